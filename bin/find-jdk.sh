@@ -4,7 +4,14 @@
 # Plain `java` is often 17 here, which can neither build nor run ensemble.
 
 ensemble_java_major() { # $1 = a java binary; prints its major version, or nothing
-  _ejm_v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1)
+  # The JDK's `release` file answers in a millisecond; starting the JVM to ask takes a hundred.
+  _ejm_release="$(dirname "$(dirname "$1")")/release"
+  if [ -r "$_ejm_release" ]; then
+    _ejm_v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$_ejm_release" | head -n 1)
+  else
+    _ejm_v=""
+  fi
+  [ -n "$_ejm_v" ] || _ejm_v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1)
   case "$_ejm_v" in 1.*) _ejm_v=${_ejm_v#1.} ;; esac
   printf '%s' "${_ejm_v%%.*}"
 }
