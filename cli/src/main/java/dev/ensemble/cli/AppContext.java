@@ -1,0 +1,133 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.config.ConfigLoader;
+import dev.ensemble.core.config.EnsembleConfig;
+import dev.ensemble.engine.store.Ledger;
+import dev.ensemble.engine.store.Store;
+import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.SecretResolver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What commands share, built on first use so that `ensemble --version` or `--help` touches neither
+ * the configuration nor the database. One per process; closed on exit.
+ */
+public final class AppContext implements AutoCloseable {
+    private final Terminal terminal;
+    private final Path workingDir;
+    private Path repoRoot;
+    private Catalog overlay;
+    private EnsembleConfig config;
+    private SecretResolver secrets;
+    private Store store;
+    private Ledger ledger;
+    private ChatModels models;
+
+    public AppContext(Terminal terminal, Path workingDir) {
+        this.terminal = terminal;
+        this.workingDir = workingDir.toAbsolutePath().normalize();
+    }
+
+    public Terminal terminal() {
+        return terminal;
+    }
+
+    /** The repository ensemble works in: the git top level above the working directory, else the working directory. */
+    public Path repoRoot() {
+        if (repoRoot == null) repoRoot = gitTopLevel(workingDir);
+        return repoRoot;
+    }
+
+    public ConfigLoader configLoader() {
+        return ConfigLoader.standard(repoRoot());
+    }
+
+    /** The configuration; throws ConfigException (exit 2) when a layer is invalid. */
+    public EnsembleConfig config() {
+        if (config == null) {
+            EnsembleConfig loaded = configLoader().load();
+            config = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay));
+        }
+        return config;
+    }
+
+    /**
+     * Adds providers, models and aliases on top of the configuration for this process only: how
+     * the demo serves its built-in scripted models without touching any file.
+     */
+    public void overlay(Catalog extra) {
+        this.overlay = extra;
+        this.config = null;
+        this.models = null;
+    }
+
+    public SecretResolver secrets() {
+        if (secrets == null) secrets = SecretResolver.system();
+        return secrets;
+    }
+
+    public Store store() {
+        if (store == null) {
+            store = Store.open(config().store(), repoRoot(), ref -> secrets().resolve(ref)
+                    .orElseThrow(() -> new IllegalStateException("store password " + ref + " cannot be resolved")));
+        }
+        return store;
+    }
+
+    public Ledger ledger() {
+        if (ledger == null) ledger = new Ledger(store());
+        return ledger;
+    }
+
+    public ChatModels models() {
+        if (models == null) {
+            EnsembleConfig c = config();
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger());
+        }
+        return models;
+    }
+
+    @Override
+    public void close() {
+        if (store != null) store.close();
+    }
+
+    private static EnsembleConfig withCatalog(EnsembleConfig c, Catalog catalog) {
+        return new EnsembleConfig(catalog, c.defaultModel(), c.localOnly(), c.timeouts(), c.retry(), c.breaker(), c.store(), c.sources());
+    }
+
+    static Catalog merge(Catalog base, Catalog extra) {
+        Map<String, ProviderSpec> providers = new LinkedHashMap<>(base.providers());
+        providers.putAll(extra.providers());
+        Map<String, ModelSpec> models = new LinkedHashMap<>(base.models());
+        models.putAll(extra.models());
+        Map<String, List<String>> aliases = new LinkedHashMap<>(base.aliases());
+        aliases.putAll(extra.aliases());
+        return new Catalog(providers, models, aliases);
+    }
+
+    private static Path gitTopLevel(Path dir) {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--show-toplevel").directory(dir.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(git.getInputStream().readAllBytes()).trim();
+            if (git.waitFor(5, TimeUnit.SECONDS) && git.exitValue() == 0 && !out.isEmpty() && Files.isDirectory(Path.of(out))) {
+                return Path.of(out);
+            }
+        } catch (IOException e) {
+            // No git on PATH: the working directory is the repository.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return dir;
+    }
+}

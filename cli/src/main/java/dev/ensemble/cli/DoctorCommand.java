@@ -1,0 +1,175 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.http.HttpTransport;
+import dev.ensemble.llm.provider.OllamaClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Check, in parallel, everything ensemble can use here: JDK, git, tmux, the coding-agent CLIs,",
+                "Ollama and its models, provider keys, the store, and (on macOS) terminal automation permissions.",
+                "Exit 0 when at least one model is usable, 1 otherwise."})
+final class DoctorCommand implements Callable<Integer> {
+    static final List<String> AGENT_CLIS = List.of("claude", "codex", "opencode", "gemini", "qwen", "cn", "aider");
+    private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);
+
+    @ParentCommand Main main;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    enum Status { OK, WARN, FAIL, INFO }
+
+    record Check(String area, String name, Status status, String detail) {}
+
+    @Override
+    public Integer call() throws Exception {
+        AppContext app = main.app();
+        Catalog catalog = app.config().catalog();
+        List<Callable<List<Check>>> probes = new ArrayList<>();
+        probes.add(() -> List.of(java()));
+        probes.add(() -> List.of(tool("git", List.of("git", "--version"), true, "required: worktrees, diffs and merges")));
+        probes.add(() -> List.of(tool("tmux", List.of("tmux", "-V"), false, "optional: live views of running workers")));
+        for (String cli : AGENT_CLIS) probes.add(() -> List.of(agent(cli)));
+        for (ProviderSpec provider : catalog.providers().values()) {
+            if (provider.wire() == WireProtocol.OLLAMA) probes.add(() -> List.of(ollama(provider)));
+            else probes.add(() -> List.of(key(app, provider)));
+        }
+        probes.add(() -> List.of(store(app)));
+        probes.add(() -> List.of(macAutomation()));
+        probes.add(() -> models(app, catalog));
+
+        List<Check> checks = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<Check>>> futures = new ArrayList<>();
+            for (Callable<List<Check>> probe : probes) futures.add(pool.submit(probe));
+            for (Future<List<Check>> f : futures) {
+                try {
+                    checks.addAll(f.get(PROBE_LIMIT.toSeconds() + 5, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    checks.add(new Check("internal", "probe", Status.WARN, "a check did not finish: " + e.getMessage()));
+                }
+            }
+        }
+        boolean anyUsable = checks.stream().anyMatch(c -> c.area().equals("models") && c.status() == Status.OK);
+        print(app.terminal(), checks, anyUsable);
+        return anyUsable ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private void print(Terminal term, List<Check> checks, boolean anyUsable) {
+        if (json) {
+            ObjectNode root = HttpTransport.JSON.createObjectNode();
+            root.put("usable", anyUsable);
+            ArrayNode array = root.putArray("checks");
+            for (Check c : checks) {
+                array.addObject().put("area", c.area()).put("name", c.name())
+                        .put("status", c.status().name().toLowerCase(Locale.ROOT)).put("detail", c.detail());
+            }
+            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return;
+        }
+        Table table = new Table("area", "check", "status", "detail");
+        for (Check c : checks) {
+            String status = switch (c.status()) {
+                case OK -> term.green("ok");
+                case WARN -> term.yellow("warn");
+                case FAIL -> term.red("FAIL");
+                case INFO -> term.dim("-");
+            };
+            table.row(c.area(), c.name(), status, c.detail());
+        }
+        term.out().print(table.render());
+        term.out().println(anyUsable ? term.green("Ready: at least one model is usable.")
+                : term.red("No usable model: set a provider key (e.g. export ANTHROPIC_API_KEY=...) or start Ollama and pull a model (ollama pull qwen2.5-coder:7b)."));
+    }
+
+    private static Check java() {
+        Runtime.Version v = Runtime.version();
+        String home = System.getProperty("java.home");
+        return v.feature() >= 21 ? new Check("system", "java", Status.OK, "Java " + v + " (" + home + ")")
+                : new Check("system", "java", Status.FAIL, "Java " + v + ": ensemble needs 21 or newer");
+    }
+
+    private static Check tool(String name, List<String> command, boolean required, String why) {
+        if (Processes.onPath(name).isEmpty()) {
+            return new Check("system", name, required ? Status.FAIL : Status.WARN, "not found on PATH (" + why + ")");
+        }
+        Processes.Result r = Processes.run(command, PROBE_LIMIT);
+        return r.ok() ? new Check("system", name, Status.OK, r.firstLine())
+                : new Check("system", name, required ? Status.FAIL : Status.WARN, "did not run: " + (r.timedOut() ? "timed out" : r.firstLine()));
+    }
+
+    private static Check agent(String cli) {
+        var path = Processes.onPath(cli);
+        if (path.isEmpty()) return new Check("agents", cli, Status.INFO, "not installed");
+        Processes.Result r = Processes.run(List.of(path.get().toString(), "--version"), PROBE_LIMIT);
+        if (!r.ok()) return new Check("agents", cli, Status.WARN, path.get() + ": --version " + (r.timedOut() ? "timed out" : "failed: " + r.firstLine()));
+        return new Check("agents", cli, Status.OK, r.firstLine() + " (" + path.get() + ")");
+    }
+
+    private static Check ollama(ProviderSpec provider) {
+        OllamaClient.Status status = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2)).status();
+        if (!status.running()) {
+            return new Check("providers", "ollama (" + provider.name() + ")", Status.INFO, status.reason());
+        }
+        String models = status.models().isEmpty() ? "no models pulled (ollama pull qwen2.5-coder:7b)" : String.join(", ", status.models());
+        return new Check("providers", "ollama (" + provider.name() + ")", Status.OK,
+                "version " + status.version() + " at " + provider.baseUrl() + ": " + models);
+    }
+
+    private static Check key(AppContext app, ProviderSpec provider) {
+        if (provider.apiKey().isEmpty()) {
+            return new Check("providers", provider.name(), Status.INFO, "no key configured (" + provider.baseUrl() + ")");
+        }
+        var check = app.secrets().check(provider.apiKey().get());
+        return new Check("providers", provider.name(), check.available() ? Status.OK : Status.INFO,
+                (check.available() ? "key " + provider.apiKey().get() + " resolvable" : check.reason()));
+    }
+
+    private static Check store(AppContext app) {
+        try {
+            return new Check("system", "store", Status.OK, app.store().describe() + " (writable)");
+        } catch (RuntimeException e) {
+            return new Check("system", "store", Status.FAIL, "cannot open the store: " + e.getMessage());
+        }
+    }
+
+    private static Check macAutomation() {
+        if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac")) {
+            return new Check("system", "macOS automation", Status.INFO, "not macOS: the iTerm2 integration does not apply");
+        }
+        Processes.Result r = Processes.run(List.of("osascript", "-e",
+                "tell application \"System Events\" to return name of first process"), PROBE_LIMIT);
+        return r.ok() ? new Check("system", "macOS automation", Status.OK, "osascript may control System Events")
+                : new Check("system", "macOS automation", Status.WARN, "grant Automation and Accessibility to your terminal in "
+                        + "System Settings > Privacy & Security (needed for iTerm2 views): " + r.firstLine());
+    }
+
+    private static List<Check> models(AppContext app, Catalog catalog) throws Exception {
+        Map<String, ModelAvailability> availability = ModelsCommand.availability(app.models(), catalog.models().values());
+        List<String> usable = new ArrayList<>();
+        for (ModelSpec m : catalog.models().values()) if (availability.get(m.id()).usable()) usable.add(m.id());
+        if (usable.isEmpty()) return List.of(new Check("models", "usable models", Status.FAIL, "none of " + catalog.models().size()));
+        String shown = usable.size() <= 6 ? String.join(", ", usable) : String.join(", ", usable.subList(0, 6)) + ", …";
+        return List.of(new Check("models", "usable models", Status.OK, usable.size() + " of " + catalog.models().size() + ": " + shown));
+    }
+
+}

@@ -1,0 +1,101 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.config.ConfigException;
+import dev.ensemble.llm.ModelException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `ensemble` command: a thin shell over engine and llm. */
+@Command(name = "ensemble",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Many AI models and coding agents working as one team: the right AI for every task.",
+        subcommands = {
+            DemoCommand.class,
+            DoctorCommand.class,
+            ModelsCommand.class,
+            AskCommand.class,
+            UsageCommand.class,
+            ConfigCommand.class,
+            ScriptedServerCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit status: 0 done, 1 the work failed, 2 bad input or configuration (nothing was done), 130 interrupted."})
+public final class Main implements Callable<Integer> {
+    private final AppContext app;
+
+    Main(AppContext app) {
+        this.app = app;
+    }
+
+    AppContext app() {
+        return app;
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(app.terminal().out());
+        return ExitCodes.OK;
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try (AppContext app = new AppContext(Terminal.system(), Path.of(""))) {
+            code = run(app, args);
+        }
+        System.exit(code);
+    }
+
+    /** Runs one command line against a context; the entry point for tests and the demo. */
+    public static int run(AppContext app, String... args) {
+        CommandLine cli = new CommandLine(new Main(app));
+        cli.setOut(new java.io.PrintWriter(app.terminal().out(), true));
+        cli.setErr(new java.io.PrintWriter(app.terminal().err(), true));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(app.terminal(), e));
+        cli.setParameterExceptionHandler((e, a) -> {
+            app.terminal().err().println("ensemble: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, app.terminal().err());
+            app.terminal().err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    private static int handle(Terminal terminal, Exception e) {
+        Redactor redactor = Redactor.global();
+        return switch (e) {
+            case ConfigException c -> {
+                terminal.err().println(terminal.red("ensemble: configuration error") + " (nothing was done):");
+                c.errors().forEach(error -> terminal.err().println("  " + redactor.redact(error.toString())));
+                yield ExitCodes.BAD_INPUT;
+            }
+            case UserInputException u -> {
+                terminal.err().println("ensemble: " + redactor.redact(u.getMessage()));
+                yield ExitCodes.BAD_INPUT;
+            }
+            case ModelException m -> {
+                terminal.err().println(terminal.red("ensemble: ") + redactor.redact(m.getMessage()));
+                yield m.kind() == ModelException.Kind.INTERRUPTED ? ExitCodes.INTERRUPTED : ExitCodes.FAILED;
+            }
+            default -> {
+                terminal.err().println("ensemble: " + e.getClass().getSimpleName() + ": " + redactor.redact(String.valueOf(e.getMessage())));
+                if (System.getenv("ENSEMBLE_DEBUG") != null) e.printStackTrace(terminal.err());
+                yield ExitCodes.FAILED;
+            }
+        };
+    }
+
+    /** The version from the jar's manifest (set by Maven), so it never drifts from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ensemble " + (version == null ? "dev" : version)
+                    + " (Java " + Runtime.version().feature() + ", " + System.getProperty("os.name") + ")"};
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.engine.store.Since;
+import dev.ensemble.engine.store.UsageGrouping;
+import dev.ensemble.engine.store.UsageQuery;
+import dev.ensemble.engine.store.UsageRow;
+import dev.ensemble.llm.http.HttpTransport;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "usage", mixinStandardHelpOptions = true,
+        description = "What the models cost: calls, failures, tokens, USD and latency from the ledger of every model call.")
+final class UsageCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+
+    @Option(names = "--since", paramLabel = "WHEN", description = "Only calls since: 30m, 24h, 7d, a date (2026-11-01) or an instant.")
+    String since;
+
+    @Option(names = "--by", paramLabel = "G", defaultValue = "model",
+            description = "Group by model, day, role, provider or command (default: ${DEFAULT-VALUE}).")
+    String by;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AppContext app = main.app();
+        Terminal term = app.terminal();
+        UsageGrouping grouping;
+        try {
+            grouping = UsageGrouping.valueOf(by.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--by must be one of model, day, role, provider, command (got '" + by + "')");
+        }
+        Optional<Instant> from;
+        try {
+            from = since == null ? Optional.empty() : Optional.of(Since.parse(since, Clock.systemUTC()));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--since: " + e.getMessage());
+        }
+        List<UsageRow> rows = app.ledger().summarize(new UsageQuery(from, grouping));
+        if (json) {
+            ObjectNode root = HttpTransport.JSON.createObjectNode();
+            root.put("by", grouping.name().toLowerCase(Locale.ROOT));
+            from.ifPresent(f -> root.put("since", f.toString()));
+            ArrayNode array = root.putArray("rows");
+            for (UsageRow r : rows) {
+                array.addObject().put("key", r.key()).put("calls", r.calls()).put("failures", r.failures())
+                        .put("input_tokens", r.inputTokens()).put("output_tokens", r.outputTokens())
+                        .put("cached_input_tokens", r.cachedInputTokens()).put("cost_usd", r.costUsd())
+                        .put("mean_latency_ms", r.meanLatencyMs()).put("mean_time_to_first_token_ms", r.meanTimeToFirstTokenMs());
+            }
+            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return ExitCodes.OK;
+        }
+        if (rows.isEmpty()) {
+            term.out().println("No model calls recorded" + (since == null ? "" : " since " + since) + " in " + app.store().describe() + ".");
+            return ExitCodes.OK;
+        }
+        Table table = new Table(grouping.name().toLowerCase(Locale.ROOT), "calls", "failed", "input", "cached", "output", "cost", "mean latency", "mean ttft")
+                .alignRight(1, 2, 3, 4, 5, 6, 7, 8);
+        long calls = 0, failures = 0, in = 0, cached = 0, out = 0;
+        double cost = 0;
+        for (UsageRow r : rows) {
+            table.row(r.key(), r.calls(), r.failures(), Format.tokens(r.inputTokens()), Format.tokens(r.cachedInputTokens()),
+                    Format.tokens(r.outputTokens()), Format.usd(r.costUsd()), Format.millis(r.meanLatencyMs()),
+                    Format.millis(r.meanTimeToFirstTokenMs()));
+            calls += r.calls();
+            failures += r.failures();
+            in += r.inputTokens();
+            cached += r.cachedInputTokens();
+            out += r.outputTokens();
+            cost += r.costUsd();
+        }
+        table.row(term.bold("total"), calls, failures, Format.tokens(in), Format.tokens(cached), Format.tokens(out), term.bold(Format.usd(cost)), "", "");
+        term.out().print(table.render());
+        return ExitCodes.OK;
+    }
+}
