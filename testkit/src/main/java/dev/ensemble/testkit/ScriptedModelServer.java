@@ -207,7 +207,9 @@ public final class ScriptedModelServer implements AutoCloseable {
                 return;
             }
             case Fault.HttpError e -> {
-                send(exchange, e.status(), "application/json", List.of(dialect.errorBody(e.status(), "scripted error " + e.status())), null);
+                // Like some real providers, a 401 repeats the key it was given: the worst case for redaction.
+                String message = e.status() == 401 ? "invalid API key: " + presentedKey(headers) : "scripted error " + e.status();
+                send(exchange, e.status(), "application/json", List.of(dialect.errorBody(e.status(), message)), null);
                 return;
             }
             case Fault.Reset r -> throw new ScriptedDisconnect("scripted connection reset");
@@ -223,6 +225,16 @@ public final class ScriptedModelServer implements AutoCloseable {
         List<String> chunks = answer.chunks();
         if (fault instanceof Fault.Malformed) chunks = corrupt(chunks);
         send(exchange, answer.status(), answer.contentType(), chunks, new Pacing(chunkDelay, fault));
+    }
+
+    private static String presentedKey(Map<String, List<String>> headers) {
+        for (var entry : headers.entrySet()) {
+            String name = entry.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (entry.getValue().isEmpty()) continue;
+            if (name.equals("authorization")) return entry.getValue().get(0).replaceFirst("(?i)^bearer ", "");
+            if (name.equals("x-api-key") || name.equals("x-goog-api-key")) return entry.getValue().get(0);
+        }
+        return "(none)";
     }
 
     private int statusFor(Fault fault) {
