@@ -1,0 +1,164 @@
+package dev.ensemble.llm;
+
+import dev.ensemble.core.BreakerSettings;
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.RetrySettings;
+import dev.ensemble.core.Timeouts;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.llm.http.HttpTransport;
+import dev.ensemble.llm.provider.OpenAiChatModel;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds the model to call for a name from the catalog. Each model gets the same stack, so no
+ * provider repeats any of it:
+ * <pre>
+ *   Retrying( CircuitBreaking( Recording( provider ) ) )
+ * </pre>
+ * Recording is innermost so every attempt is a ledger row; the breaker sits outside it so an open
+ * circuit costs no call and no row; retries are outermost so each retry asks the breaker again.
+ * An alias becomes a {@link FallbackChatModel} over the stacks of its chain.
+ *
+ * <p>A model whose key cannot be resolved still gets a model: one that fails with
+ * {@link ModelException.Kind#NO_KEY} naming the reference, so a chain skips it like any failure.
+ * All models share one HTTP client per connect timeout and one breaker per model id.
+ */
+public final class ChatModels {
+    private final Catalog catalog;
+    private final Timeouts timeouts;
+    private final RetrySettings retry;
+    private final CircuitBreakerRegistry breakers;
+    private final SecretResolver secrets;
+    private final CallObserver observer;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+    private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, ChatModel> stacks = new ConcurrentHashMap<>();
+    private volatile ModelAvailability.OllamaTags ollamaTags;
+
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
+                      SecretResolver secrets, CallObserver observer) {
+        this(catalog, timeouts, retry, new CircuitBreakerRegistry(breaker), secrets, observer, Sleeper.REAL,
+                RandomGenerator.getDefault());
+    }
+
+    /** With the breakers shared beyond this factory, and the waiting and randomness of retries chosen (tests). */
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
+                      SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.retry = Objects.requireNonNull(retry, "retry");
+        this.breakers = Objects.requireNonNull(breakers, "breakers");
+        this.secrets = Objects.requireNonNull(secrets, "secrets");
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /**
+     * The model behind a name: a model id gives that model's stack; an alias gives a fallback
+     * chain over its models' stacks.
+     *
+     * @throws IllegalArgumentException for an unknown name or an alias cycle
+     */
+    public ChatModel model(String nameOrAlias) {
+        List<ModelSpec> chain = catalog.resolve(nameOrAlias);
+        if (catalog.model(nameOrAlias).isPresent()) return model(chain.getFirst());
+        return new FallbackChatModel(chain.stream().map(this::model).toList());
+    }
+
+    /** One model's stack (retry, breaker, recording, provider); built once per model id and reused. */
+    public ChatModel model(ModelSpec spec) {
+        ChatModel cached = stacks.get(spec.id());
+        if (cached != null && cached.spec().equals(spec)) return cached;
+        ProviderSpec provider = catalog.providerOf(spec);
+        Optional<String> key = Optional.empty();
+        if (provider.apiKey().isPresent()) {
+            try {
+                key = Optional.of(secrets.require(provider.apiKey().get()));
+            } catch (SecretException e) {
+                // Not cached: the key may be set before the next call to model().
+                return new MissingKey(spec, provider, e.getMessage());
+            }
+        }
+        ChatModel stack = new RetryingChatModel(
+                new CircuitBreakingChatModel(
+                        new RecordingChatModel(provider(spec, provider, key), observer, provider.name()),
+                        breakers.forModel(spec.id())),
+                retry, sleeper, random);
+        stacks.put(spec.id(), stack);
+        return stack;
+    }
+
+    /** Whether {@code spec} can be called now (key resolvable, Ollama model pulled), and if not, why. */
+    public ModelAvailability availability(ModelSpec spec) {
+        ProviderSpec provider = catalog.providerOf(spec);
+        if (provider.apiKey().isPresent()) {
+            SecretResolver.Resolution resolution = secrets.check(provider.apiKey().get());
+            if (!resolution.available()) return ModelAvailability.unusable("key " + resolution.reason());
+        }
+        if (provider.wire() == WireProtocol.OLLAMA) {
+            return ollamaTags().check(provider.baseUrl(), spec.wireName());
+        }
+        return ModelAvailability.READY;
+    }
+
+    private ChatModel provider(ModelSpec spec, ProviderSpec provider, Optional<String> key) {
+        HttpTransport http = new HttpTransport(client(), timeouts, provider.name() + "/" + spec.id());
+        return switch (provider.wire()) {
+            case OPENAI_CHAT -> new OpenAiChatModel(spec, provider, http, key);
+            // MERGE: case OLLAMA -> new OllamaChatModel(spec, provider, http, key);
+            case OLLAMA -> throw notYetWired(provider);
+            // MERGE: case OPENAI_RESPONSES -> new OpenAiResponsesModel(spec, provider, http, key);
+            case OPENAI_RESPONSES -> throw notYetWired(provider);
+            // MERGE: case ANTHROPIC -> new AnthropicChatModel(spec, provider, http, key);
+            case ANTHROPIC -> throw notYetWired(provider);
+            // MERGE: case GEMINI -> new GeminiChatModel(spec, provider, http, key);
+            case GEMINI -> throw notYetWired(provider);
+        };
+    }
+
+    private static UnsupportedOperationException notYetWired(ProviderSpec provider) {
+        return new UnsupportedOperationException("wired when merged: " + provider.wire().key() + " (provider " + provider.name() + ")");
+    }
+
+    private HttpClient client() {
+        return clients.computeIfAbsent(timeouts.connect(), HttpTransport::newClient);
+    }
+
+    private ModelAvailability.OllamaTags ollamaTags() {
+        ModelAvailability.OllamaTags tags = ollamaTags;
+        if (tags == null) {
+            synchronized (this) {
+                if (ollamaTags == null) ollamaTags = new ModelAvailability.OllamaTags(client());
+                tags = ollamaTags;
+            }
+        }
+        return tags;
+    }
+
+    /** Stands in for a model whose key is missing; fails every call without touching the network. */
+    private record MissingKey(ModelSpec spec, ProviderSpec provider, String reason) implements ChatModel {
+        @Override
+        public ChatResponse chat(ChatRequest request, StreamListener listener) {
+            throw new ModelException(ModelException.Kind.NO_KEY, provider.name() + "/" + spec.id() + ": no API key: " + reason);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.ensemble.llm;
+
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.SecretRef;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a {@link SecretRef} into the secret: {@code env:NAME} from the environment,
+ * {@code file:PATH} from a file (trimmed, {@code ~} expanded), {@code keychain:SERVICE/ACCOUNT}
+ * from the macOS keychain ({@code security find-generic-password}), {@code pass:NAME} from the
+ * first line of {@code pass show}. Every value resolved is registered with
+ * {@link Redactor#global()} before it is handed out, and no message of this class ever holds one.
+ *
+ * <p>{@link #resolve} gives the value or nothing; {@link #check} says why not; {@link #require}
+ * throws with that reason. A value under 6 characters is refused: it cannot be masked safely and
+ * is not a real key.
+ */
+public final class SecretResolver {
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MIN_LENGTH = 6;
+
+    /** Runs a helper program (security, pass) and gives its exit code and output. */
+    @FunctionalInterface
+    public interface CommandRunner {
+        /**
+         * @throws IOException when the program cannot be started or does not finish within {@code timeout}
+         */
+        Result run(List<String> command, Duration timeout) throws IOException;
+
+        record Result(int exitCode, String stdout, String stderr) {}
+
+        /** Runs the program with {@link ProcessBuilder}, killing it when the timeout passes. */
+        CommandRunner PROCESS = SecretResolver::runProcess;
+    }
+
+    /** Whether a secret is available; {@code reason} names the reference and never holds the value. */
+    public record Resolution(boolean available, String reason) {}
+
+    private sealed interface Lookup {
+        record Found(String value) implements Lookup {}
+        record Missing(String reason) implements Lookup {}
+    }
+
+    private final Map<String, String> env;
+    private final CommandRunner runner;
+    private final boolean macOs;
+    private final Path home;
+
+    public SecretResolver(Map<String, String> env, CommandRunner runner, boolean macOs, Path home) {
+        this.env = Map.copyOf(env);
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.macOs = macOs;
+        this.home = Objects.requireNonNull(home, "home");
+    }
+
+    public SecretResolver(Map<String, String> env, CommandRunner runner) {
+        this(env, runner, isMacOs(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** The process's environment, real helper programs, the real home directory. */
+    public SecretResolver() {
+        this(System.getenv(), CommandRunner.PROCESS);
+    }
+
+    public Optional<String> resolve(SecretRef ref) {
+        return lookup(ref) instanceof Lookup.Found found ? Optional.of(found.value()) : Optional.empty();
+    }
+
+    /** @throws SecretException naming the reference and why it could not be resolved */
+    public String require(SecretRef ref) {
+        return switch (lookup(ref)) {
+            case Lookup.Found found -> found.value();
+            case Lookup.Missing missing -> throw new SecretException(ref, missing.reason());
+        };
+    }
+
+    public Resolution check(SecretRef ref) {
+        return switch (lookup(ref)) {
+            case Lookup.Found found -> new Resolution(true, ref + " is set");
+            case Lookup.Missing missing -> new Resolution(false, missing.reason());
+        };
+    }
+
+    private Lookup lookup(SecretRef ref) {
+        Lookup raw = switch (ref) {
+            case SecretRef.Env e -> fromEnv(e);
+            case SecretRef.File f -> fromFile(f);
+            case SecretRef.Keychain k -> fromKeychain(k);
+            case SecretRef.Pass p -> fromPass(p);
+        };
+        if (!(raw instanceof Lookup.Found found)) return raw;
+        String value = found.value().strip();
+        if (value.isEmpty()) return new Lookup.Missing(ref + " is empty");
+        if (value.length() < MIN_LENGTH) {
+            return new Lookup.Missing(ref + " holds a value under " + MIN_LENGTH + " characters, which is not a key");
+        }
+        Redactor.global().register(value);
+        return new Lookup.Found(value);
+    }
+
+    private Lookup fromEnv(SecretRef.Env ref) {
+        String value = env.get(ref.name());
+        return value == null ? new Lookup.Missing(ref + " not set") : new Lookup.Found(value);
+    }
+
+    private Lookup fromFile(SecretRef.File ref) {
+        Path path = expandHome(ref.path());
+        if (!Files.exists(path)) return new Lookup.Missing(ref + ": file " + path + " not found");
+        if (!Files.isRegularFile(path)) return new Lookup.Missing(ref + ": " + path + " is not a file");
+        try {
+            return new Lookup.Found(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (IOException | UncheckedIOException e) {
+            return new Lookup.Missing(ref + ": cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private Lookup fromKeychain(SecretRef.Keychain ref) {
+        if (!macOs) return new Lookup.Missing(ref + ": the keychain is only available on macOS");
+        return fromCommand(ref, List.of("security", "find-generic-password", "-s", ref.service(), "-a", ref.account(), "-w"),
+                "no keychain item with service " + ref.service() + " and account " + ref.account());
+    }
+
+    private Lookup fromPass(SecretRef.Pass ref) {
+        Lookup out = fromCommand(ref, List.of("pass", "show", ref.name()), "pass has no entry " + ref.name());
+        if (out instanceof Lookup.Found found) {
+            String text = found.value();
+            int newline = text.indexOf('\n');
+            return new Lookup.Found(newline < 0 ? text : text.substring(0, newline));
+        }
+        return out;
+    }
+
+    private Lookup fromCommand(SecretRef ref, List<String> command, String notFound) {
+        CommandRunner.Result result;
+        try {
+            result = runner.run(command, COMMAND_TIMEOUT);
+        } catch (IOException e) {
+            // The exception text is ours or the OS's (program missing, timed out), never the secret.
+            return new Lookup.Missing(ref + ": " + command.getFirst() + " failed: " + e.getMessage());
+        }
+        if (result.exitCode() != 0) {
+            // stderr of security/pass describes the lookup, but could echo input: keep it out.
+            return new Lookup.Missing(ref + ": " + notFound + " (" + command.getFirst() + " exited with " + result.exitCode() + ")");
+        }
+        return new Lookup.Found(result.stdout());
+    }
+
+    private Path expandHome(String path) {
+        if (path.equals("~")) return home;
+        if (path.startsWith("~/")) return home.resolve(path.substring(2));
+        return Path.of(path);
+    }
+
+    private static boolean isMacOs() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac");
+    }
+
+    private static CommandRunner.Result runProcess(List<String> command, Duration timeout) throws IOException {
+        Process process = new ProcessBuilder(command).start();
+        process.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("did not finish within " + timeout.toSeconds() + " s");
+            }
+            return new CommandRunner.Result(process.exitValue(), out.join(), err.join());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            in.transferTo(buffer);
+            return buffer.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
