@@ -75,7 +75,7 @@ public class ProviderOverheadBenchmark {
                 new Pricing(1, 2, 0.1, "bench", LocalDate.of(2026, 11, 21)), 128_000, 4096, 100, true, true, Map.of());
         Catalog catalog = new Catalog(Map.of("bench", provider), Map.of("bench-model", model), Map.of());
         stack = new ChatModels(catalog, Timeouts.DEFAULT, RetrySettings.DEFAULT, BreakerSettings.DEFAULT,
-                SecretResolver.system(), CallObserver.NONE).model("bench-model");
+                new SecretResolver(), CallObserver.NONE).model("bench-model");
         request = ChatRequest.of(ChatMessage.user("Say the sentence."));
 
         bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class AppContext implements AutoCloseable {
     private final Terminal terminal;
     private final Path workingDir;
+    private final ConfigLoader configLoader;
     private Path repoRoot;
     private Catalog overlay;
     private EnsembleConfig config;
@@ -33,8 +34,14 @@ public final class AppContext implements AutoCloseable {
     private ChatModels models;
 
     public AppContext(Terminal terminal, Path workingDir) {
+        this(terminal, workingDir, null);
+    }
+
+    /** With a given configuration loader (tests, embedding); null means the standard layers. */
+    public AppContext(Terminal terminal, Path workingDir, ConfigLoader configLoader) {
         this.terminal = terminal;
         this.workingDir = workingDir.toAbsolutePath().normalize();
+        this.configLoader = configLoader;
     }
 
     public Terminal terminal() {
@@ -48,7 +55,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     public ConfigLoader configLoader() {
-        return ConfigLoader.standard(repoRoot());
+        return configLoader != null ? configLoader : ConfigLoader.standard(repoRoot());
     }
 
     /** The configuration; throws ConfigException (exit 2) when a layer is invalid. */
@@ -71,7 +78,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     public SecretResolver secrets() {
-        if (secrets == null) secrets = SecretResolver.system();
+        if (secrets == null) secrets = new SecretResolver();
         return secrets;
     }
 

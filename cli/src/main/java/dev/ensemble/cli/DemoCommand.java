@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Optional<String> pulledModel(AppContext app, ProviderSpec ollama) {
-        OllamaClient.Status status = new OllamaClient(ollama.baseUrl(), Duration.ofSeconds(1)).status();
+        OllamaClient.Status status = new OllamaClient(ollama.baseUrl(), Duration.ofSeconds(1), Optional.empty()).probe();
         if (!status.running() || status.models().isEmpty()) return Optional.empty();
         Catalog catalog = app.config().catalog();
         for (ModelSpec m : catalog.models().values()) {

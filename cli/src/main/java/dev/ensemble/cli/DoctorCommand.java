@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -126,9 +127,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private static Check ollama(ProviderSpec provider) {
-        OllamaClient.Status status = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2)).status();
+        OllamaClient.Status status = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2), Optional.empty()).probe();
         if (!status.running()) {
-            return new Check("providers", "ollama (" + provider.name() + ")", Status.INFO, status.reason());
+            return new Check("providers", "ollama (" + provider.name() + ")", Status.INFO, status.problem());
         }
         String models = status.models().isEmpty() ? "no models pulled (ollama pull qwen2.5-coder:7b)" : String.join(", ", status.models());
         return new Check("providers", "ollama (" + provider.name() + ")", Status.OK,

@@ -8,7 +8,11 @@ import dev.ensemble.core.RetrySettings;
 import dev.ensemble.core.Timeouts;
 import dev.ensemble.core.WireProtocol;
 import dev.ensemble.llm.http.HttpTransport;
+import dev.ensemble.llm.provider.AnthropicChatModel;
+import dev.ensemble.llm.provider.GeminiChatModel;
+import dev.ensemble.llm.provider.OllamaChatModel;
 import dev.ensemble.llm.provider.OpenAiChatModel;
+import dev.ensemble.llm.provider.OpenAiResponsesModel;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
@@ -124,19 +128,11 @@ public final class ChatModels {
         HttpTransport http = new HttpTransport(client(), timeouts, provider.name() + "/" + spec.id());
         return switch (provider.wire()) {
             case OPENAI_CHAT -> new OpenAiChatModel(spec, provider, http, key);
-            // MERGE: case OLLAMA -> new OllamaChatModel(spec, provider, http, key);
-            case OLLAMA -> throw notYetWired(provider);
-            // MERGE: case OPENAI_RESPONSES -> new OpenAiResponsesModel(spec, provider, http, key);
-            case OPENAI_RESPONSES -> throw notYetWired(provider);
-            // MERGE: case ANTHROPIC -> new AnthropicChatModel(spec, provider, http, key);
-            case ANTHROPIC -> throw notYetWired(provider);
-            // MERGE: case GEMINI -> new GeminiChatModel(spec, provider, http, key);
-            case GEMINI -> throw notYetWired(provider);
+            case OLLAMA -> new OllamaChatModel(spec, provider, http, key);
+            case OPENAI_RESPONSES -> new OpenAiResponsesModel(spec, provider, http, key);
+            case ANTHROPIC -> new AnthropicChatModel(spec, provider, http, key);
+            case GEMINI -> new GeminiChatModel(spec, provider, http, key);
         };
-    }
-
-    private static UnsupportedOperationException notYetWired(ProviderSpec provider) {
-        return new UnsupportedOperationException("wired when merged: " + provider.wire().key() + " (provider " + provider.name() + ")");
     }
 
     private HttpClient client() {

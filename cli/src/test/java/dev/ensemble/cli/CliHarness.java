@@ -1,0 +1,52 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Runs ensemble commands in-process against a temporary git repository and captures what they print. */
+final class CliHarness {
+    record Run(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    final Path repo;
+    final Path userConfig;
+
+    CliHarness(Path dir) throws IOException, InterruptedException {
+        this.repo = dir.resolve("repo");
+        Files.createDirectories(repo);
+        this.userConfig = dir.resolve("home/.config/ensemble/config.yaml");
+        Files.createDirectories(userConfig.getParent());
+        Process git = new ProcessBuilder("git", "init", "-q", repo.toString()).redirectErrorStream(true).start();
+        git.getInputStream().readAllBytes();
+        git.waitFor();
+    }
+
+    void repoConfig(String yaml) throws IOException {
+        Files.writeString(repo.resolve("ensemble.yaml"), yaml);
+    }
+
+    Run run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    Run run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        int code;
+        try (AppContext app = new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env))) {
+            code = Main.run(app, args);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
