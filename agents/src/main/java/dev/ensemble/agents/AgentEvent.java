@@ -1,0 +1,23 @@
+package dev.ensemble.agents;
+
+import java.time.Instant;
+
+/** What an agent did, as it happened: for transcripts and live views. Parsed from each CLI's own event stream. */
+public sealed interface AgentEvent {
+    Instant at();
+
+    /** Text the agent said (a final or intermediate message). */
+    record Message(Instant at, String text) implements AgentEvent {}
+
+    /** A tool the agent called, with its input as the CLI reported it (JSON text when it is JSON). */
+    record ToolUse(Instant at, String tool, String input) implements AgentEvent {}
+
+    /** A shell command the agent ran, with its exit code (-1 when unknown) and the start of its output. */
+    record CommandRun(Instant at, String command, int exitCode, String output) implements AgentEvent {}
+
+    /** An error the agent or its model reported; not necessarily fatal. */
+    record Error(Instant at, String message) implements AgentEvent {}
+
+    /** A line of output ensemble could not parse; kept for the transcript. */
+    record Raw(Instant at, String line) implements AgentEvent {}
+}
