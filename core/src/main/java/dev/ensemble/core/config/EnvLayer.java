@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -20,6 +21,13 @@ final class EnvLayer {
     static final String PREFIX = "ENSEMBLE_";
     static final String OLLAMA_HOST = "OLLAMA_HOST";
 
+    /**
+     * Variables of the launcher and of development tools, not settings: read by ./ensemble,
+     * bin/find-jdk.sh, .ci scripts and error reporting, so they are not part of the configuration.
+     */
+    static final Set<String> NOT_SETTINGS = Set.of("ENSEMBLE_JAVA_OPTS", "ENSEMBLE_REBUILD", "ENSEMBLE_NO_BUILD",
+            "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_HOME");
+
     private EnvLayer() {
     }
 
@@ -31,7 +39,7 @@ final class EnvLayer {
     static Layer ensembleVariables(Map<String, String> env) {
         Map<String, String> ours = new TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(PREFIX)) ours.put(name, value);
+            if (name.startsWith(PREFIX) && !NOT_SETTINGS.contains(name)) ours.put(name, value);
         });
         if (ours.isEmpty()) return null;
         ObjectNode tree = JsonNodeFactory.instance.objectNode();
