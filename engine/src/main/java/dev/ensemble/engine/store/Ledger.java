@@ -1,0 +1,174 @@
+package dev.ensemble.engine.store;
+
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.Usage;
+import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallObserver;
+import dev.ensemble.llm.CallRecord;
+import java.io.PrintStream;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The usage ledger: every attempt at every model is one row of {@code model_calls}, and
+ * {@code ensemble usage} sums them. Recording never fails the call it records.
+ */
+public final class Ledger implements CallObserver {
+    private static final String INSERT = """
+            INSERT INTO model_calls (started_at, command, run_id, task_id, role, provider, model, streamed,
+                input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ms, ttft_ms, outcome,
+                error_kind, error, attempt, fallback_step)
+            VALUES (:startedAt, :command, :runId, :taskId, :role, :provider, :model, :streamed,
+                :inputTokens, :outputTokens, :cachedInputTokens, :costUsd, :latencyMs, :ttftMs, :outcome,
+                :errorKind, :error, :attempt, :fallbackStep)""";
+
+    private static final String SUMS = """
+            COUNT(*) AS calls,
+            SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END) AS failures,
+            SUM(input_tokens) AS input_tokens,
+            SUM(output_tokens) AS output_tokens,
+            SUM(cached_input_tokens) AS cached_input_tokens,
+            SUM(cost_usd) AS cost_usd,
+            AVG(latency_ms) AS mean_latency_ms,
+            AVG(ttft_ms) AS mean_ttft_ms""";
+
+    private static final Comparator<UsageRow> BY_COST = Comparator.comparingDouble(UsageRow::costUsd).reversed()
+            .thenComparing(Comparator.comparingLong(UsageRow::calls).reversed())
+            .thenComparing(UsageRow::key);
+
+    private final Store store;
+    private final Redactor redactor;
+    private final PrintStream errors;
+
+    public Ledger(Store store) {
+        this(store, Redactor.global(), System.err);
+    }
+
+    Ledger(Store store, Redactor redactor, PrintStream errors) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.redactor = redactor;
+        this.errors = errors;
+    }
+
+    /** Inserts one row. Never throws: a row that cannot be written costs one redacted line on stderr. */
+    @Override
+    public void onCall(CallRecord record) {
+        try {
+            insert(record);
+        } catch (RuntimeException e) {
+            String model = record == null ? "?" : record.provider() + "/" + record.modelId();
+            errors.println(redactor.redact("ensemble: could not record a call to " + model + " in the ledger ("
+                    + store.description() + "): " + StoreException.reason(e)));
+        }
+    }
+
+    private void insert(CallRecord record) {
+        CallContext context = record.context() == null ? CallContext.NONE : record.context();
+        Usage usage = record.usage() == null ? Usage.ZERO : record.usage();
+        Instant startedAt = record.startedAt() == null ? Instant.now() : record.startedAt();
+        Duration latency = record.latency() == null ? Duration.ZERO : record.latency();
+        // Time to first token means something only for a stream; non-streamed calls report their
+        // whole latency there, which would drag the mean towards plain latency.
+        Long ttftMs = record.streamed() && record.timeToFirstToken() != null ? record.timeToFirstToken().toMillis() : null;
+        String outcome = record.outcome() == CallRecord.Outcome.ERROR ? "error" : "ok";
+        store.write(handle -> handle.createUpdate(INSERT)
+                .bind("startedAt", UtcText.format(startedAt))
+                .bind("command", text(context.command()))
+                .bind("runId", text(context.runId()))
+                .bind("taskId", text(context.taskId()))
+                .bind("role", text(context.role()))
+                .bind("provider", text(record.provider()))
+                .bind("model", text(record.modelId()))
+                .bind("streamed", record.streamed())
+                .bind("inputTokens", usage.inputTokens())
+                .bind("outputTokens", usage.outputTokens())
+                .bind("cachedInputTokens", usage.cachedInputTokens())
+                .bind("costUsd", record.costUsd())
+                .bind("latencyMs", latency.toMillis())
+                .bind("ttftMs", ttftMs)
+                .bind("outcome", outcome)
+                .bind("errorKind", text(record.errorKind()))
+                .bind("error", text(record.error()))
+                .bind("attempt", context.attempt())
+                .bind("fallbackStep", context.fallbackStep())
+                .execute());
+    }
+
+    /**
+     * Ledger rows summed per group. Days come oldest first; other groupings most expensive first
+     * (then most calls, then by key).
+     */
+    public List<UsageRow> summarize(UsageQuery query) {
+        String key = switch (query.by()) {
+            case MODEL -> "model";
+            case DAY -> "substr(started_at, 1, 10)";
+            case ROLE -> "role";
+            case PROVIDER -> "provider";
+            case COMMAND -> "command";
+        };
+        String sql = "SELECT " + key + " AS usage_key, " + SUMS + " FROM model_calls"
+                + (query.since().isPresent() ? " WHERE started_at >= :since" : "")
+                + " GROUP BY " + key;
+        List<UsageRow> rows = new ArrayList<>(store.jdbi().withHandle(handle -> {
+            var select = handle.createQuery(sql);
+            query.since().ifPresent(since -> select.bind("since", UtcText.format(since)));
+            return select.map((rs, ctx) -> usageRow(rs.getString("usage_key"), rs)).list();
+        }));
+        rows.sort(query.by() == UsageGrouping.DAY ? Comparator.comparing(UsageRow::key) : BY_COST);
+        return rows;
+    }
+
+    /** Every row since the instant (or ever) summed. */
+    public Totals totals(Optional<Instant> since) {
+        String sql = "SELECT " + SUMS + " FROM model_calls" + (since.isPresent() ? " WHERE started_at >= :since" : "");
+        UsageRow sums = store.jdbi().withHandle(handle -> {
+            var select = handle.createQuery(sql);
+            since.ifPresent(at -> select.bind("since", UtcText.format(at)));
+            return select.map((rs, ctx) -> usageRow("", rs)).one();
+        });
+        return new Totals(sums.calls(), sums.failures(), sums.inputTokens(), sums.outputTokens(),
+                sums.cachedInputTokens(), sums.costUsd(), sums.meanLatencyMs(), sums.meanTimeToFirstTokenMs());
+    }
+
+    /** The latest rows, newest first. */
+    public List<LedgerEntry> recent(int limit) {
+        if (limit < 0) throw new IllegalArgumentException("limit cannot be negative");
+        if (limit == 0) return List.of();
+        return store.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT * FROM model_calls ORDER BY started_at DESC, id DESC LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> entry(rs))
+                .list());
+    }
+
+    private String text(String value) {
+        return value == null ? "" : redactor.redact(value);
+    }
+
+    // SUM of an empty set is NULL, read as 0; PostgreSQL sums bigint as numeric, which getLong reads.
+    private static UsageRow usageRow(String key, ResultSet rs) throws SQLException {
+        return new UsageRow(key == null ? "" : key, rs.getLong("calls"), rs.getLong("failures"),
+                rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
+                rs.getDouble("cost_usd"), rs.getDouble("mean_latency_ms"), rs.getDouble("mean_ttft_ms"));
+    }
+
+    private static LedgerEntry entry(ResultSet rs) throws SQLException {
+        long ttft = rs.getLong("ttft_ms");
+        OptionalLong ttftMs = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(ttft);
+        return new LedgerEntry(rs.getLong("id"), UtcText.parse(rs.getString("started_at")),
+                rs.getString("command"), rs.getString("run_id"), rs.getString("task_id"), rs.getString("role"),
+                rs.getString("provider"), rs.getString("model"), rs.getBoolean("streamed"),
+                rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
+                rs.getDouble("cost_usd"), rs.getLong("latency_ms"), ttftMs,
+                "error".equals(rs.getString("outcome")) ? CallRecord.Outcome.ERROR : CallRecord.Outcome.OK,
+                rs.getString("error_kind"), rs.getString("error"), rs.getInt("attempt"), rs.getInt("fallback_step"));
+    }
+}

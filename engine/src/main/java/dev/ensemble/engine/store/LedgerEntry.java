@@ -1,0 +1,15 @@
+package dev.ensemble.engine.store;
+
+import dev.ensemble.llm.CallRecord;
+import java.time.Instant;
+import java.util.OptionalLong;
+
+/**
+ * One row of the ledger as stored (table {@code model_calls}). {@code ttftMs} is present for
+ * streamed calls only; {@code error} is redacted text and empty on success.
+ */
+public record LedgerEntry(long id, Instant startedAt, String command, String runId, String taskId, String role,
+                          String provider, String model, boolean streamed, long inputTokens, long outputTokens,
+                          long cachedInputTokens, double costUsd, long latencyMs, OptionalLong ttftMs,
+                          CallRecord.Outcome outcome, String errorKind, String error, int attempt, int fallbackStep) {
+}

@@ -1,0 +1,239 @@
+package dev.ensemble.engine.store;
+
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.SecretRef;
+import dev.ensemble.core.config.StoreSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * ensemble's database: SQLite in {@code <repo>/.ensemble/ensemble.db} by default, PostgreSQL when
+ * the settings give a {@code jdbc:postgresql:} URL. Opening one brings its schema up to date.
+ *
+ * <p>SQLite allows one writer at a time. Writes that go through {@link #write} are serialized in
+ * this process, so parallel model calls on virtual threads queue here instead of failing with
+ * SQLITE_BUSY; the busy timeout covers other processes (a second {@code ensemble} in the same
+ * repository).
+ */
+public final class Store implements AutoCloseable {
+    static final String SQLITE_FILE = "ensemble.db";
+    static final int BUSY_TIMEOUT_MS = 15_000;
+
+    private final Jdbi jdbi;
+    private final boolean postgres;
+    private final Optional<Path> location;
+    private final String description;
+    /** Null for PostgreSQL, which takes concurrent writers itself. */
+    private final ReentrantLock writeLock;
+    /**
+     * Held open for the store's life: when SQLite's last connection closes it checkpoints and
+     * deletes the WAL, which would turn every short-lived write connection into a full checkpoint.
+     */
+    private final Connection keeper;
+
+    private Store(Jdbi jdbi, boolean postgres, Optional<Path> location, String description, Connection keeper) {
+        this.jdbi = jdbi;
+        this.postgres = postgres;
+        this.location = location;
+        this.description = description;
+        this.keeper = keeper;
+        this.writeLock = postgres ? null : new ReentrantLock();
+    }
+
+    /**
+     * Opens (creating where needed) the store the settings name and runs pending migrations.
+     * {@code secrets} resolves the PostgreSQL password reference; it is not called for SQLite.
+     *
+     * @throws StoreException when the database cannot be reached, created or migrated
+     */
+    public static Store open(StoreSettings settings, Path repoRoot, Function<SecretRef, String> secrets) {
+        String description = describe(settings, repoRoot);
+        try {
+            return settings.isPostgres() ? openPostgres(settings, description, secrets)
+                    : openSqlite(sqlitePath(settings, repoRoot), description);
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException | SQLException | IOException e) {
+            throw new StoreException("cannot open the store (" + description + "): " + StoreException.reason(e), e);
+        }
+    }
+
+    /**
+     * Opens the store, checks that it takes writes and closes it again, never throwing: what
+     * {@code ensemble doctor} shows. Opening creates the SQLite file and schema if they are missing.
+     */
+    public static StoreCheck check(StoreSettings settings, Path repoRoot, Function<SecretRef, String> secrets) {
+        try (Store store = open(settings, repoRoot, secrets)) {
+            return store.check();
+        } catch (RuntimeException e) {
+            return StoreCheck.failed(safeDescribe(settings, repoRoot), StoreException.reason(e));
+        }
+    }
+
+    /** Whether this open store takes writes: inserts a probe ledger row and rolls it back. Never throws. */
+    public StoreCheck check() {
+        try {
+            write(handle -> {
+                handle.begin();
+                try {
+                    handle.createUpdate("INSERT INTO model_calls (started_at, provider, model, streamed, outcome) "
+                                    + "VALUES (:at, 'ensemble', 'doctor-probe', :streamed, 'ok')")
+                            .bind("at", UtcText.format(Instant.now()))
+                            .bind("streamed", false)
+                            .execute();
+                } finally {
+                    handle.rollback();
+                }
+                return null;
+            });
+            return StoreCheck.ok(description);
+        } catch (RuntimeException e) {
+            return StoreCheck.failed(description, StoreException.reason(e));
+        }
+    }
+
+    /** Jdbi over this store; each handle is its own connection. Use {@link #write} for writes. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /**
+     * Runs a write on its own handle, one writer at a time on SQLite. Keep the callback short: every
+     * other writer in the process waits for it.
+     */
+    public <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
+        if (writeLock == null) return jdbi.withHandle(callback);
+        writeLock.lock();
+        try {
+            return jdbi.withHandle(callback);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** The SQLite file; empty for PostgreSQL. */
+    public Optional<Path> location() {
+        return location;
+    }
+
+    /** One line for people: {@code sqlite: /repo/.ensemble/ensemble.db} or {@code postgresql: jdbc:postgresql://host/db (user u)}. */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (keeper == null) return;
+        try {
+            keeper.close();
+        } catch (SQLException e) {
+            // Closing only checkpoints the WAL; the rows are already durable.
+        }
+    }
+
+    private static Store openSqlite(Path file, String description) throws IOException, SQLException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // NORMAL is durable with WAL against application crashes; only a power cut can lose the last commits.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+
+        Connection keeper = source.getConnection();
+        try {
+            migrate(source, "sqlite");
+            return new Store(Jdbi.create(source), false, Optional.of(file.toAbsolutePath()), description, keeper);
+        } catch (RuntimeException e) {
+            keeper.close();
+            throw e;
+        }
+    }
+
+    private static Store openPostgres(StoreSettings settings, String description, Function<SecretRef, String> secrets) {
+        if (settings.url().toLowerCase(Locale.ROOT).contains("password=")) {
+            throw new StoreException("the store URL must not carry a password: give it as store.password, "
+                    + "a reference such as env:ENSEMBLE_DB_PASSWORD");
+        }
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(settings.url());
+        if (!settings.user().isEmpty()) source.setUser(settings.user());
+        settings.password().ifPresent(ref -> {
+            String password = secrets.apply(ref);
+            if (password == null || password.isEmpty()) {
+                throw new StoreException("the store password " + ref + " is not set");
+            }
+            Redactor.global().register(password);
+            source.setPassword(password);
+        });
+        migrate(source, "postgresql");
+        return new Store(Jdbi.create(source), true, Optional.empty(), description, null);
+    }
+
+    private static void migrate(DataSource source, String dialect) {
+        Flyway.configure(Store.class.getClassLoader())
+                // Through SLF4J, like Jdbi: the application's binding decides (the CLI's is silent);
+                // left to detect, Flyway falls back to java.util.logging and prints INFO lines on stderr.
+                .loggers("slf4j")
+                .dataSource(source)
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
+                .load()
+                .migrate();
+    }
+
+    static Path sqlitePath(StoreSettings settings, Path repoRoot) {
+        String url = settings.url();
+        if (url.isEmpty()) return repoRoot.resolve(".ensemble").resolve(SQLITE_FILE);
+        if (url.startsWith("jdbc:sqlite:")) {
+            String path = url.substring("jdbc:sqlite:".length());
+            if (path.isEmpty() || path.startsWith(":memory:") || path.contains("?")) {
+                throw new StoreException("a jdbc:sqlite: store URL needs a plain file path, such as jdbc:sqlite:/var/ensemble/ensemble.db");
+            }
+            return repoRoot.resolve(path);
+        }
+        throw new StoreException("unsupported store URL '" + url.replaceAll("\\?.*", "")
+                + "': leave it empty for SQLite in .ensemble/, or give jdbc:postgresql://host/db");
+    }
+
+    private static String describe(StoreSettings settings, Path repoRoot) {
+        if (!settings.isPostgres()) return "sqlite: " + sqlitePath(settings, repoRoot).toAbsolutePath();
+        // The query string may carry connection options; the password never belongs there, and
+        // nothing after '?' is needed to tell which database this is.
+        String url = settings.url().replaceAll("\\?.*", "");
+        return "postgresql: " + url + (settings.user().isEmpty() ? "" : " (user " + settings.user() + ")");
+    }
+
+    private static String safeDescribe(StoreSettings settings, Path repoRoot) {
+        try {
+            return describe(settings, repoRoot);
+        } catch (RuntimeException e) {
+            return "store: " + settings.url().replaceAll("\\?.*", "");
+        }
+    }
+}
