@@ -81,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (fell != ExitCodes.OK) return fell;
             }
 
-            step(term, fallbackAlias != null ? 4 : 3, "ensemble usage --since " + start, "every attempt is a row in the ledger (" + app.store().describe() + ")");
+            step(term, fallbackAlias != null ? 4 : 3, "ensemble usage --since " + start, "every attempt is a row in the ledger (" + app.store().description() + ")");
             Main.run(app, "usage", "--since", start.toString());
             term.out().println();
             term.out().println("Next: `./ensemble models` lists the catalog; set a key (e.g. ANTHROPIC_API_KEY) or pull an Ollama model and `./ensemble ask \"...\"`.");

@@ -147,7 +147,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     private static Check store(AppContext app) {
         try {
-            return new Check("system", "store", Status.OK, app.store().describe() + " (writable)");
+            return new Check("system", "store", Status.OK, app.store().description() + " (writable)");
         } catch (RuntimeException e) {
             return new Check("system", "store", Status.FAIL, "cannot open the store: " + e.getMessage());
         }

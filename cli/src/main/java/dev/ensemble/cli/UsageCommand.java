@@ -64,7 +64,7 @@ final class UsageCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (rows.isEmpty()) {
-            term.out().println("No model calls recorded" + (since == null ? "" : " since " + since) + " in " + app.store().describe() + ".");
+            term.out().println("No model calls recorded" + (since == null ? "" : " since " + since) + " in " + app.store().description() + ".");
             return ExitCodes.OK;
         }
         Table table = new Table(grouping.name().toLowerCase(Locale.ROOT), "calls", "failed", "input", "cached", "output", "cost", "mean latency", "mean ttft")
