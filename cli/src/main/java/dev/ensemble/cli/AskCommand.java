@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -108,10 +110,12 @@ final class AskCommand implements Callable<Integer> {
                 .append(" · ").append(Format.duration(response.latency()))
                 .append(" · first token ").append(Format.duration(response.timeToFirstToken()));
         if (!response.failures().isEmpty()) {
-            line.append(" · fallback after: ");
+            // Three retries of one model read better as one entry with a count.
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (FailedAttempt f : response.failures()) counts.merge(f.modelId() + " " + f.kind().label().toLowerCase(Locale.ROOT), 1, Integer::sum);
             List<String> reasons = new ArrayList<>();
-            for (FailedAttempt f : response.failures()) reasons.add(f.modelId() + " " + f.kind().label().toLowerCase(Locale.ROOT));
-            line.append(String.join(", ", reasons));
+            counts.forEach((reason, n) -> reasons.add(n == 1 ? reason : reason + " ×" + n));
+            line.append(" · fallback after: ").append(String.join(", ", reasons));
         }
         return line.toString();
     }
@@ -163,7 +167,7 @@ final class AskCommand implements Callable<Integer> {
 
         @Override public void onAttemptFailed(FailedAttempt failure) {
             if (midLine) term.out().println();
-            term.err().println(term.yellow("[" + failure + "; trying the next attempt"
+            term.err().println(term.yellow("[" + failure
                     + (printedSinceFailure ? " — the partial answer above is discarded" : "") + "]"));
             midLine = false;
             printedSinceFailure = false;

@@ -109,6 +109,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Two scripted models on one local server: one that answers, one that always fails, and an alias over both. */
     static Catalog scriptedCatalog(ScriptedModelServer server) {
+        server.localModels(List.of("scripted-coder"));
         server.rule(Rule.fault(new Fault.HttpError(500)).forModel("scripted-flaky").named("flaky"));
         server.rule(Rule.text(DEMO_ANSWER).whenPrompt("pick the right model").withChunkDelay(Duration.ofMillis(12)).named("tour"));
         server.rule(Rule.text("Hello! I am scripted-coder, answering after scripted-flaky failed.").withChunkDelay(Duration.ofMillis(12)).named("hello"));

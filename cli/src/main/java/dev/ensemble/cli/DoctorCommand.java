@@ -129,11 +129,15 @@ final class DoctorCommand implements Callable<Integer> {
     private static Check ollama(ProviderSpec provider) {
         OllamaClient.Status status = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2), Optional.empty()).probe();
         if (!status.running()) {
-            return new Check("providers", "ollama (" + provider.name() + ")", Status.INFO, status.problem());
+            return new Check("providers", ollamaLabel(provider), Status.INFO, status.problem());
         }
         String models = status.models().isEmpty() ? "no models pulled (ollama pull qwen2.5-coder:7b)" : String.join(", ", status.models());
-        return new Check("providers", "ollama (" + provider.name() + ")", Status.OK,
+        return new Check("providers", ollamaLabel(provider), Status.OK,
                 "version " + status.version() + " at " + provider.baseUrl() + ": " + models);
+    }
+
+    private static String ollamaLabel(ProviderSpec provider) {
+        return provider.name().equals("ollama") ? "ollama" : provider.name() + " (ollama)";
     }
 
     private static Check key(AppContext app, ProviderSpec provider) {
