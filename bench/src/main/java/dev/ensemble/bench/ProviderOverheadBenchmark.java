@@ -8,6 +8,11 @@ import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.RetrySettings;
 import dev.ensemble.core.Timeouts;
 import dev.ensemble.core.WireProtocol;
+import dev.ensemble.core.config.StoreSettings;
+import dev.ensemble.engine.store.Ledger;
+import dev.ensemble.engine.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatMessage;
 import dev.ensemble.llm.ChatModel;
@@ -63,6 +68,9 @@ public class ProviderOverheadBenchmark {
     private HttpRequest plainRequest;
     private HttpRequest streamRequest;
     private ChatModel stack;
+    private ChatModel stackWithLedger;
+    private Store store;
+    private Path storeDir;
     private ChatRequest request;
 
     @Setup(Level.Trial)
@@ -77,6 +85,14 @@ public class ProviderOverheadBenchmark {
         stack = new ChatModels(catalog, Timeouts.DEFAULT, RetrySettings.DEFAULT, BreakerSettings.DEFAULT,
                 new SecretResolver(), CallObserver.NONE).model("bench-model");
         request = ChatRequest.of(ChatMessage.user("Say the sentence."));
+        try {
+            storeDir = Files.createTempDirectory("ensemble-bench");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        store = Store.open(StoreSettings.DEFAULT, storeDir, ref -> "");
+        stackWithLedger = new ChatModels(catalog, Timeouts.DEFAULT, RetrySettings.DEFAULT, BreakerSettings.DEFAULT,
+                new SecretResolver(), new Ledger(store)).model("bench-model");
 
         bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String plainBody = "{\"model\":\"bench-model\",\"messages\":[{\"role\":\"user\",\"content\":\"Say the sentence.\"}],\"max_tokens\":4096}";
@@ -91,6 +107,7 @@ public class ProviderOverheadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         server.close();
+        store.close();
     }
 
     @Benchmark
@@ -115,6 +132,18 @@ public class ProviderOverheadBenchmark {
     @Benchmark
     public ChatResponse ensembleStackPlain() {
         return stack.chat(request);
+    }
+
+    /** The same, with every call written to a real SQLite ledger as the CLI does. */
+    @Benchmark
+    public ChatResponse ensembleStackWithLedgerPlain() {
+        return stackWithLedger.chat(request);
+    }
+
+    @Benchmark
+    public ChatResponse ensembleStackWithLedgerStreamed() {
+        List<String> sink = new java.util.ArrayList<>();
+        return stackWithLedger.chat(request, sink::add);
     }
 
     @Benchmark

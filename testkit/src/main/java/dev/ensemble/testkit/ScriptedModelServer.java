@@ -172,8 +172,12 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
 
         if (method.equals("GET")) {
-            int status = serveGet(exchange, path);
+            // Logged before answering, so a client that has its answer always finds its request in the log.
+            String answer = getAnswer(path);
+            int status = answer == null ? 404 : 200;
             log.add(new RecordedRequest(receivedAt, method, path, query, headers, body, null, "", status));
+            send(exchange, status, "application/json",
+                    List.of(answer == null ? "{\"error\":\"no such endpoint: GET " + path + "\"}" : answer), null);
             return;
         }
         Dialect dialect = dialects.stream().filter(d -> d.handles(path)).findFirst().orElse(null);
@@ -304,7 +308,8 @@ public final class ScriptedModelServer implements AutoCloseable {
         return out;
     }
 
-    private int serveGet(HttpExchange exchange, String path) throws IOException {
+    /** The JSON answer to a GET, or null for an unknown path. */
+    private String getAnswer(String path) {
         ObjectNode body = JSON.createObjectNode();
         switch (path) {
             case "/api/tags" -> {
@@ -322,12 +327,10 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
             case "/", "/health" -> body.put("status", "ok").put("server", "ensemble scripted model server");
             default -> {
-                send(exchange, 404, "application/json", List.of("{\"error\":\"no such endpoint: GET " + path + "\"}"), null);
-                return 404;
+                return null;
             }
         }
-        send(exchange, 200, "application/json", List.of(JSON.writeValueAsString(body)), null);
-        return 200;
+        return JSON.writeValueAsString(body);
     }
 
     private static void sleep(Duration duration) {
