@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DoctorCommand.class,
             ModelsCommand.class,
             AskCommand.class,
+            RouteCommand.class,
             UsageCommand.class,
             ConfigCommand.class,
             ScriptedServerCommand.class,

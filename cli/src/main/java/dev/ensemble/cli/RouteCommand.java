@@ -1,0 +1,315 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.TaskKind;
+import dev.ensemble.core.config.EnsembleConfig;
+import dev.ensemble.core.routing.Candidate;
+import dev.ensemble.core.routing.Classification;
+import dev.ensemble.core.routing.Classifier;
+import dev.ensemble.core.routing.Constraints;
+import dev.ensemble.core.routing.CurvePoint;
+import dev.ensemble.core.routing.EvalData;
+import dev.ensemble.core.routing.EvalPrices;
+import dev.ensemble.core.routing.EvalReport;
+import dev.ensemble.core.routing.EvidenceSource;
+import dev.ensemble.core.routing.Exclusion;
+import dev.ensemble.core.routing.Role;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.core.routing.RouteDecision;
+import dev.ensemble.core.routing.RouteEval;
+import dev.ensemble.core.routing.RouteRequest;
+import dev.ensemble.core.routing.Router;
+import dev.ensemble.core.routing.RouterCurve;
+import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.engine.routing.CurvePlot;
+import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.TokenEstimator;
+import dev.ensemble.llm.http.HttpTransport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "route", mixinStandardHelpOptions = true,
+        subcommands = {RouteCommand.Eval.class},
+        description = {"Which model would serve this task, and why: the task kind, the chosen model and the runners-up,",
+                "and every model left out with the reason. Nothing is sent to any model.",
+                "`ensemble route eval --data DIR` measures routing on recorded outcomes instead."})
+final class RouteCommand implements Callable<Integer> {
+    /** Assumed output when --out is not given: a medium-sized answer or patch. */
+    static final long DEFAULT_OUTPUT_TOKENS = 2_000;
+
+    @ParentCommand Main main;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TASK", description = "The task, in words.")
+    String task;
+
+    @Option(names = "--kind", paramLabel = "K", description = "Skip classification: planning, coding, review or search.")
+    String kind;
+
+    @Option(names = "--role", paramLabel = "R", description = "Route for a role (planner, implementer, reviewer, librarian, or one from config); implies its kind.")
+    String role;
+
+    @Option(names = "--local", description = "Only local models, whatever the configuration says.")
+    boolean local;
+
+    @Option(names = "--tools", description = "The task needs tool calling.")
+    boolean tools;
+
+    @Option(names = "--in", paramLabel = "TOKENS", description = "Estimated input tokens (default: the task and the role's system prompt).")
+    Long inputTokens;
+
+    @Option(names = "--out", paramLabel = "TOKENS", description = "Estimated output tokens (default: " + DEFAULT_OUTPUT_TOKENS + ").")
+    Long outputTokens;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AppContext app = main.app();
+        Terminal term = app.terminal();
+        if (task == null || task.isBlank()) {
+            new CommandLine(this).usage(term.err());
+            throw new UserInputException("give a task in words, e.g. ensemble route \"fix the failing date test\"");
+        }
+        EnsembleConfig config = app.config();
+        Roles roles = Roles.load(app.configLoader().section("roles"));
+        RoutingSettings settings = RoutingSettings.load(app.configLoader().section("routing"));
+
+        Optional<Role> chosenRole = Optional.empty();
+        if (role != null) {
+            try {
+                chosenRole = Optional.of(roles.require(role));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException(e.getMessage());
+            }
+        }
+        Classification classification;
+        if (kind != null) {
+            try {
+                classification = Classification.overridden(TaskKind.fromKey(kind), "--kind " + kind);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("--kind: " + e.getMessage());
+            }
+        } else if (chosenRole.isPresent()) {
+            classification = Classification.overridden(chosenRole.get().kind(), "--role " + role);
+        } else {
+            classification = Classifier.standard().classify(task);
+        }
+        Role serving = chosenRole.orElseGet(() -> roles.forKind(classification.kind()).orElse(null));
+
+        long in = inputTokens != null ? inputTokens : TokenEstimator.count(task) + (serving == null ? 0 : TokenEstimator.count(serving.systemPrompt()));
+        long out = outputTokens != null ? outputTokens : DEFAULT_OUTPUT_TOKENS;
+        if (in < 0 || out < 0) throw new UserInputException("--in and --out cannot be negative");
+
+        boolean localOnly = local || config.localOnly();
+        Constraints constraints = Constraints.NONE.withLocalOnly(localOnly).withNeedsTools(tools);
+        List<ModelSpec> models = List.copyOf(config.catalog().models().values());
+        for (ModelSpec spec : models) {
+            if (localOnly && !spec.local()) continue;  // excluded anyway; no need to ask
+            ModelAvailability availability = app.models().availability(spec);
+            if (!availability.usable()) constraints = constraints.withUnavailable(spec.id(), availability.reason());
+        }
+        // Evidence from past outcomes and the budget left come from the store once outcomes are recorded there.
+        Router router = new Router(models, settings, EvidenceSource.NONE);
+        RouteDecision decision = router.route(new RouteRequest(task, classification.kind(), in, out, constraints));
+
+        if (json) {
+            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(toJson(classification, serving, in, out, localOnly, decision)));
+            return decision.chosen().isPresent() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+        term.out().println(term.bold("kind: ") + classification.kind().key()
+                + term.dim(String.format(Locale.ROOT, " (%.0f%% — %s)", 100 * classification.confidence(), classification.reason())));
+        if (serving != null) {
+            term.out().println(term.bold("role: ") + serving.id() + " (" + serving.displayName() + ")"
+                    + (serving.routed() ? "" : term.yellow(" — prefers " + serving.modelPreference() + " in config; the router's ranking is shown for comparison")));
+        }
+        term.out().println(term.dim(String.format(Locale.ROOT, "estimate: %s in / %s out%s", Format.tokens(in), Format.tokens(out),
+                localOnly ? "; local models only" + (local ? " (--local)" : " (config)") : "")));
+        if (decision.chosen().isEmpty()) {
+            term.err().println(term.red("ensemble: no model can serve this task: ") + decision.whyNone());
+            return ExitCodes.FAILED;
+        }
+        Candidate best = decision.chosen().get();
+        term.out().println(term.bold("→ " + best.model().id()) + "  " + best.reason());
+        term.out().println();
+        Table table = new Table("#", "model", "score", "quality", "cost", "time", "why").alignRight(0, 2, 3, 4, 5);
+        int shown = 0;
+        for (Candidate c : decision.candidates()) {
+            if (shown++ == 8) break;
+            table.row(shown, c.model().id(), String.format(Locale.ROOT, "%.3f", c.score()), String.format(Locale.ROOT, "%.0f%%", 100 * c.expectedQuality()),
+                    Format.usd(c.expectedCostUsd()), String.format(Locale.ROOT, "%.0f s", c.expectedSeconds()), c.reason());
+        }
+        term.out().print(table.render());
+        if (decision.candidates().size() > 8) term.out().println(term.dim("… and " + (decision.candidates().size() - 8) + " more (--json lists all)"));
+        if (!decision.exclusions().isEmpty()) {
+            term.out().println();
+            term.out().println(term.bold("left out:"));
+            Map<String, List<String>> byReason = new LinkedHashMap<>();
+            for (Exclusion e : decision.exclusions()) byReason.computeIfAbsent(e.reason(), r -> new java.util.ArrayList<>()).add(e.model().id());
+            byReason.forEach((reason, ids) -> term.out().println("  " + reason + ": " + term.dim(String.join(", ", ids))));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static ObjectNode toJson(Classification classification, Role serving, long in, long out, boolean localOnly, RouteDecision decision) {
+        ObjectNode root = HttpTransport.JSON.createObjectNode();
+        root.putObject("classification").put("kind", classification.kind().key())
+                .put("confidence", classification.confidence()).put("reason", classification.reason());
+        if (serving != null) {
+            root.putObject("role").put("id", serving.id()).put("name", serving.displayName()).put("model_preference", serving.modelPreference());
+        }
+        root.put("input_tokens", in).put("output_tokens", out).put("local_only", localOnly);
+        decision.chosen().ifPresent(c -> root.put("chosen", c.model().id()));
+        ArrayNode candidates = root.putArray("candidates");
+        for (Candidate c : decision.candidates()) {
+            candidates.addObject().put("model", c.model().id()).put("score", c.score()).put("expected_quality", c.expectedQuality())
+                    .put("expected_cost_usd", c.expectedCostUsd()).put("worst_case_usd", c.worstCaseUsd())
+                    .put("expected_seconds", c.expectedSeconds()).put("reason", c.reason());
+        }
+        ArrayNode excluded = root.putArray("excluded");
+        for (Exclusion e : decision.exclusions()) excluded.addObject().put("model", e.model().id()).put("reason", e.reason());
+        if (decision.chosen().isEmpty()) root.put("error", "no model can serve this task: " + decision.whyNone());
+        return root;
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = {"Measure routing on recorded outcomes: a folder of CSVs with a `prompt` column and one True/False",
+                    "column per model. Trains on a seeded half, evaluates on the other half, prints the cost–quality",
+                    "curve and the saving versus strong-only at 95% of its quality, at catalog (or given) prices."})
+    static final class Eval implements Callable<Integer> {
+        @ParentCommand RouteCommand route;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of CSVs (e.g. the RouteLLM MMLU outcomes).")
+        Path data;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the train/test split (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--strong", paramLabel = "COL", description = "The strong model's column (default: the most accurate).")
+        String strong;
+
+        @Option(names = "--weak", paramLabel = "COL", description = "The weak model's column (default: the least accurate).")
+        String weak;
+
+        @Option(names = "--price", paramLabel = "COL=SPEC",
+                description = "Price a column as a catalog model (COL=gpt-5-mini) or at IN/OUT USD per million tokens (COL=0.5/1.5). "
+                        + "Default: the catalog model of that name, else the shipped list of legacy eval prices.")
+        Map<String, String> prices = new LinkedHashMap<>();
+
+        @Option(names = "--output-tokens", paramLabel = "N", defaultValue = "10",
+                description = "Assumed tokens of every answer; the data does not record them (default: ${DEFAULT-VALUE}).")
+        long outputTokensAssumed;
+
+        @Option(names = "--points", paramLabel = "N", defaultValue = "11", description = "Rows of the curve table (default: ${DEFAULT-VALUE}).")
+        int points;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the curves into this PNG file.")
+        Path plot;
+
+        @Override
+        public Integer call() throws IOException {
+            AppContext app = route.main.app();
+            Terminal term = app.terminal();
+            if (points < 2) throw new UserInputException("--points must be at least 2");
+            if (outputTokensAssumed < 0) throw new UserInputException("--output-tokens cannot be negative");
+            EvalData loaded;
+            try {
+                loaded = EvalData.load(data);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("--data: " + e.getMessage());
+            }
+            String[] defaults = RouteEval.defaultStrongWeak(loaded);
+            String s = strong != null ? strong : defaults[0];
+            String w = weak != null ? weak : defaults[1];
+            List<ModelSpec> catalog = List.copyOf(app.config().catalog().models().values());
+            EvalPrices.Priced strongPrice;
+            EvalPrices.Priced weakPrice;
+            EvalReport report;
+            try {
+                strongPrice = EvalPrices.resolve(s, prices.get(s), catalog);
+                weakPrice = EvalPrices.resolve(w, prices.get(w), catalog);
+                report = RouteEval.run(loaded, new RouteEval.Options(s, w, strongPrice.pricing(), weakPrice.pricing(), seed,
+                        outputTokensAssumed, TokenEstimator::count, "o200k_base (jtokkit)"));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException(e.getMessage());
+            }
+            if (plot != null) CurvePlot.write(report, plot);
+            if (json) {
+                ObjectNode root = report.toJson(points);
+                root.put("strong_price_origin", strongPrice.origin()).put("weak_price_origin", weakPrice.origin());
+                if (plot != null) root.put("plot", plot.toString());
+                term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                return ExitCodes.OK;
+            }
+            print(term, report, strongPrice, weakPrice, loaded);
+            if (plot != null) term.err().println(term.dim("plot written to " + plot));
+            return ExitCodes.OK;
+        }
+
+        private void print(Terminal term, EvalReport r, EvalPrices.Priced sp, EvalPrices.Priced wp, EvalData loaded) {
+            term.out().println(term.bold("Routing evaluation: ") + r.strong() + " (strong) vs " + r.weak() + " (weak)");
+            term.out().println(term.dim(String.format(Locale.ROOT, "data: %d files, %d prompts (%d contaminated left out); seed %d: %d train / %d test",
+                    loaded.files().size(), r.prompts(), r.excluded(), r.seed(), r.trainSize(), r.testSize())));
+            term.out().println(term.dim(String.format(Locale.ROOT, "prices per Mtok: strong $%s in / $%s out — %s",
+                    Format.price(r.strongPrice().inputPerMtok()), Format.price(r.strongPrice().outputPerMtok()), sp.origin())));
+            term.out().println(term.dim(String.format(Locale.ROOT, "                 weak   $%s in / $%s out — %s",
+                    Format.price(r.weakPrice().inputPerMtok()), Format.price(r.weakPrice().outputPerMtok()), wp.origin())));
+            term.out().println(term.dim("cost of a prompt = its tokens (" + r.tokenizer() + ") × input price + " + r.outputTokens()
+                    + " assumed output tokens × output price"));
+            term.out().println();
+            RouterCurve headline = r.headline();
+            term.out().println(term.bold("Curve of the headline router (" + headline.name() + "): ") + headline.description());
+            Table curve = new Table("to strong", "cost", "quality", "of strong", "saving").alignRight(0, 1, 2, 3, 4);
+            for (CurvePoint p : headline.sample(points)) {
+                curve.row(pct(p.strongShare()), Format.usd(p.costUsd()), pct(p.quality()), pct(p.quality() / r.strongOnly().quality()),
+                        pct(1 - p.costUsd() / r.strongOnly().costUsd()));
+            }
+            term.out().print(curve.render());
+            term.out().println();
+            term.out().println(term.bold(String.format(Locale.ROOT, "At 95%% of strong-only quality (%s):", pct(r.targetQuality()))));
+            Table summary = new Table("routing", "to strong", "cost", "quality", "saving vs strong-only").alignRight(1, 2, 3, 4);
+            summary.row("strong only", "100%", Format.usd(r.strongOnly().costUsd()), pct(r.strongOnly().quality()), "0%");
+            summary.row("weak only", "0%", Format.usd(r.weakOnly().costUsd()), pct(r.weakOnly().quality()),
+                    pct(1 - r.weakOnly().costUsd() / r.strongOnly().costUsd()));
+            r.randomCostAtTarget().ifPresent(c -> summary.row("random", "", Format.usd(c), pct(r.targetQuality()), pct(r.randomSaving().orElseThrow())));
+            for (RouterCurve rc : r.routers()) {
+                if (rc.savingAtTarget().isEmpty()) {
+                    summary.row(rc.name(), "", "", "", "never reaches 95%");
+                } else {
+                    summary.row(rc.name(), pct(rc.strongShareAtTarget().getAsDouble()), Format.usd(rc.costAtTarget().getAsDouble()),
+                            pct(r.targetQuality()), pct(rc.savingAtTarget().getAsDouble()));
+                }
+            }
+            term.out().print(summary.render());
+            term.out().println();
+            if (headline.savingAtTarget().isPresent()) {
+                term.out().println(term.bold(String.format(Locale.ROOT, "Saving vs strong-only at 95%% of its quality: %s", pct(headline.savingAtTarget().getAsDouble())))
+                        + term.dim(" (" + headline.name() + "; RouteLLM's published MMLU result: about 45%)"));
+            } else {
+                term.out().println(term.yellow("The headline router never reaches 95% of strong-only quality on this data."));
+            }
+        }
+
+        private static String pct(double fraction) {
+            double percent = 100 * fraction;
+            return String.format(Locale.ROOT, "%.1f%%", Math.abs(percent) < 0.05 ? 0.0 : percent);  // never "-0.0%"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ensemble.core.routing;
+
+import dev.ensemble.core.config.ConfigError;
+import dev.ensemble.core.config.ConfigException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * How the router weighs quality against cost and speed, from the {@code routing:} section.
+ *
+ * <p>score = quality_weight × q − cost_weight × ln(1 + cost / cost_scale_usd) − speed_weight × ln(1 + seconds / seconds_scale)
+ *
+ * <p>q is the expected chance of success (0..1). Cost and time enter through a logarithm because
+ * prices span three orders of magnitude: going from $0.001 to $0.01 should matter about as much as
+ * from $0.01 to $0.10, and a free local model should not win on price alone. The defaults
+ * (1.0, 0.05 with $0.01, 0.02 with 10 s) mean that a tenfold price increase costs about 0.12 of
+ * quality at typical prices, so a clearly better model is worth paying for, a marginally better
+ * one is not.
+ *
+ * <pre>
+ * routing:
+ *   weights: { quality: 1.0, cost: 0.05, speed: 0.02 }
+ *   cost_scale_usd: 0.01
+ *   seconds_scale: 10
+ *   prior_strength: 10        # pseudo-observations behind each capability score
+ * </pre>
+ */
+public record RoutingSettings(double qualityWeight, double costWeight, double speedWeight, double costScaleUsd,
+                              double secondsScale, double priorStrength) {
+    public static final RoutingSettings DEFAULTS = new RoutingSettings(1.0, 0.05, 0.02, 0.01, 10, 10);
+    private static final String SOURCE = "configuration (routing)";
+
+    public RoutingSettings {
+        if (qualityWeight < 0 || costWeight < 0 || speedWeight < 0) throw new IllegalArgumentException("routing weights cannot be negative");
+        if (costScaleUsd <= 0 || secondsScale <= 0 || priorStrength <= 0) {
+            throw new IllegalArgumentException("cost_scale_usd, seconds_scale and prior_strength must be positive");
+        }
+    }
+
+    public RoutingSettings withWeights(double quality, double cost, double speed) {
+        return new RoutingSettings(quality, cost, speed, costScaleUsd, secondsScale, priorStrength);
+    }
+
+    public RoutingSettings withPriorStrength(double strength) {
+        return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, strength);
+    }
+
+    /** The defaults with the section's values over them; every bad value is reported together. */
+    public static RoutingSettings load(JsonNode section) {
+        if (section == null || section.isNull() || section.isMissingNode()) return DEFAULTS;
+        List<ConfigError> errors = new ArrayList<>();
+        if (!section.isObject()) throw new ConfigException(List.of(new ConfigError(SOURCE, 0, "routing", "expected a mapping")));
+        Set<String> known = Set.of("weights", "cost_scale_usd", "seconds_scale", "prior_strength");
+        for (Map.Entry<String, JsonNode> e : section.properties()) {
+            if (!known.contains(e.getKey())) {
+                errors.add(new ConfigError(SOURCE, 0, "routing." + e.getKey(), "unknown setting (expected one of weights, cost_scale_usd, seconds_scale, prior_strength)"));
+            }
+        }
+        JsonNode weights = section.path("weights");
+        if (!weights.isMissingNode() && !weights.isObject()) {
+            errors.add(new ConfigError(SOURCE, 0, "routing.weights", "expected a mapping with quality, cost, speed"));
+        } else {
+            for (Map.Entry<String, JsonNode> e : weights.properties()) {
+                if (!Set.of("quality", "cost", "speed").contains(e.getKey())) {
+                    errors.add(new ConfigError(SOURCE, 0, "routing.weights." + e.getKey(), "unknown weight (expected quality, cost or speed)"));
+                }
+            }
+        }
+        double q = number(weights, "quality", "routing.weights.quality", DEFAULTS.qualityWeight, false, errors);
+        double c = number(weights, "cost", "routing.weights.cost", DEFAULTS.costWeight, false, errors);
+        double s = number(weights, "speed", "routing.weights.speed", DEFAULTS.speedWeight, false, errors);
+        double cs = number(section, "cost_scale_usd", "routing.cost_scale_usd", DEFAULTS.costScaleUsd, true, errors);
+        double ss = number(section, "seconds_scale", "routing.seconds_scale", DEFAULTS.secondsScale, true, errors);
+        double ps = number(section, "prior_strength", "routing.prior_strength", DEFAULTS.priorStrength, true, errors);
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new RoutingSettings(q, c, s, cs, ss, ps);
+    }
+
+    static double number(JsonNode node, String field, String key, double fallback, boolean positive, List<ConfigError> errors) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) return fallback;
+        if (!value.isNumber() || value.asDouble() < 0 || (positive && value.asDouble() == 0) || !Double.isFinite(value.asDouble())) {
+            errors.add(new ConfigError("configuration (" + key.substring(0, key.indexOf('.')) + ")", 0, key,
+                    "expected a " + (positive ? "positive" : "non-negative") + " number, got " + value));
+            return fallback;
+        }
+        return value.asDouble();
+    }
+}
