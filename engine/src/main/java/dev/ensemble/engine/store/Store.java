@@ -16,6 +16,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sqlite.SQLiteConfig;
@@ -45,6 +46,11 @@ public final class Store implements AutoCloseable {
      * deletes the WAL, which would turn every short-lived write connection into a full checkpoint.
      */
     private final Connection keeper;
+    /**
+     * SQLite's one write connection, opened on the first write and kept: opening a connection and
+     * setting its pragmas costs more than the insert itself (the ledger writes on every model call).
+     */
+    private Handle writer;
 
     private Store(Jdbi jdbi, boolean postgres, Optional<Path> location, String description, Connection keeper) {
         this.jdbi = jdbi;
@@ -120,7 +126,14 @@ public final class Store implements AutoCloseable {
         if (writeLock == null) return jdbi.withHandle(callback);
         writeLock.lock();
         try {
-            return jdbi.withHandle(callback);
+            if (writer == null) writer = jdbi.open();
+            try {
+                return callback.withHandle(writer);
+            } catch (Exception e) {
+                // A failed write may leave the connection mid-transaction: start the next one afresh.
+                closeWriter();
+                throw e;
+            }
         } finally {
             writeLock.unlock();
         }
@@ -145,8 +158,26 @@ public final class Store implements AutoCloseable {
         return description;
     }
 
+    private void closeWriter() {
+        if (writer == null) return;
+        try {
+            writer.close();
+        } catch (RuntimeException e) {
+            // The connection is being dropped anyway.
+        }
+        writer = null;
+    }
+
     @Override
     public void close() {
+        if (writeLock != null) {
+            writeLock.lock();
+            try {
+                closeWriter();
+            } finally {
+                writeLock.unlock();
+            }
+        }
         if (keeper == null) return;
         try {
             keeper.close();
