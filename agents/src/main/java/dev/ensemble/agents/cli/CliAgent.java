@@ -1,0 +1,283 @@
+package dev.ensemble.agents.cli;
+
+import dev.ensemble.agents.Agent;
+import dev.ensemble.agents.AgentEvent;
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.AgentResult;
+import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.workspace.Workspace;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.Usage;
+import dev.ensemble.core.WireProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What every CLI adapter shares: finding the executable, detection, the private home and
+ * environment, running the process, turning its output into events (redacted) and deciding how
+ * the run ended. An adapter only builds its {@link Invocation} and parses its output format.
+ *
+ * <p>A run is SUCCEEDED only when the CLI exited 0, its output reached its final event, and
+ * neither the output nor the exit reported an error: a crash, a hang, garbage or an error
+ * printed as success all end as FAILED or TIMED_OUT with a reason.
+ */
+public abstract class CliAgent implements Agent {
+    private static final Pattern VERSION = Pattern.compile("(\\d+\\.\\d+(?:\\.\\d+)?(?:[-+][0-9A-Za-z.]+)?)");
+
+    protected final CliSettings settings;
+    private final String name;
+    private final String executable;
+    private final Set<WireProtocol> drives;
+
+    protected CliAgent(String name, String executable, Set<WireProtocol> drives, CliSettings settings) {
+        this.name = name;
+        this.executable = executable;
+        this.drives = Set.copyOf(drives);
+        this.settings = settings;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    public final Set<WireProtocol> drives() {
+        return drives;
+    }
+
+    public final Optional<Path> binary() {
+        return BinaryLocator.find(name, executable, settings);
+    }
+
+    /** Whether this CLI can resume a session by id (its private home is then kept for that). */
+    public abstract boolean supportsResume();
+
+    /** Builds the command line, environment and config files of one run inside {@code home}. */
+    protected abstract Invocation prepare(AgentTask task, Workspace workspace, PrivateHome home, Path binary) throws IOException;
+
+    /** Whether the CLI gets the user's proxy settings (false for CLIs that ignore NO_PROXY). */
+    protected boolean passesProxy() {
+        return true;
+    }
+
+    /**
+     * Reads what the CLI left in its home (a last-message file, a session log) after it stopped,
+     * completing the summary; returns events the output stream did not carry.
+     */
+    protected List<AgentEvent> afterRun(PrivateHome home, RunSummary summary) {
+        return List.of();
+    }
+
+    /** The arguments that print the version. */
+    protected List<String> versionArgs() {
+        return List.of("--version");
+    }
+
+    @Override
+    public AgentInfo detect() {
+        try {
+            Optional<Path> found = binary();
+            if (found.isEmpty()) {
+                return AgentInfo.missing(name, executable + " not found on PATH" + (settings.searchDirs().isEmpty() ? "" : ", in "
+                        + settings.searchDirs()) + " or in " + settings.cacheDir() + " (install it with .ci/install-agent-clis.sh)",
+                        drives);
+            }
+            Path binary = found.get();
+            Files.createDirectories(settings.homeRoot());
+            Path home = Files.createTempDirectory(settings.homeRoot(), name + "-version-");
+            try {
+                Files.createDirectories(home.resolve("tmp"));
+                List<String> lines = Collections.synchronizedList(new ArrayList<>());
+                List<String> command = new ArrayList<>();
+                command.add(binary.toString());
+                command.addAll(versionArgs());
+                AgentProcess.Outcome outcome = new AgentProcess(settings).run(new AgentProcess.Spec(command, home,
+                        ProcessEnv.base(home, binary, false), settings.versionTimeout()), lines::add);
+                if (!outcome.started()) return unusable(binary, outcome.startFailure().get());
+                if (outcome.timedOut()) return unusable(binary, "--version did not answer within " + settings.versionTimeout().toSeconds() + " s");
+                if (outcome.exitCode() != 0) {
+                    return unusable(binary, "--version exited with code " + outcome.exitCode() + lastLines(": ", outcome.stderr()));
+                }
+                String version = version(String.join("\n", lines));
+                if (version.isEmpty()) return unusable(binary, "--version printed no version");
+                return new AgentInfo(name, Optional.of(binary), version, true, "", drives);
+            } finally {
+                PrivateHome.deleteTree(home);
+            }
+        } catch (IOException | RuntimeException e) {
+            return AgentInfo.missing(name, "detection failed: " + e.getMessage(), drives);
+        }
+    }
+
+    private AgentInfo unusable(Path binary, String reason) {
+        return new AgentInfo(name, Optional.of(binary), "", false, reason, drives);
+    }
+
+    static String version(String output) {
+        Matcher m = VERSION.matcher(output);
+        return m.find() ? m.group(1) : "";
+    }
+
+    @Override
+    public final AgentResult run(AgentTask task, Workspace workspace, AgentListener listener) {
+        Events events = new Events(listener);
+        Instant start = Instant.now();
+        Optional<Path> binary = binary();
+        if (binary.isEmpty()) {
+            return failed(events, start, name + " is not installed: " + detect().reason());
+        }
+        WireProtocol wire = task.provider().wire();
+        if (!drives.contains(wire)) {
+            return failed(events, start, name + " cannot drive a " + wire.key() + " provider (" + task.provider().name()
+                    + "); it speaks " + drives.stream().map(WireProtocol::key).sorted().toList());
+        }
+        task.apiKey().ifPresent(Redactor.global()::register);
+
+        PrivateHome home;
+        try {
+            home = PrivateHome.open(settings, name, supportsResume() ? task.resumeSessionId() : Optional.empty());
+        } catch (UncheckedIOException e) {
+            return failed(events, start, e.getMessage());
+        }
+        try (home) {
+            Invocation invocation;
+            try {
+                home.folder("tmp");
+                invocation = prepare(task, workspace, home, binary.get());
+            } catch (IOException | RuntimeException e) {
+                return failed(events, start, "cannot prepare " + name + ": " + e.getMessage());
+            }
+            Map<String, String> env = new LinkedHashMap<>(ProcessEnv.base(home.dir(), binary.get(), passesProxy()));
+            env.putAll(invocation.environment());
+            OutputParser parser = invocation.parser();
+            AgentProcess.Outcome outcome = new AgentProcess(settings).run(
+                    new AgentProcess.Spec(invocation.command(), workspace.directory(), env, task.timeout()),
+                    line -> {
+                        synchronized (parser) {
+                            parser.accept(line, Instant.now()).forEach(events::emit);
+                        }
+                    });
+            RunSummary summary;
+            synchronized (parser) {
+                parser.finish(Instant.now()).forEach(events::emit);
+                summary = parser.summary();
+                afterRun(home, summary).forEach(events::emit);
+            }
+            if (supportsResume()) summary.sessionId().ifPresent(home::keepFor);
+            return result(task, workspace, outcome, summary, events);
+        }
+    }
+
+    private AgentResult result(AgentTask task, Workspace workspace, AgentProcess.Outcome outcome, RunSummary summary, Events events) {
+        AgentResult.Status status = AgentResult.Status.FAILED;
+        String reason;
+        if (!outcome.started()) {
+            reason = outcome.startFailure().get();
+        } else if (outcome.timedOut()) {
+            status = AgentResult.Status.TIMED_OUT;
+            reason = name + " did not finish within " + describe(task.timeout()) + "; its process tree was killed"
+                    + lastError(events).map(e -> "; last error: " + e).orElse("") + lastLines("; stderr: ", outcome.stderr());
+        } else if (summary.error().isPresent()) {
+            reason = name + " reported an error" + (outcome.exitCode() == 0 ? " (and exited 0)" : " (exit code " + outcome.exitCode() + ")")
+                    + ": " + summary.error().get();
+        } else if (outcome.exitCode() != 0) {
+            reason = name + " exited with code " + outcome.exitCode() + lastError(events).map(e -> ": " + e).orElse("")
+                    + lastLines(": ", outcome.stderr());
+        } else if (!summary.finished()) {
+            reason = summary.parsedLines() == 0 && summary.unparsedLines() > 0
+                    ? name + " exited 0 but printed no output in its format (first line: " + summary.firstUnparsed().get() + ")"
+                    : name + " exited 0 without its final result" + lastLines("; stderr: ", outcome.stderr());
+        } else {
+            status = AgentResult.Status.SUCCEEDED;
+            reason = "";
+        }
+        Usage usage = summary.usage();
+        boolean reported = summary.costUsd().isPresent();
+        double cost = reported ? summary.costUsd().getAsDouble() : task.model().costUsd(usage);
+        Redactor redactor = Redactor.global();
+        return new AgentResult(status, redactor.redact(summary.finalMessage()), GitChanges.list(workspace.directory()), usage, cost,
+                reported, summary.sessionId(), outcome.exitCode(), outcome.duration(), redactor.redact(reason), events.all());
+    }
+
+    private AgentResult failed(Events events, Instant start, String reason) {
+        String safe = Redactor.global().redact(reason);
+        events.emit(new AgentEvent.Error(Instant.now(), safe));
+        return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, false, Optional.empty(), -1,
+                Duration.between(start, Instant.now()), safe, events.all());
+    }
+
+    private static Optional<String> lastError(Events events) {
+        List<AgentEvent> all = events.all();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i) instanceof AgentEvent.Error error) return Optional.of(clip(error.message()));
+        }
+        return Optional.empty();
+    }
+
+    private static String clip(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** The last few non-blank lines of a text, for a failure reason. */
+    static String lastLines(String prefix, String text) {
+        if (text == null || text.isBlank()) return "";
+        List<String> lines = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        String tail = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        return prefix + (tail.length() > 600 ? "…" + tail.substring(tail.length() - 600) : tail);
+    }
+
+    /** Events of one run: redacted, kept, and passed to the listener, which must not break the run. */
+    private static final class Events {
+        private final AgentListener listener;
+        private final List<AgentEvent> kept = Collections.synchronizedList(new ArrayList<>());
+
+        Events(AgentListener listener) {
+            this.listener = listener == null ? AgentListener.NONE : listener;
+        }
+
+        void emit(AgentEvent event) {
+            AgentEvent safe = redact(event);
+            kept.add(safe);
+            try {
+                listener.onEvent(safe);
+            } catch (RuntimeException ignored) {
+                // A listener's failure is its own; the run goes on.
+            }
+        }
+
+        List<AgentEvent> all() {
+            synchronized (kept) {
+                return List.copyOf(kept);
+            }
+        }
+
+        static AgentEvent redact(AgentEvent event) {
+            Redactor r = Redactor.global();
+            return switch (event) {
+                case AgentEvent.Message m -> new AgentEvent.Message(m.at(), r.redact(m.text()));
+                case AgentEvent.ToolUse t -> new AgentEvent.ToolUse(t.at(), t.tool(), r.redact(t.input()));
+                case AgentEvent.CommandRun c -> new AgentEvent.CommandRun(c.at(), r.redact(c.command()), c.exitCode(), r.redact(c.output()));
+                case AgentEvent.Error e -> new AgentEvent.Error(e.at(), r.redact(e.message()));
+                case AgentEvent.Raw raw -> new AgentEvent.Raw(raw.at(), r.redact(raw.line()));
+            };
+        }
+    }
+}
