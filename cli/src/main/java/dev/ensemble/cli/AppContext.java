@@ -1,5 +1,9 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.agents.builtin.BuiltinAgent;
+import dev.ensemble.agents.builtin.BuiltinSettings;
+import dev.ensemble.agents.cli.AgentRegistry;
+import dev.ensemble.agents.cli.CliSettings;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
@@ -32,6 +36,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
+    private AgentRegistry agents;
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null);
@@ -101,6 +106,15 @@ public final class AppContext implements AutoCloseable {
             models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger());
         }
         return models;
+    }
+
+    /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
+    public AgentRegistry agents() {
+        if (agents == null) {
+            agents = AgentRegistry.withCliAgents(CliSettings.defaults());
+            agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
+        }
+        return agents;
     }
 
     @Override

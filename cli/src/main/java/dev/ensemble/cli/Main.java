@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DoctorCommand.class,
             ModelsCommand.class,
+            AgentsCommand.class,
             AskCommand.class,
             RouteCommand.class,
             UsageCommand.class,

@@ -20,6 +20,12 @@ import java.util.Set;
  */
 public final class AiderAgent extends CliAgent {
 
+    @Override
+    protected String installHint() {
+        return "a Python package: pipx install aider-chat";
+    }
+
+
     public AiderAgent(CliSettings settings) {
         super("aider", "aider", Set.of(WireProtocol.OPENAI_CHAT, WireProtocol.ANTHROPIC, WireProtocol.GEMINI, WireProtocol.OLLAMA),
                 settings);

@@ -82,6 +82,11 @@ public abstract class CliAgent implements Agent {
         return List.of();
     }
 
+    /** How a user gets this CLI. */
+    protected String installHint() {
+        return "install it with .ci/install-agent-clis.sh " + name;
+    }
+
     /** The arguments that print the version. */
     protected List<String> versionArgs() {
         return List.of("--version");
@@ -93,7 +98,7 @@ public abstract class CliAgent implements Agent {
             Optional<Path> found = binary();
             if (found.isEmpty()) {
                 return AgentInfo.missing(name, executable + " not found on PATH" + (settings.searchDirs().isEmpty() ? "" : ", in "
-                        + settings.searchDirs()) + " or in " + settings.cacheDir() + " (install it with .ci/install-agent-clis.sh)",
+                        + settings.searchDirs()) + " or in " + settings.cacheDir() + " (" + installHint() + ")",
                         drives);
             }
             Path binary = found.get();

@@ -1,0 +1,52 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.llm.http.HttpTransport;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "agents", mixinStandardHelpOptions = true,
+        description = {"The coding agents ensemble can dispatch to (detected in parallel): Claude Code, Codex, OpenCode,",
+                "Gemini CLI, Qwen Code, Continue, Aider and ensemble's builtin agent; where each is, its version,",
+                "whether it can run and which wire protocols (so which models) it can drive.",
+                "Install the npm CLIs into ensemble's cache with .ci/install-agent-clis.sh."})
+final class AgentsCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AppContext app = main.app();
+        Terminal term = app.terminal();
+        List<AgentInfo> infos = app.agents().detectAll();
+        if (json) {
+            ObjectNode root = HttpTransport.JSON.createObjectNode();
+            ArrayNode array = root.putArray("agents");
+            for (AgentInfo info : infos) {
+                ObjectNode node = array.addObject().put("name", info.name()).put("usable", info.usable())
+                        .put("version", info.version()).put("reason", info.reason());
+                node.put("binary", info.binary().map(Object::toString).orElse(""));
+                ArrayNode drives = node.putArray("drives");
+                info.drives().stream().map(WireProtocol::key).sorted().forEach(drives::add);
+            }
+            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return ExitCodes.OK;
+        }
+        Table table = new Table("agent", "status", "version", "drives", "where / why not");
+        for (AgentInfo info : infos) {
+            String drives = String.join(",", info.drives().stream().map(WireProtocol::key).sorted().toList());
+            table.row(info.name(), info.usable() ? term.green("ready") : term.dim("missing"), info.version(), drives,
+                    info.usable() ? info.binary().map(Object::toString).orElse("(built in)") : info.reason());
+        }
+        term.out().print(table.render());
+        return ExitCodes.OK;
+    }
+}
