@@ -1,0 +1,70 @@
+package dev.ensemble.engine.store;
+
+import dev.ensemble.agents.AgentResult;
+import dev.ensemble.agents.enforce.Verdict;
+import dev.ensemble.agents.enforce.Violation;
+import dev.ensemble.core.Redactor;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What agents did and what the Enforcer refused, kept in the store: one row per agent run and one
+ * per violation, so `ensemble exec` (and later runs) can show a rejection again with its path,
+ * rule and agent.
+ */
+public final class AgentRunLog {
+    private static final String INSERT_RUN = """
+            INSERT INTO agent_runs (started_at, run_id, task_id, agent, model, status, accepted, files, input_tokens,
+                                    output_tokens, cost_usd, duration_ms, session_id, failure)
+            VALUES (:startedAt, :runId, :taskId, :agent, :model, :status, :accepted, :files, :inputTokens,
+                    :outputTokens, :costUsd, :durationMs, :sessionId, :failure)""";
+    private static final String INSERT_VIOLATION = """
+            INSERT INTO violations (at, run_id, task_id, agent, path, rule, detail)
+            VALUES (:at, :runId, :taskId, :agent, :path, :rule, :detail)""";
+
+    /** A recorded violation, as `ensemble exec` and reports show it. */
+    public record RecordedViolation(Instant at, String runId, String taskId, String agent, String path, String rule, String detail) {}
+
+    private final Store store;
+
+    public AgentRunLog(Store store) {
+        this.store = store;
+    }
+
+    public void record(Instant startedAt, String runId, String taskId, String agent, String model, AgentResult result,
+                       List<String> files, Verdict verdict) {
+        Redactor redactor = Redactor.global();
+        store.write(handle -> {
+            handle.createUpdate(INSERT_RUN)
+                    .bind("startedAt", UtcText.format(startedAt))
+                    .bind("runId", runId).bind("taskId", taskId).bind("agent", agent).bind("model", model)
+                    .bind("status", result.status().name().toLowerCase(java.util.Locale.ROOT))
+                    .bind("accepted", verdict.accepted())
+                    .bind("files", redactor.redact(String.join("\n", files)))
+                    .bind("inputTokens", result.usage().inputTokens())
+                    .bind("outputTokens", result.usage().outputTokens())
+                    .bind("costUsd", result.costUsd())
+                    .bind("durationMs", result.duration() == null ? 0 : result.duration().toMillis())
+                    .bind("sessionId", result.sessionId().orElse(""))
+                    .bind("failure", redactor.redact(result.failureReason()))
+                    .execute();
+            String at = UtcText.format(Instant.now());
+            for (Violation v : verdict.violations()) {
+                handle.createUpdate(INSERT_VIOLATION).bind("at", at).bind("runId", runId).bind("taskId", taskId)
+                        .bind("agent", agent).bind("path", redactor.redact(v.path())).bind("rule", v.rule())
+                        .bind("detail", redactor.redact(v.detail())).execute();
+            }
+            return null;
+        });
+    }
+
+    public List<RecordedViolation> violations(String runId) {
+        return store.jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT at, run_id, task_id, agent, path, rule, detail FROM violations WHERE run_id = :runId ORDER BY id")
+                .bind("runId", runId)
+                .map((rs, ctx) -> new RecordedViolation(UtcText.parse(rs.getString("at")), rs.getString("run_id"),
+                        rs.getString("task_id"), rs.getString("agent"), rs.getString("path"), rs.getString("rule"),
+                        rs.getString("detail")))
+                .list());
+    }
+}
