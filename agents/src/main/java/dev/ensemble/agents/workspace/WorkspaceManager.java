@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -38,6 +39,7 @@ public final class WorkspaceManager {
     private static final int BINARY_PROBE = 8192;
     private static final int MERGE_ATTEMPTS = 10;
     private static final int CHECKOUT_WORKERS = Math.max(8, Runtime.getRuntime().availableProcessors());
+    private static final Semaphore CHECKOUTS = new Semaphore(2, true);
     private static final ConcurrentHashMap<Path, ReentrantLock> WORKTREE_LOCKS = new ConcurrentHashMap<>();
 
     private final Path repoRoot;
@@ -93,7 +95,13 @@ public final class WorkspaceManager {
         try {
             // Writing the files is bound by per-file latency, not CPU: parallel checkout cuts it
             // about 3x even on two cores (git only uses it above 100 files).
-            Git.worktree(gitDir, dir).ok("-c", "checkout.workers=" + CHECKOUT_WORKERS, "reset", "--hard", "--quiet");
+            // Parallel tasks each with their own workers only thrash the disk: two checkouts at a time.
+            CHECKOUTS.acquireUninterruptibly();
+            try {
+                Git.worktree(gitDir, dir).ok("-c", "checkout.workers=" + CHECKOUT_WORKERS, "reset", "--hard", "--quiet");
+            } finally {
+                CHECKOUTS.release();
+            }
             Files.writeString(gitDir.resolve(BASE_FILE), base + "\n");
             if (!copyIgnored.isEmpty()) copyIgnored(dir, copyIgnored);
             return ws;
