@@ -1,0 +1,18 @@
+package dev.ensemble.agents.enforce;
+
+/** The stable rule ids of {@link Violation#rule()}: shown to users, stored, and matched on by tests. */
+public final class Rules {
+    public static final String OUTSIDE_OWNERSHIP = "outside-ownership";
+    public static final String PROTECTED_PATH = "protected-path";
+    public static final String SYMLINK_ESCAPE = "symlink-escape";
+    public static final String PATH_TRAVERSAL = "path-traversal";
+    public static final String GIT_INTERNALS = "git-internals";
+    public static final String EXECUTABLE_BIT = "executable-bit";
+    public static final String NEW_TOP_LEVEL_FOLDER = "new-top-level-folder";
+    public static final String FILE_TOO_LARGE = "file-too-large";
+    public static final String BINARY_CONTENT = "binary-content";
+    public static final String SUBMODULE = "submodule";
+    public static final String MAIN_TREE_MODIFIED = "main-tree-modified";
+
+    private Rules() {}
+}
