@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DoctorCommand.class,
             ModelsCommand.class,
             AgentsCommand.class,
+            ExecCommand.class,
             AskCommand.class,
             RouteCommand.class,
             UsageCommand.class,

@@ -25,9 +25,21 @@ final class CliHarness {
         Files.createDirectories(repo);
         this.userConfig = dir.resolve("home/.config/ensemble/config.yaml");
         Files.createDirectories(userConfig.getParent());
-        Process git = new ProcessBuilder("git", "init", "-q", repo.toString()).redirectErrorStream(true).start();
-        git.getInputStream().readAllBytes();
-        git.waitFor();
+        git("init", "-q", "-b", "main");
+        git("config", "user.email", "dev@example.com");
+        git("config", "user.name", "Dev");
+        Files.writeString(repo.resolve("README.md"), "# test repo\n");
+        git("add", "README.md");
+        git("commit", "-q", "-m", "initial");
+    }
+
+    String git(String... args) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", repo.toString()));
+        command.addAll(java.util.List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (git.waitFor() != 0) throw new IOException("git " + String.join(" ", args) + ": " + out);
+        return out;
     }
 
     void repoConfig(String yaml) throws IOException {

@@ -1,0 +1,237 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.agents.Agent;
+import dev.ensemble.agents.AgentEvent;
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.AgentResult;
+import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.enforce.Policy;
+import dev.ensemble.agents.enforce.Verdict;
+import dev.ensemble.agents.enforce.Violation;
+import dev.ensemble.agents.workspace.ChangeSet;
+import dev.ensemble.agents.workspace.MergeResult;
+import dev.ensemble.agents.workspace.Snapshot;
+import dev.ensemble.agents.workspace.Workspace;
+import dev.ensemble.agents.workspace.WorkspaceManager;
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.config.Durations;
+import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.llm.http.HttpTransport;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "exec", mixinStandardHelpOptions = true,
+        description = {"Run one task through one coding agent in its own git worktree, show its events live, enforce",
+                "file ownership on what it changed (from git, whatever the agent says), and merge an accepted change",
+                "into the run branch ensemble/<run>/_run. Your own branch and working tree are never touched.",
+                "Exit 0 accepted, 1 the agent failed or the change was rejected, 2 bad input."})
+final class ExecCommand implements Callable<Integer> {
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'exec-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    @ParentCommand Main main;
+
+    @Parameters(index = "0", paramLabel = "TASK", description = "What the agent should do.")
+    String prompt;
+
+    @Option(names = "--agent", required = true, paramLabel = "A", description = "claude, codex, opencode, gemini, qwen, cn, aider or builtin (see `ensemble agents`).")
+    String agentName;
+
+    @Option(names = "--model", paramLabel = "M", description = "Model id or alias (default: the configured default_model); the first model of an alias the agent can drive is used.")
+    String model;
+
+    @Option(names = "--owns", paramLabel = "GLOB", split = ",",
+            description = "Paths or globs the task may change (repeatable). Default: the whole repository except protected paths.")
+    List<String> owns = new ArrayList<>();
+
+    @Option(names = "--base", paramLabel = "REF", defaultValue = "HEAD", description = "Commit the worktree starts from (default: ${DEFAULT-VALUE}).")
+    String base;
+
+    @Option(names = "--timeout", paramLabel = "D", defaultValue = "20m", description = "Time limit; then the agent's whole process tree is killed (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--keep", description = "Keep the worktree (and task branch) afterwards, to look at it.")
+    boolean keep;
+
+    @Option(names = "--json", description = "Print the result as JSON (events go to stderr).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AppContext app = main.app();
+        Terminal term = app.terminal();
+        Agent agent = app.agents().byName(agentName).orElseThrow(() -> new UserInputException(
+                "unknown agent '" + agentName + "' (known: " + String.join(", ", app.agents().names()) + ")"));
+        AgentInfo info = agent.detect();
+        if (!info.usable()) throw new UserInputException(agentName + " cannot run here: " + info.reason());
+        Duration limit;
+        try {
+            limit = Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--timeout: " + e.getMessage());
+        }
+        ModelSpec spec = chooseModel(app.config().catalog(), model != null ? model : app.config().defaultModel(), info);
+        ProviderSpec provider = app.config().catalog().providerOf(spec);
+        Optional<String> key = provider.apiKey().flatMap(ref -> app.secrets().resolve(ref));
+        if (provider.apiKey().isPresent() && key.isEmpty()) {
+            throw new UserInputException(spec.id() + " needs a key: " + app.secrets().check(provider.apiKey().get()).reason());
+        }
+        Policy policy = policy(app);
+        List<String> owned = owns.isEmpty() ? List.of("**") : List.copyOf(owns);
+
+        String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        WorkspaceManager workspaces = new WorkspaceManager(app.repoRoot());
+        Workspace ws = workspaces.create(runId, "task", base, policy.copyIgnored());
+        Instant started = Instant.now();
+        term.err().println(term.dim("exec " + runId + ": " + agent.name() + " with " + spec.id() + " in " + ws.directory()
+                + " (owns " + String.join(", ", owned) + ")"));
+        try {
+            Snapshot before = workspaces.snapshot(ws);
+            AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
+            AgentResult result = agent.run(task, ws, new LiveEvents(term));
+            ChangeSet changes = workspaces.commit(ws, "ensemble exec " + runId + " (" + agent.name() + "): " + firstLine(prompt));
+            Verdict verdict = new Enforcer(policy).enforce(agent.name(), changes, owned, ws, before);
+            MergeResult merge = null;
+            if (result.succeeded() && verdict.accepted() && !changes.isEmpty()) {
+                merge = workspaces.merge(ws, WorkspaceManager.runBranchName(runId));
+            }
+            new AgentRunLog(app.store()).record(started, runId, "task", agent.name(), spec.id(), result, changes.paths(), verdict);
+            print(term, runId, agent, spec, result, changes, verdict, merge);
+            boolean ok = result.succeeded() && verdict.accepted() && (merge == null || merge.status() != MergeResult.Status.CONFLICT);
+            // A merged change lives on in the run branch; the task branch and worktree can go.
+            if (!keep) workspaces.remove(ws);
+            else term.err().println(term.dim("kept worktree " + ws.directory() + " on branch " + ws.branch()));
+            return ok ? ExitCodes.OK : ExitCodes.FAILED;
+        } catch (RuntimeException e) {
+            if (!keep) {
+                try {
+                    workspaces.remove(ws);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The model, or the first model of an alias that this agent can drive and that has what it needs. */
+    private ModelSpec chooseModel(Catalog catalog, String name, AgentInfo info) {
+        List<ModelSpec> chain;
+        try {
+            chain = catalog.resolve(name);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        for (ModelSpec m : chain) {
+            if (info.drives().contains(catalog.providerOf(m).wire())) return m;
+        }
+        throw new UserInputException(agentName + " drives " + info.drives().stream().map(w -> w.key()).sorted().toList()
+                + " models; none in '" + name + "' (" + chain.stream().map(m -> m.id() + ": " + catalog.providerOf(m).wire().key()).toList() + ")");
+    }
+
+    private static Policy policy(AppContext app) {
+        var node = app.configLoader().section("policy");
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = HttpTransport.JSON.convertValue(node, Map.class);
+            return Policy.fromMap(map);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("configuration: " + e.getMessage());
+        }
+    }
+
+    private void print(Terminal term, String runId, Agent agent, ModelSpec spec, AgentResult result, ChangeSet changes,
+                       Verdict verdict, MergeResult merge) {
+        if (json) {
+            ObjectNode root = HttpTransport.JSON.createObjectNode();
+            root.put("run", runId).put("agent", agent.name()).put("model", spec.id())
+                    .put("status", result.status().name().toLowerCase(Locale.ROOT)).put("accepted", verdict.accepted())
+                    .put("landed", merge != null && merge.status() == MergeResult.Status.MERGED)
+                    .put("branch", merge == null ? "" : merge.targetBranch())
+                    .put("final_message", result.finalMessage()).put("failure", result.failureReason())
+                    .put("input_tokens", result.usage().inputTokens()).put("output_tokens", result.usage().outputTokens())
+                    .put("cost_usd", result.costUsd()).put("cost_reported_by_agent", result.costReported())
+                    .put("duration_ms", result.duration().toMillis()).put("session_id", result.sessionId().orElse(""))
+                    .put("exit_code", result.exitCode());
+            ArrayNode files = root.putArray("files");
+            changes.paths().forEach(files::add);
+            ArrayNode violations = root.putArray("violations");
+            for (Violation v : verdict.violations()) violations.addObject().put("path", v.path()).put("rule", v.rule()).put("detail", v.detail());
+            if (merge != null) {
+                ArrayNode conflicts = root.putArray("conflicts");
+                merge.conflicts().forEach(conflicts::add);
+            }
+            term.out().println(Redactor.global().redact(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)));
+            return;
+        }
+        String outcome;
+        if (!result.succeeded()) outcome = term.red(result.status().name().toLowerCase(Locale.ROOT)) + ": " + result.failureReason();
+        else if (!verdict.accepted()) outcome = term.red("rejected") + " by the enforcer: nothing lands";
+        else if (changes.isEmpty()) outcome = term.yellow("no changes");
+        else if (merge != null && merge.status() == MergeResult.Status.CONFLICT) outcome = term.red("merge conflict") + " in " + merge.conflicts();
+        else outcome = term.green("accepted") + ": merged into " + merge.targetBranch() + " (`git merge " + merge.targetBranch() + "` to take it)";
+        term.out().println(term.bold("result") + "   " + outcome);
+        if (!result.finalMessage().isBlank()) term.out().println("message  " + Redactor.global().redact(firstLine(result.finalMessage())));
+        term.out().println("files    " + (changes.isEmpty() ? "(none)" : String.join(", ", changes.paths())));
+        term.out().println("tokens   " + Format.tokens(result.usage().inputTokens()) + " in / " + Format.tokens(result.usage().outputTokens())
+                + " out · " + Format.usd(result.costUsd()) + (result.costReported() ? " (reported by " + agent.name() + ")" : " (catalog prices)")
+                + " · " + Format.duration(result.duration()));
+        term.out().println("session  " + result.sessionId().orElse("(none)"));
+        if (!verdict.violations().isEmpty()) {
+            Table table = new Table("path", "rule", "detail");
+            for (Violation v : verdict.violations()) table.row(v.path(), v.rule(), v.detail());
+            term.out().println(term.red(verdict.violations().size() + " violation(s), recorded for run " + runId + ":"));
+            term.out().print(table.render());
+        }
+    }
+
+    private static String firstLine(String text) {
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.length() > 120 ? line.substring(0, 120) + "…" : line;
+    }
+
+    /** One line per event on stderr, as it happens. */
+    private static final class LiveEvents implements AgentListener {
+        private final Terminal term;
+
+        LiveEvents(Terminal term) {
+            this.term = term;
+        }
+
+        @Override
+        public void onEvent(AgentEvent event) {
+            String line = switch (event) {
+                case AgentEvent.Message m -> term.cyan("say  ") + firstLine(m.text());
+                case AgentEvent.ToolUse t -> term.yellow("tool ") + t.tool() + " " + shorten(t.input());
+                case AgentEvent.CommandRun c -> term.yellow("run  ") + shorten(c.command()) + (c.exitCode() >= 0 ? " → " + c.exitCode() : "");
+                case AgentEvent.Error e -> term.red("err  ") + firstLine(e.message());
+                case AgentEvent.Raw r -> null;
+            };
+            if (line != null) term.err().println(Redactor.global().redact(line));
+        }
+
+        private static String shorten(String s) {
+            String flat = s.replaceAll("\\s+", " ");
+            return flat.length() > 140 ? flat.substring(0, 140) + "…" : flat;
+        }
+    }
+}
