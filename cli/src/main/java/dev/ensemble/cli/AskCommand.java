@@ -5,6 +5,7 @@ import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.ChatMessage;
 import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FailedAttempt;
@@ -80,7 +81,8 @@ final class AskCommand implements Callable<Integer> {
         ChatModel model;
         List<ModelSpec> servable;
         try {
-            servable = app.models().servable(name);
+            // Checked from the configuration alone, so bad input opens no store.
+            servable = ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
             model = app.models().model(name);
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());

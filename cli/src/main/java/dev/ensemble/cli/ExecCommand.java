@@ -22,6 +22,7 @@ import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.routing.Costs;
 import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
 import java.time.Duration;
@@ -159,7 +160,7 @@ final class ExecCommand implements Callable<Integer> {
         Catalog catalog = app.config().catalog();
         List<ModelSpec> chain;
         try {
-            chain = app.models().servable(name);
+            chain = ChatModels.servable(catalog, name, app.config().localOnly());
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }

@@ -131,19 +131,27 @@ public final class ChatModels {
      * @throws IllegalArgumentException as {@link #model(String)}
      */
     public List<ModelSpec> servable(String nameOrAlias) {
+        return servable(catalog, nameOrAlias, localOnly);
+    }
+
+    /** {@link #servable(String)} without a factory: for checking a name before anything is opened. */
+    public static List<ModelSpec> servable(Catalog catalog, String nameOrAlias, boolean localOnly) {
         List<ModelSpec> chain = catalog.resolve(nameOrAlias);
         if (!localOnly) return chain;
         List<ModelSpec> local = chain.stream().filter(ModelSpec::local).toList();
         if (!local.isEmpty()) return local;
         if (catalog.model(nameOrAlias).isPresent()) {
-            throw new IllegalArgumentException("local-only mode: " + nameOrAlias + " is a cloud model; " + pullHint());
+            throw new IllegalArgumentException("local-only mode: " + nameOrAlias + " is a cloud model; " + pullHint(catalog));
         }
         throw new IllegalArgumentException("local-only mode: no local model in " + nameOrAlias + " ("
-                + String.join(", ", chain.stream().map(ModelSpec::id).toList()) + " are cloud models); " + pullHint());
+                + String.join(", ", chain.stream().map(ModelSpec::id).toList()) + " are cloud models); " + pullHint(catalog));
     }
 
-    /** "pull one: ollama pull qwen2.5-coder:7b (or name a local model: ensemble models)". */
-    public String pullHint() {
+    /**
+     * "pull one: ollama pull gpt-oss:20b (or name a local model …)": the fastest local Ollama model
+     * of the catalog, as a start.
+     */
+    public static String pullHint(Catalog catalog) {
         Optional<ModelSpec> suggestion = catalog.models().values().stream()
                 .filter(m -> m.local() && catalog.providerOf(m).wire() == WireProtocol.OLLAMA)
                 .max(java.util.Comparator.comparingDouble(ModelSpec::tokensPerSecond).thenComparing(ModelSpec::id));
@@ -156,7 +164,7 @@ public final class ChatModels {
         ChatModel cached = stacks.get(spec.id());
         if (cached != null && cached.spec().equals(spec)) return cached;
         ProviderSpec provider = catalog.providerOf(spec);
-        if (localOnly && !spec.local()) return new CloudRefused(spec, pullHint());
+        if (localOnly && !spec.local()) return new CloudRefused(spec, pullHint(catalog));
         Optional<String> key = Optional.empty();
         if (provider.apiKey().isPresent()) {
             try {
