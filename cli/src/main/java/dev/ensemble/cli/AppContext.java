@@ -9,16 +9,21 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.EnsembleConfig;
+import dev.ensemble.core.routing.Budget;
+import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.SecretResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +42,9 @@ public final class AppContext implements AutoCloseable {
     private Ledger ledger;
     private ChatModels models;
     private AgentRegistry agents;
+    private Budget budget;
+    private Boolean localOverride;
+    private Clock clock = Clock.systemUTC();
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null);
@@ -67,9 +75,38 @@ public final class AppContext implements AutoCloseable {
     public EnsembleConfig config() {
         if (config == null) {
             EnsembleConfig loaded = configLoader().load();
-            config = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay));
+            EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
+            config = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
         }
         return config;
+    }
+
+    /**
+     * {@code --local} (true) or {@code --no-local} (false) for this process: wins over
+     * {@code local_only} in the configuration.
+     */
+    public void overrideLocalOnly(boolean localOnly) {
+        if (Boolean.valueOf(localOnly).equals(localOverride)) return;
+        this.localOverride = localOnly;
+        this.config = null;
+        this.models = null;
+        this.agents = null;
+    }
+
+    /** The {@code budget:} section; throws ConfigException (exit 2) when it is invalid. */
+    public Budget budget() {
+        if (budget == null) budget = Budget.load(configLoader().section("budget"));
+        return budget;
+    }
+
+    /** The clock budgets count days by (UTC). */
+    public Clock clock() {
+        return clock;
+    }
+
+    void clock(Clock newClock) {
+        this.clock = newClock;
+        this.models = null;
     }
 
     /**
@@ -103,7 +140,12 @@ public final class AppContext implements AutoCloseable {
     public ChatModels models() {
         if (models == null) {
             EnsembleConfig c = config();
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger());
+            // Every model call is checked against the budgets, with spending read from the ledger;
+            // the one warning line goes to stderr so piped answers stay clean.
+            BudgetGuard guard = new BudgetGuard(budget(), new LedgerSpend(ledger(), clock),
+                    line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger(),
+                    Optional.of(guard), c.localOnly());
         }
         return models;
     }
@@ -122,8 +164,8 @@ public final class AppContext implements AutoCloseable {
         if (store != null) store.close();
     }
 
-    private static EnsembleConfig withCatalog(EnsembleConfig c, Catalog catalog) {
-        return new EnsembleConfig(catalog, c.defaultModel(), c.localOnly(), c.timeouts(), c.retry(), c.breaker(), c.store(), c.sources());
+    private static EnsembleConfig withCatalog(EnsembleConfig c, Catalog catalog, boolean localOnly) {
+        return new EnsembleConfig(catalog, c.defaultModel(), localOnly, c.timeouts(), c.retry(), c.breaker(), c.store(), c.sources());
     }
 
     static Catalog merge(Catalog base, Catalog extra) {

@@ -1,9 +1,11 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.ModelSpec;
+import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.ChatMessage;
 import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FailedAttempt;
@@ -59,9 +61,16 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (answer, model, usage, cost, timing, failures).")
     boolean json;
 
+    @Option(names = "--local", description = "Only local models (as `ensemble --local ask`).")
+    boolean local;
+
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    boolean yes;
+
     @Override
     public Integer call() throws IOException {
         AppContext app = main.app();
+        if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
         String text = prompt.equals("-") ? readStdin() : prompt;
         if (text.isBlank()) throw new UserInputException("the prompt is empty");
@@ -70,8 +79,10 @@ final class AskCommand implements Callable<Integer> {
             throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
         }
         ChatModel model;
+        List<ModelSpec> servable;
         try {
-            app.config().catalog().resolve(name);
+            // Checked from the configuration alone, so bad input opens no store.
+            servable = ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
             model = app.models().model(name);
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
@@ -81,6 +92,9 @@ final class AskCommand implements Callable<Integer> {
         messages.add(ChatMessage.user(text));
         ChatRequest request = ChatRequest.of(messages).withMaxOutputTokens(Math.max(0, maxTokens))
                 .withContext(CallContext.of("ask"));
+        // The forecast of one question: the dearest model of the chain at its worst case.
+        double worst = servable.stream().mapToDouble(m -> BudgetGuard.worstCaseUsd(m, request)).max().orElse(0);
+        Approval.require(app, "this question", worst, yes);
 
         boolean streamToTerminal = !noStream && !json;
         StreamListener listener = json || noStream ? null : new TerminalListener(term);

@@ -20,7 +20,10 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.Durations;
+import dev.ensemble.core.routing.Costs;
 import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,9 +78,23 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON (events go to stderr).")
     boolean json;
 
+    @Option(names = "--local", description = "Only local models (as `ensemble --local exec`): a cloud-only agent must be pointed at a local model.")
+    boolean local;
+
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    boolean yes;
+
+    /**
+     * Input assumed for the forecast besides the prompt: the files and tool output an agent reads
+     * in a turn. The forecast is one turn of the model at its maximum output; a session of many
+     * turns costs more, which the budget guard on each model call then bounds.
+     */
+    static final long FORECAST_CONTEXT_TOKENS = 8_000;
+
     @Override
     public Integer call() {
         AppContext app = main.app();
+        if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
         Agent agent = app.agents().byName(agentName).orElseThrow(() -> new UserInputException(
                 "unknown agent '" + agentName + "' (known: " + String.join(", ", app.agents().names()) + ")"));
@@ -89,12 +106,14 @@ final class ExecCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
-        ModelSpec spec = chooseModel(app.config().catalog(), model != null ? model : app.config().defaultModel(), info);
+        ModelSpec spec = chooseModel(app, model != null ? model : app.config().defaultModel(), info);
         ProviderSpec provider = app.config().catalog().providerOf(spec);
         Optional<String> key = provider.apiKey().flatMap(ref -> app.secrets().resolve(ref));
         if (provider.apiKey().isPresent() && key.isEmpty()) {
             throw new UserInputException(spec.id() + " needs a key: " + app.secrets().check(provider.apiKey().get()).reason());
         }
+        Approval.require(app, "this task (" + spec.id() + ", one turn at most output)",
+                Costs.worstCaseUsd(spec, TokenEstimator.count(prompt) + FORECAST_CONTEXT_TOKENS, 0), yes);
         Policy policy = policy(app);
         List<String> owned = owns.isEmpty() ? List.of("**") : List.copyOf(owns);
 
@@ -133,11 +152,15 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
-    /** The model, or the first model of an alias that this agent can drive and that has what it needs. */
-    private ModelSpec chooseModel(Catalog catalog, String name, AgentInfo info) {
+    /**
+     * The model, or the first model of an alias that this agent can drive and that has what it
+     * needs; in local-only mode, local models only (a cloud-only agent then has none to drive).
+     */
+    private ModelSpec chooseModel(AppContext app, String name, AgentInfo info) {
+        Catalog catalog = app.config().catalog();
         List<ModelSpec> chain;
         try {
-            chain = catalog.resolve(name);
+            chain = ChatModels.servable(catalog, name, app.config().localOnly());
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
@@ -145,7 +168,8 @@ final class ExecCommand implements Callable<Integer> {
             if (info.drives().contains(catalog.providerOf(m).wire())) return m;
         }
         throw new UserInputException(agentName + " drives " + info.drives().stream().map(w -> w.key()).sorted().toList()
-                + " models; none in '" + name + "' (" + chain.stream().map(m -> m.id() + ": " + catalog.providerOf(m).wire().key()).toList() + ")");
+                + " models; none in '" + name + "'" + (app.config().localOnly() ? " among its local models (local-only mode)" : "")
+                + " (" + chain.stream().map(m -> m.id() + ": " + catalog.providerOf(m).wire().key()).toList() + ")");
     }
 
     private static Policy policy(AppContext app) {

@@ -2,8 +2,10 @@ package dev.ensemble.cli;
 
 /**
  * What ensemble's exit status means, for every command (documented in the README).
- * 0 done; 1 the work failed (a model call failed, doctor found nothing usable); 2 bad input (usage,
- * configuration, unknown model) and nothing was done; 130 interrupted.
+ * 0 done; 1 the work failed (a model call failed, doctor found nothing usable, or a call was refused
+ * because its worst-case cost could cross a budget: nothing was sent); 2 bad input (usage,
+ * configuration, unknown model, a cloud model in local-only mode, a forecast above
+ * budget.approve_above_usd not approved) and nothing was done; 130 interrupted.
  */
 public final class ExitCodes {
     public static final int OK = 0;

@@ -22,19 +22,28 @@ import picocli.CommandLine.Command;
             AskCommand.class,
             RouteCommand.class,
             UsageCommand.class,
+            BudgetCommand.class,
             ConfigCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit status: 0 done, 1 the work failed, 2 bad input or configuration (nothing was done), 130 interrupted."})
+        footer = {"", "Exit status: 0 done, 1 the work failed (or a model call was refused as over budget: nothing was sent),",
+            "2 bad input or configuration, or a cost above budget.approve_above_usd not approved (nothing was done), 130 interrupted."})
 public final class Main implements Callable<Integer> {
     private final AppContext app;
+
+    @CommandLine.Option(names = "--local", negatable = true, scope = CommandLine.ScopeType.LOCAL,
+            description = "Only local models and local agents for this command, whatever local_only says in the configuration "
+                    + "(--no-local: allow cloud models even when it says true).")
+    Boolean local;
 
     Main(AppContext app) {
         this.app = app;
     }
 
+    /** The context, with --local / --no-local applied: every subcommand reaches it through here. */
     AppContext app() {
+        if (local != null) app.overrideLocalOnly(local);
         return app;
     }
 

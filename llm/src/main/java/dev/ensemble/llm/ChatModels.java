@@ -32,6 +32,15 @@ import java.util.random.RandomGenerator;
  * circuit costs no call and no row; retries are outermost so each retry asks the breaker again.
  * An alias becomes a {@link FallbackChatModel} over the stacks of its chain.
  *
+ * <p>With a {@link BudgetGuard}, each stack is wrapped once more, outermost:
+ * {@code Budgeted( Retrying( … ) )}, so a call that could cross a budget is refused before its
+ * first attempt, and each model of a chain is checked at its own prices.
+ *
+ * <p>In local-only mode ({@code local_only: true} or {@code --local}) only models marked local are
+ * served: a cloud model id is refused by {@link #model(String)}, an alias keeps only its local
+ * models (none: an error that says what to pull), and a cloud {@link ModelSpec} asked for
+ * directly gets a model that fails every call without touching the network.
+ *
  * <p>A model whose key cannot be resolved still gets a model: one that fails with
  * {@link ModelException.Kind#NO_KEY} naming the reference, so a chain skips it like any failure.
  * All models share one HTTP client per connect timeout and one breaker per model id.
@@ -47,6 +56,8 @@ public final class ChatModels {
     private final RandomGenerator random;
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, ChatModel> stacks = new ConcurrentHashMap<>();
+    private final BudgetGuard guard;
+    private final boolean localOnly;
     private volatile ModelAvailability.OllamaTags ollamaTags;
 
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
@@ -58,6 +69,22 @@ public final class ChatModels {
     /** With the breakers shared beyond this factory, and the waiting and randomness of retries chosen (tests). */
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random) {
+        this(catalog, timeouts, retry, breakers, secrets, observer, sleeper, random, Optional.empty(), false);
+    }
+
+    /** With a budget guard on every model and local-only mode on or off (the CLI). */
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
+                      SecretResolver secrets, CallObserver observer, Optional<BudgetGuard> guard, boolean localOnly) {
+        this(catalog, timeouts, retry, new CircuitBreakerRegistry(breaker), secrets, observer, Sleeper.REAL,
+                RandomGenerator.getDefault(), guard, localOnly);
+    }
+
+    /** Everything chosen (tests). */
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
+                      SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
+                      Optional<BudgetGuard> guard, boolean localOnly) {
+        this.guard = guard.orElse(null);
+        this.localOnly = localOnly;
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.retry = Objects.requireNonNull(retry, "retry");
@@ -76,16 +103,60 @@ public final class ChatModels {
         return breakers;
     }
 
+    public boolean localOnly() {
+        return localOnly;
+    }
+
+    public Optional<BudgetGuard> guard() {
+        return Optional.ofNullable(guard);
+    }
+
     /**
      * The model behind a name: a model id gives that model's stack; an alias gives a fallback
      * chain over its models' stacks.
      *
-     * @throws IllegalArgumentException for an unknown name or an alias cycle
+     * @throws IllegalArgumentException for an unknown name or an alias cycle, and in local-only
+     *                                  mode for a cloud model or an alias without a local model
      */
     public ChatModel model(String nameOrAlias) {
-        List<ModelSpec> chain = catalog.resolve(nameOrAlias);
+        List<ModelSpec> chain = servable(nameOrAlias);
         if (catalog.model(nameOrAlias).isPresent()) return model(chain.getFirst());
         return new FallbackChatModel(chain.stream().map(this::model).toList());
+    }
+
+    /**
+     * The models a name resolves to that may be called: all of them, or in local-only mode the
+     * local ones only.
+     *
+     * @throws IllegalArgumentException as {@link #model(String)}
+     */
+    public List<ModelSpec> servable(String nameOrAlias) {
+        return servable(catalog, nameOrAlias, localOnly);
+    }
+
+    /** {@link #servable(String)} without a factory: for checking a name before anything is opened. */
+    public static List<ModelSpec> servable(Catalog catalog, String nameOrAlias, boolean localOnly) {
+        List<ModelSpec> chain = catalog.resolve(nameOrAlias);
+        if (!localOnly) return chain;
+        List<ModelSpec> local = chain.stream().filter(ModelSpec::local).toList();
+        if (!local.isEmpty()) return local;
+        if (catalog.model(nameOrAlias).isPresent()) {
+            throw new IllegalArgumentException("local-only mode: " + nameOrAlias + " is a cloud model; " + pullHint(catalog));
+        }
+        throw new IllegalArgumentException("local-only mode: no local model in " + nameOrAlias + " ("
+                + String.join(", ", chain.stream().map(ModelSpec::id).toList()) + " are cloud models); " + pullHint(catalog));
+    }
+
+    /**
+     * "pull one: ollama pull gpt-oss:20b (or name a local model …)": the fastest local Ollama model
+     * of the catalog, as a start.
+     */
+    public static String pullHint(Catalog catalog) {
+        Optional<ModelSpec> suggestion = catalog.models().values().stream()
+                .filter(m -> m.local() && catalog.providerOf(m).wire() == WireProtocol.OLLAMA)
+                .max(java.util.Comparator.comparingDouble(ModelSpec::tokensPerSecond).thenComparing(ModelSpec::id));
+        return suggestion.map(m -> "pull one: ollama pull " + m.wireName() + " (or name a local model from `ensemble models`)")
+                .orElse("add a local model to the catalog (a provider with local: true, e.g. Ollama)");
     }
 
     /** One model's stack (retry, breaker, recording, provider); built once per model id and reused. */
@@ -93,6 +164,7 @@ public final class ChatModels {
         ChatModel cached = stacks.get(spec.id());
         if (cached != null && cached.spec().equals(spec)) return cached;
         ProviderSpec provider = catalog.providerOf(spec);
+        if (localOnly && !spec.local()) return new CloudRefused(spec, pullHint(catalog));
         Optional<String> key = Optional.empty();
         if (provider.apiKey().isPresent()) {
             try {
@@ -107,6 +179,7 @@ public final class ChatModels {
                         new RecordingChatModel(provider(spec, provider, key), observer, provider.name()),
                         breakers.forModel(spec.id())),
                 retry, sleeper, random);
+        if (guard != null) stack = new BudgetedChatModel(stack, guard);
         stacks.put(spec.id(), stack);
         return stack;
     }
@@ -148,6 +221,15 @@ public final class ChatModels {
             }
         }
         return tags;
+    }
+
+    /** Stands in for a cloud model in local-only mode; fails every call without touching the network. */
+    private record CloudRefused(ModelSpec spec, String hint) implements ChatModel {
+        @Override
+        public ChatResponse chat(ChatRequest request, StreamListener listener) {
+            throw new ModelException(ModelException.Kind.NOT_FOUND, "local-only mode: " + spec.id()
+                    + " is a cloud model and is not called; " + hint);
+        }
     }
 
     /** Stands in for a model whose key is missing; fails every call without touching the network. */

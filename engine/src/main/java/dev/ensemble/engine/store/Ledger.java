@@ -138,6 +138,43 @@ public final class Ledger implements CallObserver {
                 sums.cachedInputTokens(), sums.costUsd(), sums.meanLatencyMs(), sums.meanTimeToFirstTokenMs());
     }
 
+    /** USD spent by every call since the instant: what the daily budget is checked against. */
+    public double costSince(Instant since) {
+        return cost("started_at >= :since", "since", UtcText.format(since));
+    }
+
+    /** USD spent by the calls of one run (empty id: 0). */
+    public double costOfRun(String runId) {
+        if (runId == null || runId.isEmpty()) return 0;
+        return cost("run_id = :run", "run", runId);
+    }
+
+    /** USD spent by the calls of one task of a run (empty task id: 0). */
+    public double costOfTask(String runId, String taskId) {
+        if (taskId == null || taskId.isEmpty()) return 0;
+        return store.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT COALESCE(SUM(cost_usd), 0) FROM model_calls WHERE run_id = :run AND task_id = :task")
+                .bind("run", runId == null ? "" : runId).bind("task", taskId)
+                .mapTo(Double.class).one());
+    }
+
+    private double cost(String where, String name, String value) {
+        return store.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT COALESCE(SUM(cost_usd), 0) FROM model_calls WHERE " + where)
+                .bind(name, value).mapTo(Double.class).one());
+    }
+
+    /** The runs with the latest calls, newest first, each summed (key: the run id). */
+    public List<UsageRow> recentRuns(int limit) {
+        if (limit <= 0) return List.of();
+        return store.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT run_id AS usage_key, " + SUMS + " FROM model_calls WHERE run_id <> ''"
+                        + " GROUP BY run_id ORDER BY MAX(started_at) DESC, run_id LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> usageRow(rs.getString("usage_key"), rs))
+                .list());
+    }
+
     /** The latest rows, newest first. */
     public List<LedgerEntry> recent(int limit) {
         if (limit < 0) throw new IllegalArgumentException("limit cannot be negative");
