@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             AskCommand.class,
             RouteCommand.class,
             UsageCommand.class,
+            StatsCommand.class,
             ConfigCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class
