@@ -20,8 +20,11 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.Durations;
+import dev.ensemble.core.routing.Classifier;
 import dev.ensemble.core.routing.Costs;
 import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.engine.store.Outcome;
+import dev.ensemble.engine.store.OutcomeLog;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
@@ -134,6 +137,11 @@ final class ExecCommand implements Callable<Integer> {
                 merge = workspaces.merge(ws, WorkspaceManager.runBranchName(runId));
             }
             new AgentRunLog(app.store()).record(started, runId, "task", agent.name(), spec.id(), result, changes.paths(), verdict);
+            // What the router learns from: this model, driven by this agent, on this kind of task, passed or not.
+            new OutcomeLog(app.store()).record(new Outcome(Instant.now(), runId, "task", spec.id(), agent.name(),
+                    Classifier.standard().classify(prompt).kind(), "in=" + result.usage().inputTokens() + " out="
+                    + result.usage().outputTokens() + " files=" + changes.paths().size(),
+                    result.succeeded() && verdict.accepted(), result.costUsd(), Duration.between(started, Instant.now())));
             print(term, runId, agent, spec, result, changes, verdict, merge);
             boolean ok = result.succeeded() && verdict.accepted() && (merge == null || merge.status() != MergeResult.Status.CONFLICT);
             // A merged change lives on in the run branch; the task branch and worktree can go.

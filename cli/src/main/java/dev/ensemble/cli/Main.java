@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             RouteCommand.class,
             UsageCommand.class,
             BudgetCommand.class,
+            StatsCommand.class,
             ConfigCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class

@@ -7,11 +7,11 @@ import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Classification;
 import dev.ensemble.core.routing.Classifier;
 import dev.ensemble.core.routing.Constraints;
+import dev.ensemble.core.routing.Costs;
 import dev.ensemble.core.routing.CurvePoint;
 import dev.ensemble.core.routing.EvalData;
 import dev.ensemble.core.routing.EvalPrices;
 import dev.ensemble.core.routing.EvalReport;
-import dev.ensemble.core.routing.EvidenceSource;
 import dev.ensemble.core.routing.Exclusion;
 import dev.ensemble.core.routing.Role;
 import dev.ensemble.core.routing.Roles;
@@ -22,6 +22,8 @@ import dev.ensemble.core.routing.Router;
 import dev.ensemble.core.routing.RouterCurve;
 import dev.ensemble.core.routing.RoutingSettings;
 import dev.ensemble.engine.routing.CurvePlot;
+import dev.ensemble.engine.routing.ReferenceWorkload;
+import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
@@ -42,10 +44,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "route", mixinStandardHelpOptions = true,
-        subcommands = {RouteCommand.Eval.class},
+        subcommands = {RouteCommand.Eval.class, RouteCommand.Workload.class},
         description = {"Which model would serve this task, and why: the task kind, the chosen model and the runners-up,",
                 "and every model left out with the reason. Nothing is sent to any model.",
-                "`ensemble route eval --data DIR` measures routing on recorded outcomes instead."})
+                "`ensemble route eval --data DIR` measures routing on recorded outcomes instead;",
+                "`ensemble route workload` runs the reference workload against all-premium."})
 final class RouteCommand implements Callable<Integer> {
     /** Assumed output when --out is not given: a medium-sized answer or patch. */
     static final long DEFAULT_OUTPUT_TOKENS = 2_000;
@@ -122,8 +125,8 @@ final class RouteCommand implements Callable<Integer> {
             ModelAvailability availability = app.models().availability(spec);
             if (!availability.usable()) constraints = constraints.withUnavailable(spec.id(), availability.reason());
         }
-        // Evidence from past outcomes and the budget left come from the store once outcomes are recorded there.
-        Router router = new Router(models, settings, EvidenceSource.NONE);
+        // Past outcomes recorded in the store move each model's expected quality for the kind.
+        Router router = new Router(models, settings, new StoreEvidence(app.store()));
         RouteDecision decision = router.route(new RouteRequest(task, classification.kind(), in, out, constraints));
 
         if (json) {
@@ -310,6 +313,100 @@ final class RouteCommand implements Callable<Integer> {
         private static String pct(double fraction) {
             double percent = 100 * fraction;
             return String.format(Locale.ROOT, "%.1f%%", Math.abs(percent) < 0.05 ? 0.0 : percent);  // never "-0.0%"
+        }
+    }
+
+    @Command(name = "workload", mixinStandardHelpOptions = true,
+            description = {"Run a workload of tasks with known verdicts through the router (learning online, falling back on",
+                    "failure) and compare its cost with sending every task to the premium model. Default: the shipped",
+                    "reference workload, a constructed fixture of 12 tasks and 4 models. Nothing is sent to any model."})
+    static final class Workload implements Callable<Integer> {
+        @ParentCommand RouteCommand route;
+
+        @Option(names = "--file", paramLabel = "F", description = "A workload YAML (default: the shipped reference workload).")
+        Path file;
+
+        @Option(names = "--cost-weight", paramLabel = "W", description = "Override routing.weights.cost for this run.")
+        Double costWeight;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            AppContext app = route.main.app();
+            Terminal term = app.terminal();
+            RoutingSettings settings = RoutingSettings.load(app.configLoader().section("routing"));
+            if (costWeight != null) {
+                if (costWeight < 0 || !Double.isFinite(costWeight)) throw new UserInputException("--cost-weight must be a non-negative number");
+                settings = settings.withWeights(settings.qualityWeight(), costWeight, settings.speedWeight());
+            }
+            ReferenceWorkload.Workload workload;
+            ReferenceWorkload.Report r;
+            try {
+                workload = file == null ? ReferenceWorkload.standard() : ReferenceWorkload.load(file);
+                r = ReferenceWorkload.run(workload, app.config().catalog().models(), settings);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException(e.getMessage());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new UserInputException("--file: no such file " + file);
+            }
+            if (json) {
+                ObjectNode root = HttpTransport.JSON.createObjectNode();
+                root.put("workload", file == null ? "reference (built in)" : file.toString()).put("tasks", r.tasks());
+                root.putObject("weights").put("quality", settings.qualityWeight()).put("cost", settings.costWeight())
+                        .put("speed", settings.speedWeight());
+                root.putObject("all_premium").put("model", r.baseline()).put("cost_usd", r.baselineCostUsd()).put("passed", r.baselinePasses());
+                root.putObject("router_first_try").put("cost_usd", r.routerFirstTryCostUsd()).put("passed", r.routerFirstTryPasses());
+                root.putObject("router").put("cost_usd", r.routerCostUsd()).put("passed", r.routerPasses())
+                        .put("saving_percent", r.savingPercent()).put("same_pass_rate", r.samePassRate());
+                root.putObject("cheapest_passing").put("cost_usd", r.oracleCostUsd()).put("saving_percent", r.oracleSavingPercent());
+                ArrayNode tasks = root.putArray("results");
+                for (ReferenceWorkload.TaskResult t : r.results()) {
+                    ObjectNode o = tasks.addObject().put("task", t.task().id()).put("kind", t.task().kind().key())
+                            .put("passed", t.passed()).put("cost_usd", t.costUsd());
+                    ArrayNode attempts = o.putArray("attempts");
+                    for (ReferenceWorkload.Attempt a : t.attempts()) {
+                        attempts.addObject().put("model", a.model()).put("passed", a.passed()).put("cost_usd", a.costUsd());
+                    }
+                }
+                term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                return ExitCodes.OK;
+            }
+            term.out().println(term.bold("Workload: ") + (file == null ? "reference (built in, a constructed fixture)" : file)
+                    + String.format(Locale.ROOT, " — %d tasks, models %s", r.tasks(), String.join(", ", workload.models())));
+            term.out().println(term.dim(String.format(Locale.ROOT, "weights: quality %s, cost %s, speed %s; learning online, fallback on failure",
+                    settings.qualityWeight(), settings.costWeight(), settings.speedWeight())));
+            term.out().println();
+            Table table = new Table("task", "kind", "attempts", "cost", "all-premium").alignRight(3, 4);
+            ModelSpec premium = app.config().catalog().models().get(r.baseline());
+            for (ReferenceWorkload.TaskResult t : r.results()) {
+                table.row(t.task().id(), t.task().kind().key(),
+                        String.join(" → ", t.attempts().stream().map(a -> a.model() + (a.passed() ? " ✓" : " ✗")).toList()),
+                        Format.usd(t.costUsd()), Format.usd(Costs.expectedUsd(premium, t.task().inputTokens(), t.task().outputTokens())));
+            }
+            term.out().print(table.render());
+            term.out().println();
+            Table summary = new Table("routing", "passed", "cost", "saving").alignRight(1, 2, 3);
+            summary.row("all " + r.baseline(), r.baselinePasses() + "/" + r.tasks(), Format.usd(r.baselineCostUsd()), "0%");
+            summary.row("router, first choice only", r.routerFirstTryPasses() + "/" + r.tasks(), Format.usd(r.routerFirstTryCostUsd()),
+                    pct(r.baselineCostUsd() == 0 ? 0 : 1 - r.routerFirstTryCostUsd() / r.baselineCostUsd()));
+            summary.row("router with fallback", r.routerPasses() + "/" + r.tasks(), Format.usd(r.routerCostUsd()), pct(r.savingPercent() / 100));
+            summary.row("cheapest passing model (bound)", r.baselinePasses() + "/" + r.tasks(), Format.usd(r.oracleCostUsd()),
+                    pct(r.oracleSavingPercent() / 100));
+            term.out().print(summary.render());
+            term.out().println();
+            if (r.samePassRate()) {
+                term.out().println(term.bold(String.format(Locale.ROOT, "Saving vs all-premium at the same pass rate: %s", pct(r.savingPercent() / 100))));
+            } else {
+                term.out().println(term.yellow(String.format(Locale.ROOT, "The router passes %d of %d tasks, all-premium %d: the saving of %s is at a lower pass rate.",
+                        r.routerPasses(), r.tasks(), r.baselinePasses(), pct(r.savingPercent() / 100))));
+            }
+            return ExitCodes.OK;
+        }
+
+        private static String pct(double fraction) {
+            return Eval.pct(fraction);
         }
     }
 }

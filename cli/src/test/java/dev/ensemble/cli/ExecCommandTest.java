@@ -8,6 +8,7 @@ import dev.ensemble.testkit.Rule;
 import dev.ensemble.testkit.ScriptedModelServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,15 @@ class ExecCommandTest {
         assertThat(cli.git("rev-parse", "HEAD")).isEqualTo(headBefore);
         assertThat(cli.repo.resolve("notes/hello.txt")).doesNotExist();
         assertThat(cli.git("worktree", "list")).doesNotContain(".ensemble/worktrees");
+        assertThat(outcomes()).containsExactly("builtin pass");
+    }
+
+    /** The recorded task outcomes, as "agent verdict", oldest first. */
+    private List<String> outcomes() {
+        try (var store = dev.ensemble.engine.store.Store.open(dev.ensemble.core.config.StoreSettings.DEFAULT, cli.repo, ref -> "")) {
+            return store.jdbi().withHandle(h -> h.createQuery("SELECT agent || ' ' || verdict FROM outcomes ORDER BY id")
+                    .mapTo(String.class).list());
+        }
     }
 
     @Test
@@ -86,6 +96,7 @@ class ExecCommandTest {
                     .mapTo(Long.class).one());
             assertThat(rows).isEqualTo(1);
         }
+        assertThat(outcomes()).containsExactly("builtin fail");
     }
 
     @Test

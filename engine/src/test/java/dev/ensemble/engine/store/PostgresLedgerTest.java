@@ -67,7 +67,7 @@ class PostgresLedgerTest extends LedgerContract {
         assertThat(store.isPostgres()).isTrue();
         assertThat(store.location()).isEmpty();
         assertThat(store.description()).isEqualTo("postgresql: " + jdbcUrl() + " (user postgres)");
-        assertThat(history(store)).extracting(row -> row.get("version")).startsWith("1", "2", "3");
+        assertThat(history(store)).extracting(row -> row.get("version")).startsWith("1", "2", "3", "4");
         List<String> indexes = store.jdbi().withHandle(handle -> handle.createQuery(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'model_calls'").mapTo(String.class).list());
         assertThat(indexes).contains("model_calls_started_at", "model_calls_model");

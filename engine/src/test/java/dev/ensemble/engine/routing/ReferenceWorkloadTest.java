@@ -1,0 +1,77 @@
+package dev.ensemble.engine.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.TaskKind;
+import dev.ensemble.core.config.BuiltinCatalog;
+import dev.ensemble.core.routing.RoutingSettings;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReferenceWorkloadTest {
+    private static final Map<String, ModelSpec> CATALOG = BuiltinCatalog.load().models();
+
+    @Test
+    void theFixtureHasTwelveMixedTasksAndItsPassTableFollowsItsStatedRule() {
+        ReferenceWorkload.Workload w = ReferenceWorkload.standard();
+        assertThat(w.tasks()).hasSize(12);
+        assertThat(w.models()).hasSize(4).contains(w.baseline());
+        assertThat(w.tasks()).extracting(ReferenceWorkload.Task::kind).contains(TaskKind.values());
+        List<ModelSpec> models = w.models().stream().map(CATALOG::get).toList();
+        for (ReferenceWorkload.Task task : w.tasks()) {
+            assertThat(task.passes()).as(task.id()).isEqualTo(ReferenceWorkload.passesByRule(task, models));
+        }
+    }
+
+    @Test
+    void defaultRouterWithFallbackAgainstAllPremium() {
+        ReferenceWorkload.Report r = ReferenceWorkload.run(ReferenceWorkload.standard(), CATALOG, RoutingSettings.DEFAULTS);
+        assertThat(r.baseline()).isEqualTo("claude-opus-4-5");
+        assertThat(r.baselinePasses()).isEqualTo(12);
+        assertThat(r.baselineCostUsd()).isCloseTo(2.4075, within(1e-9));
+        // First choices only: the scheduler design goes to gpt-5-mini, which fails it.
+        assertThat(r.routerFirstTryPasses()).isEqualTo(11);
+        assertThat(r.routerFirstTryCostUsd()).isCloseTo(1.946, within(1e-9));
+        // With fallback every task passes, as with all-premium, so the costs compare like with like.
+        assertThat(r.routerPasses()).isEqualTo(12);
+        assertThat(r.samePassRate()).isTrue();
+        assertThat(r.routerCostUsd()).isCloseTo(2.196, within(1e-9));
+        assertThat(r.savingPercent()).isCloseTo(8.785, within(0.001));
+        assertThat(r.oracleCostUsd()).isCloseTo(1.26275, within(1e-9));
+        assertThat(r.oracleSavingPercent()).isCloseTo(47.549, within(0.001));
+        assertThat(r.results().get(2).attempts()).extracting(ReferenceWorkload.Attempt::model)
+                .containsExactly("gpt-5-mini", "claude-opus-4-5");
+    }
+
+    @Test
+    void aHeavierCostWeightRoutesCodingToTheCheapModelAndSavesMore() {
+        ReferenceWorkload.Report r = ReferenceWorkload.run(ReferenceWorkload.standard(), CATALOG,
+                RoutingSettings.DEFAULTS.withWeights(1.0, 0.15, 0.02));
+        assertThat(r.routerPasses()).isEqualTo(12);
+        assertThat(r.routerCostUsd()).isCloseTo(1.7478, within(1e-9));
+        assertThat(r.savingPercent()).isCloseTo(27.402, within(0.001));
+        assertThat(r.results().get(3).attempts()).extracting(ReferenceWorkload.Attempt::model).containsExactly("gpt-5-mini");
+    }
+
+    @Test
+    void badFilesAreRejectedWithTheReason() {
+        assertThatThrownBy(() -> ReferenceWorkload.parse("baseline: a\nmodels: [b]\ntasks: []\n", "w.yaml"))
+                .hasMessageContaining("baseline a must be one of the models");
+        assertThatThrownBy(() -> ReferenceWorkload.parse("""
+                baseline: a
+                models: [a]
+                tasks:
+                  - { id: t, kind: coding, input_tokens: 1, output_tokens: 1, passes: [z] }
+                """, "w.yaml")).hasMessageContaining("task t: passes names z");
+        assertThatThrownBy(() -> ReferenceWorkload.run(ReferenceWorkload.parse("""
+                baseline: nope
+                models: [nope]
+                tasks:
+                  - { id: t, kind: coding, input_tokens: 1, output_tokens: 1, passes: [nope] }
+                """, "w.yaml"), CATALOG, RoutingSettings.DEFAULTS)).hasMessageContaining("nope, which is not in the catalog");
+    }
+}
