@@ -12,6 +12,7 @@ import dev.ensemble.llm.ToolCall;
 import dev.ensemble.llm.http.HttpTransport;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -68,6 +69,14 @@ public abstract class HttpChatModel implements ChatModel {
     /** The API key, or null for providers that need none (Ollama, a local vLLM). */
     protected final String apiKey() {
         return apiKey;
+    }
+
+    /**
+     * {@code Authorization: Bearer <key>} when there is a key: the OpenAI dialects, and Ollama behind
+     * an authenticating proxy (plain Ollama needs none).
+     */
+    protected final Map<String, String> bearerAuth() {
+        return apiKey == null ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
     }
 
     /** {@code baseUrl + path}, with exactly one slash between them. */

@@ -13,9 +13,7 @@ import dev.ensemble.llm.ToolCall;
 import dev.ensemble.llm.ToolSpec;
 import dev.ensemble.llm.http.HttpTransport;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -36,7 +34,7 @@ public final class OllamaChatModel extends HttpChatModel {
 
     @Override
     protected ChatResponse call(ChatRequest request) {
-        JsonNode body = http.postJson(endpoint("/api/chat"), headers(), body(request, false));
+        JsonNode body = http.postJson(endpoint("/api/chat"), bearerAuth(), body(request, false));
         if (body.has("error")) throw inlineError(body.path("error"));
         if (!body.path("message").isObject()) throw malformed("answer has no message");
         List<ToolCall> calls = new ArrayList<>();
@@ -49,7 +47,7 @@ public final class OllamaChatModel extends HttpChatModel {
     @Override
     protected ChatResponse stream(ChatRequest request, StreamListener listener) {
         StreamState state = new StreamState();
-        http.postNdjson(endpoint("/api/chat"), headers(), body(request, true), line -> state.accept(line, listener));
+        http.postNdjson(endpoint("/api/chat"), bearerAuth(), body(request, true), line -> state.accept(line, listener));
         if (state.last == null) throw streamCut("the final done:true line");
         for (ToolCall call : state.calls) listener.onToolCall(call);
         return new ChatResponse(state.text.toString(), state.calls,
@@ -97,13 +95,6 @@ public final class OllamaChatModel extends HttpChatModel {
     private ModelException inlineError(JsonNode error) {
         String message = error.isString() ? error.asString() : error.path("message").asString(error.toString());
         return new ModelException(ModelException.Kind.SERVER_ERROR, who() + ": error in answer: " + message);
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        // Plain Ollama needs no key; one behind an authenticating proxy (or ollama.com) does.
-        if (apiKey() != null) headers.put("Authorization", "Bearer " + apiKey());
-        return headers;
     }
 
     private ObjectNode body(ChatRequest request, boolean stream) {

@@ -14,7 +14,6 @@ import dev.ensemble.llm.ToolSpec;
 import dev.ensemble.llm.http.HttpTransport;
 import dev.ensemble.llm.http.SseEvent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +35,7 @@ public final class OpenAiChatModel extends HttpChatModel {
 
     @Override
     protected ChatResponse call(ChatRequest request) {
-        JsonNode body = http.postJson(endpoint("/chat/completions"), headers(), body(request, false));
+        JsonNode body = http.postJson(endpoint("/chat/completions"), bearerAuth(), body(request, false));
         JsonNode choice = body.path("choices").path(0);
         if (choice.isMissingNode()) throw malformed("answer has no choices");
         JsonNode message = choice.path("message");
@@ -53,7 +52,7 @@ public final class OpenAiChatModel extends HttpChatModel {
     @Override
     protected ChatResponse stream(ChatRequest request, StreamListener listener) {
         StreamState state = new StreamState();
-        http.postSse(endpoint("/chat/completions"), headers(), body(request, true), event -> state.accept(event, listener));
+        http.postSse(endpoint("/chat/completions"), bearerAuth(), body(request, true), event -> state.accept(event, listener));
         if (!state.done && state.finish == null) throw streamCut("[DONE]");
         List<ToolCall> calls = new ArrayList<>();
         for (PartialCall partial : state.calls.values()) {
@@ -111,12 +110,6 @@ public final class OpenAiChatModel extends HttpChatModel {
         String id = "";
         String name = "";
         final StringBuilder arguments = new StringBuilder();
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (apiKey() != null) headers.put("Authorization", "Bearer " + apiKey());
-        return headers;
     }
 
     private ObjectNode body(ChatRequest request, boolean stream) {

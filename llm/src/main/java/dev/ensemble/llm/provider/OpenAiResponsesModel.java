@@ -15,7 +15,6 @@ import dev.ensemble.llm.ToolSpec;
 import dev.ensemble.llm.http.HttpTransport;
 import dev.ensemble.llm.http.SseEvent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +39,7 @@ public final class OpenAiResponsesModel extends HttpChatModel {
 
     @Override
     protected ChatResponse call(ChatRequest request) {
-        JsonNode response = http.postJson(endpoint("/responses"), headers(), body(request, false));
+        JsonNode response = http.postJson(endpoint("/responses"), bearerAuth(), body(request, false));
         if (!response.path("output").isArray()) throw malformed("answer has no output");
         failIfFailed(response);
         StringBuilder text = new StringBuilder();
@@ -53,7 +52,7 @@ public final class OpenAiResponsesModel extends HttpChatModel {
     @Override
     protected ChatResponse stream(ChatRequest request, StreamListener listener) {
         StreamState state = new StreamState();
-        http.postSse(endpoint("/responses"), headers(), body(request, true), event -> state.accept(event, listener));
+        http.postSse(endpoint("/responses"), bearerAuth(), body(request, true), event -> state.accept(event, listener));
         if (state.finalResponse == null) throw streamCut("response.completed");
         JsonNode response = state.finalResponse;
         List<ToolCall> calls = new ArrayList<>();
@@ -185,12 +184,6 @@ public final class OpenAiResponsesModel extends HttpChatModel {
         String message = error.path("message").asString("");
         return new ModelException(kind, who() + ": " + kind.label() + (code.isEmpty() ? "" : " (" + code + ")")
                 + (message.isEmpty() ? "" : ": " + message));
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (apiKey() != null) headers.put("Authorization", "Bearer " + apiKey());
-        return headers;
     }
 
     private ObjectNode body(ChatRequest request, boolean stream) {
