@@ -9,6 +9,7 @@ final class Format {
 
     static String usd(double usd) {
         if (usd == 0) return "$0";
+        if (usd < 0.0001) return "<$0.0001";
         if (usd < 0.01) return String.format(Locale.ROOT, "$%.4f", usd);
         return String.format(Locale.ROOT, "$%.2f", usd);
     }
