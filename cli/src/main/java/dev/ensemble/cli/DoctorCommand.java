@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
@@ -29,7 +30,6 @@ import tools.jackson.databind.node.ObjectNode;
                 "Ollama and its models, provider keys, the store, and (on macOS) terminal automation permissions.",
                 "Exit 0 when at least one model is usable, 1 otherwise."})
 final class DoctorCommand implements Callable<Integer> {
-    static final List<String> AGENT_CLIS = List.of("claude", "codex", "opencode", "gemini", "qwen", "cn", "aider");
     private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);
 
     @ParentCommand Main main;
@@ -49,7 +49,7 @@ final class DoctorCommand implements Callable<Integer> {
         probes.add(() -> List.of(java()));
         probes.add(() -> List.of(tool("git", List.of("git", "--version"), true, "required: worktrees, diffs and merges")));
         probes.add(() -> List.of(tool("tmux", List.of("tmux", "-V"), false, "optional: live views of running workers")));
-        for (String cli : AGENT_CLIS) probes.add(() -> List.of(agent(cli)));
+        probes.add(() -> agents(app));
         for (ProviderSpec provider : catalog.providers().values()) {
             if (provider.wire() == WireProtocol.OLLAMA) probes.add(() -> List.of(ollama(provider)));
             else probes.add(() -> List.of(key(app, provider)));
@@ -118,12 +118,20 @@ final class DoctorCommand implements Callable<Integer> {
                 : new Check("system", name, required ? Status.FAIL : Status.WARN, "did not run: " + (r.timedOut() ? "timed out" : r.firstLine()));
     }
 
-    private static Check agent(String cli) {
-        var path = Processes.onPath(cli);
-        if (path.isEmpty()) return new Check("agents", cli, Status.INFO, "not installed");
-        Processes.Result r = Processes.run(List.of(path.get().toString(), "--version"), PROBE_LIMIT);
-        if (!r.ok()) return new Check("agents", cli, Status.WARN, path.get() + ": --version " + (r.timedOut() ? "timed out" : "failed: " + r.firstLine()));
-        return new Check("agents", cli, Status.OK, r.firstLine() + " (" + path.get() + ")");
+    /** The same detection as `ensemble agents` (PATH and the install cache), in parallel inside the registry. */
+    private static List<Check> agents(AppContext app) {
+        List<Check> checks = new ArrayList<>();
+        for (AgentInfo info : app.agents().detectAll()) {
+            if (info.name().equals("builtin")) continue;
+            if (info.usable()) {
+                checks.add(new Check("agents", info.name(), Status.OK, info.version() + " (" + info.binary().map(Object::toString).orElse("") + ")"));
+            } else if (info.binary().isPresent()) {
+                checks.add(new Check("agents", info.name(), Status.WARN, info.reason()));
+            } else {
+                checks.add(new Check("agents", info.name(), Status.INFO, "not installed"));
+            }
+        }
+        return checks;
     }
 
     private static Check ollama(ProviderSpec provider) {
