@@ -21,6 +21,7 @@ import dev.ensemble.core.routing.RouteRequest;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.core.routing.RouterCurve;
 import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.core.routing.RoutingStrategy;
 import dev.ensemble.engine.routing.CurvePlot;
 import dev.ensemble.engine.routing.ReferenceWorkload;
 import dev.ensemble.engine.store.StoreEvidence;
@@ -326,8 +327,11 @@ final class RouteCommand implements Callable<Integer> {
         @Option(names = "--file", paramLabel = "F", description = "A workload YAML (default: the shipped reference workload).")
         Path file;
 
-        @Option(names = "--cost-weight", paramLabel = "W", description = "Override routing.weights.cost for this run.")
+        @Option(names = "--cost-weight", paramLabel = "W", description = "Override routing.weights.cost for this run (quality-first).")
         Double costWeight;
+
+        @Option(names = "--strategy", paramLabel = "S", description = "Override routing.strategy for this run: expected-cost or quality-first.")
+        String strategy;
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
@@ -340,6 +344,13 @@ final class RouteCommand implements Callable<Integer> {
             if (costWeight != null) {
                 if (costWeight < 0 || !Double.isFinite(costWeight)) throw new UserInputException("--cost-weight must be a non-negative number");
                 settings = settings.withWeights(settings.qualityWeight(), costWeight, settings.speedWeight());
+            }
+            if (strategy != null) {
+                try {
+                    settings = settings.withStrategy(RoutingStrategy.fromKey(strategy));
+                } catch (IllegalArgumentException e) {
+                    throw new UserInputException("--strategy: " + e.getMessage());
+                }
             }
             ReferenceWorkload.Workload workload;
             ReferenceWorkload.Report r;
@@ -354,6 +365,7 @@ final class RouteCommand implements Callable<Integer> {
             if (json) {
                 ObjectNode root = HttpTransport.JSON.createObjectNode();
                 root.put("workload", file == null ? "reference (built in)" : file.toString()).put("tasks", r.tasks());
+                root.put("strategy", settings.strategy().key()).put("pass_slope", settings.passSlope()).put("pass_floor", settings.passFloor());
                 root.putObject("weights").put("quality", settings.qualityWeight()).put("cost", settings.costWeight())
                         .put("speed", settings.speedWeight());
                 root.putObject("all_premium").put("model", r.baseline()).put("cost_usd", r.baselineCostUsd()).put("passed", r.baselinePasses());
@@ -375,8 +387,11 @@ final class RouteCommand implements Callable<Integer> {
             }
             term.out().println(term.bold("Workload: ") + (file == null ? "reference (built in, a constructed fixture)" : file)
                     + String.format(Locale.ROOT, " — %d tasks, models %s", r.tasks(), String.join(", ", workload.models())));
-            term.out().println(term.dim(String.format(Locale.ROOT, "weights: quality %s, cost %s, speed %s; learning online, fallback on failure",
-                    settings.qualityWeight(), settings.costWeight(), settings.speedWeight())));
+            term.out().println(term.dim(settings.strategy() == RoutingStrategy.QUALITY_FIRST
+                    ? String.format(Locale.ROOT, "strategy quality-first, weights: quality %s, cost %s, speed %s; learning online, fallback on failure",
+                            settings.qualityWeight(), settings.costWeight(), settings.speedWeight())
+                    : String.format(Locale.ROOT, "strategy expected-cost, pass slope %s, pass floor %s; learning online, fallback on failure",
+                            settings.passSlope(), settings.passFloor())));
             term.out().println();
             Table table = new Table("task", "kind", "attempts", "cost", "all-premium").alignRight(3, 4);
             ModelSpec premium = app.config().catalog().models().get(r.baseline());

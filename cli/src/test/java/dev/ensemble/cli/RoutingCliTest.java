@@ -26,8 +26,10 @@ class RoutingCliTest {
     @BeforeEach
     void setUp() throws Exception {
         cli = new CliHarness(dir);
-        // Two keyless models on a provider nothing is sent to: route only ranks them.
+        // Two keyless models on a provider nothing is sent to: route only ranks them. The learning tests
+        // read expected_quality as the Beta posterior mean, which is the quality-first strategy's.
         cli.repoConfig("""
+                routing: { strategy: quality-first }
                 providers:
                   house: { wire: openai-chat, base_url: "http://127.0.0.1:9/v1", local: true }
                 models:
@@ -139,7 +141,7 @@ class RoutingCliTest {
 
     @Test
     void routeWorkloadReportsTheReferenceFigures() {
-        CliHarness.Run json = cli.run("route", "workload", "--json");
+        CliHarness.Run json = cli.run("route", "workload", "--json", "--strategy", "quality-first");
         assertThat(json.exitCode()).as(json.all()).isZero();
         JsonNode root = HttpTransport.JSON.readTree(json.out());
         assertThat(root.path("tasks").asInt()).isEqualTo(12);
@@ -149,9 +151,18 @@ class RoutingCliTest {
         assertThat(root.path("router").path("saving_percent").asDouble()).isEqualTo(8.785, org.assertj.core.api.Assertions.within(0.001));
         assertThat(root.path("results")).hasSize(12);
 
-        CliHarness.Run table = cli.run("route", "workload");
+        CliHarness.Run table = cli.run("route", "workload", "--strategy", "quality-first");
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).contains("plan-scheduler", "gpt-5-mini ✗ → claude-opus-4-5 ✓", "Saving vs all-premium at the same pass rate: 8.8%");
         assertThat(cli.run("route", "workload", "--file", dir.resolve("missing.yaml").toString()).exitCode()).isNotZero();
+        assertThat(cli.run("route", "workload", "--strategy", "cheapest").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+
+        // expected-cost, the default (this repository's config sets quality-first, so ask for it)
+        CliHarness.Run cost = cli.run("route", "workload", "--json", "--strategy", "expected-cost");
+        JsonNode costRoot = HttpTransport.JSON.readTree(cost.out());
+        assertThat(costRoot.path("strategy").asString()).isEqualTo("expected-cost");
+        assertThat(costRoot.path("router").path("passed").asInt()).isEqualTo(12);
+        assertThat(costRoot.path("router").path("saving_percent").asDouble()).isEqualTo(28.380, org.assertj.core.api.Assertions.within(0.001));
+        assertThat(costRoot.path("cheapest_passing").path("saving_percent").asDouble()).isEqualTo(47.549, org.assertj.core.api.Assertions.within(0.001));
     }
 }

@@ -20,8 +20,17 @@ import tools.jackson.databind.JsonNode;
  * quality at typical prices, so a clearly better model is worth paying for, a marginally better
  * one is not.
  *
+ * <p>That score is the {@code quality-first} strategy. The default, {@code expected-cost}, ranks by
+ * expected cost to a passing result among candidates whose chance of passing ({@link PassModel},
+ * curve slope {@code pass_slope}) is at least {@code pass_floor}; see {@link Router}. The floor stands
+ * for what a failure costs beyond dollars (time, a person's attention): below it a model is not
+ * tried first however cheap, so a free local model does not get every task.
+ *
  * <pre>
  * routing:
+ *   strategy: expected-cost   # or quality-first
+ *   pass_slope: 1.5           # logistic slope per capability point (P(pass) vs difficulty)
+ *   pass_floor: 0.5           # least P(pass) for a first choice under expected-cost
  *   weights: { quality: 1.0, cost: 0.05, speed: 0.02 }
  *   cost_scale_usd: 0.01
  *   seconds_scale: 10
@@ -29,7 +38,11 @@ import tools.jackson.databind.JsonNode;
  * </pre>
  */
 public record RoutingSettings(double qualityWeight, double costWeight, double speedWeight, double costScaleUsd,
-                              double secondsScale, double priorStrength) {
+                              double secondsScale, double priorStrength, RoutingStrategy strategy, double passSlope,
+                              double passFloor) {
+    public static final RoutingStrategy DEFAULT_STRATEGY = RoutingStrategy.EXPECTED_COST;
+    public static final double DEFAULT_PASS_SLOPE = 1.5;
+    public static final double DEFAULT_PASS_FLOOR = 0.5;
     public static final RoutingSettings DEFAULTS = new RoutingSettings(1.0, 0.05, 0.02, 0.01, 10, 10);
     private static final String SOURCE = "configuration (routing)";
 
@@ -38,14 +51,32 @@ public record RoutingSettings(double qualityWeight, double costWeight, double sp
         if (costScaleUsd <= 0 || secondsScale <= 0 || priorStrength <= 0) {
             throw new IllegalArgumentException("cost_scale_usd, seconds_scale and prior_strength must be positive");
         }
+        java.util.Objects.requireNonNull(strategy, "strategy");
+        if (!(passSlope > 0) || !Double.isFinite(passSlope)) throw new IllegalArgumentException("pass_slope must be positive");
+        if (!(passFloor >= 0 && passFloor < 1)) throw new IllegalArgumentException("pass_floor must be within 0..1 (1 excluded)");
+    }
+
+    /** The weighted-score settings with the default strategy, slope and floor. */
+    public RoutingSettings(double qualityWeight, double costWeight, double speedWeight, double costScaleUsd, double secondsScale,
+                           double priorStrength) {
+        this(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, priorStrength, DEFAULT_STRATEGY, DEFAULT_PASS_SLOPE,
+                DEFAULT_PASS_FLOOR);
+    }
+
+    public RoutingSettings withStrategy(RoutingStrategy s) {
+        return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, priorStrength, s, passSlope, passFloor);
+    }
+
+    public RoutingSettings withPassCurve(double slope, double floor) {
+        return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, priorStrength, strategy, slope, floor);
     }
 
     public RoutingSettings withWeights(double quality, double cost, double speed) {
-        return new RoutingSettings(quality, cost, speed, costScaleUsd, secondsScale, priorStrength);
+        return new RoutingSettings(quality, cost, speed, costScaleUsd, secondsScale, priorStrength, strategy, passSlope, passFloor);
     }
 
     public RoutingSettings withPriorStrength(double strength) {
-        return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, strength);
+        return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, strength, strategy, passSlope, passFloor);
     }
 
     /** The defaults with the section's values over them; every bad value is reported together. */
@@ -53,10 +84,10 @@ public record RoutingSettings(double qualityWeight, double costWeight, double sp
         if (section == null || section.isNull() || section.isMissingNode()) return DEFAULTS;
         List<ConfigError> errors = new ArrayList<>();
         if (!section.isObject()) throw new ConfigException(List.of(new ConfigError(SOURCE, 0, "routing", "expected a mapping")));
-        Set<String> known = Set.of("weights", "cost_scale_usd", "seconds_scale", "prior_strength");
+        Set<String> known = Set.of("weights", "cost_scale_usd", "seconds_scale", "prior_strength", "strategy", "pass_slope", "pass_floor");
         for (Map.Entry<String, JsonNode> e : section.properties()) {
             if (!known.contains(e.getKey())) {
-                errors.add(new ConfigError(SOURCE, 0, "routing." + e.getKey(), "unknown setting (expected one of weights, cost_scale_usd, seconds_scale, prior_strength)"));
+                errors.add(new ConfigError(SOURCE, 0, "routing." + e.getKey(), "unknown setting (expected one of strategy, weights, cost_scale_usd, seconds_scale, prior_strength, pass_slope, pass_floor)"));
             }
         }
         JsonNode weights = section.path("weights");
@@ -75,8 +106,24 @@ public record RoutingSettings(double qualityWeight, double costWeight, double sp
         double cs = number(section, "cost_scale_usd", "routing.cost_scale_usd", DEFAULTS.costScaleUsd, true, errors);
         double ss = number(section, "seconds_scale", "routing.seconds_scale", DEFAULTS.secondsScale, true, errors);
         double ps = number(section, "prior_strength", "routing.prior_strength", DEFAULTS.priorStrength, true, errors);
+        double slope = number(section, "pass_slope", "routing.pass_slope", DEFAULT_PASS_SLOPE, true, errors);
+        double floor = number(section, "pass_floor", "routing.pass_floor", DEFAULT_PASS_FLOOR, false, errors);
+        if (floor >= 1) {
+            errors.add(new ConfigError(SOURCE, 0, "routing.pass_floor", "expected a number from 0 up to (not including) 1, got " + floor));
+            floor = DEFAULT_PASS_FLOOR;
+        }
+        RoutingStrategy strategy = DEFAULT_STRATEGY;
+        JsonNode st = section.path("strategy");
+        if (!st.isMissingNode() && !st.isNull()) {
+            try {
+                if (!st.isString()) throw new IllegalArgumentException("expected expected-cost or quality-first, got " + st);
+                strategy = RoutingStrategy.fromKey(st.asString());
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError(SOURCE, 0, "routing.strategy", e.getMessage()));
+            }
+        }
         if (!errors.isEmpty()) throw new ConfigException(errors);
-        return new RoutingSettings(q, c, s, cs, ss, ps);
+        return new RoutingSettings(q, c, s, cs, ss, ps, strategy, slope, floor);
     }
 
     static double number(JsonNode node, String field, String key, double fallback, boolean positive, List<ConfigError> errors) {

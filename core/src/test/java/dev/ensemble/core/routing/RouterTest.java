@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RouterTest {
     private static final List<ModelSpec> CATALOG = List.copyOf(BuiltinCatalog.load().models().values());
+    /** The weighted-score strategy: the tests of weights and of its reasons use it explicitly since expected-cost became the default. */
+    private static final RoutingSettings QUALITY_FIRST = RoutingSettings.DEFAULTS.withStrategy(RoutingStrategy.QUALITY_FIRST);
 
     private static RouteRequest coding(long in, long out, Constraints c) {
         return new RouteRequest("fix the bug", TaskKind.CODING, in, out, c);
@@ -87,14 +89,14 @@ class RouterTest {
         List<ModelSpec> models = List.of(premium, budget, fast);
         RouteRequest request = coding(20_000, 4_000, Constraints.NONE);
 
-        RouteDecision qualityOnly = new Router(models, RoutingSettings.DEFAULTS.withWeights(1, 0, 0), EvidenceSource.NONE).route(request);
+        RouteDecision qualityOnly = new Router(models, QUALITY_FIRST.withWeights(1, 0, 0), EvidenceSource.NONE).route(request);
         assertThat(qualityOnly.chosen().orElseThrow().model().id()).isEqualTo("premium");
-        RouteDecision costMinded = new Router(models, RoutingSettings.DEFAULTS.withWeights(1, 1, 0), EvidenceSource.NONE).route(request);
+        RouteDecision costMinded = new Router(models, QUALITY_FIRST.withWeights(1, 1, 0), EvidenceSource.NONE).route(request);
         assertThat(costMinded.chosen().orElseThrow().model().id()).isEqualTo("budget");
-        RouteDecision speedMinded = new Router(models, RoutingSettings.DEFAULTS.withWeights(1, 0, 1), EvidenceSource.NONE).route(request);
+        RouteDecision speedMinded = new Router(models, QUALITY_FIRST.withWeights(1, 0, 1), EvidenceSource.NONE).route(request);
         assertThat(speedMinded.chosen().orElseThrow().model().id()).isEqualTo("fast");
         // with the defaults a 2.5-point better model is worth its price on a task this size
-        RouteDecision defaults = new Router(models, RoutingSettings.DEFAULTS, EvidenceSource.NONE).route(request);
+        RouteDecision defaults = new Router(models, QUALITY_FIRST, EvidenceSource.NONE).route(request);
         assertThat(defaults.chosen().orElseThrow().model().id()).isEqualTo("premium");
         assertThat(defaults.candidates()).isSortedAccordingTo((a, b) -> Double.compare(b.score(), a.score()));
     }
@@ -103,7 +105,7 @@ class RouterTest {
     void reasonsAreOneReadableLine() {
         ModelSpec premium = Models.cloud("premium", 9.5, 5, 25, 60);
         ModelSpec budget = Models.cloud("budget", 7.0, 0.1, 0.4, 120);
-        RouteDecision d = new Router(List.of(premium, budget), RoutingSettings.DEFAULTS, EvidenceSource.NONE).route(coding(2_000, 500, Constraints.NONE));
+        RouteDecision d = new Router(List.of(premium, budget), QUALITY_FIRST, EvidenceSource.NONE).route(coding(2_000, 500, Constraints.NONE));
         Candidate first = d.candidates().get(0);
         assertThat(first.reason()).isEqualTo("coding 9.5/10, $0.02, ~8.3 s: best balance of quality, cost and speed, best quality");
         assertThat(d.candidates().get(1).reason()).startsWith("coding 7.0/10, $0.0004, ~4.2 s: cheapest, fastest, 0.25 less quality");
@@ -116,7 +118,7 @@ class RouterTest {
         ModelSpec cheap = Models.cloud("cheap", 8.0, 1, 5, 60);
         List<ModelSpec> models = List.of(premium, cheap);
         RouteRequest request = coding(20_000, 2_000, Constraints.NONE);
-        RoutingSettings quality = RoutingSettings.DEFAULTS.withWeights(1, 0, 0);
+        RoutingSettings quality = QUALITY_FIRST.withWeights(1, 0, 0);
         assertThat(new Router(models, quality, EvidenceSource.NONE).route(request).chosen().orElseThrow().model().id()).isEqualTo("premium");
 
         Evidence premiumFails = Evidence.NONE;

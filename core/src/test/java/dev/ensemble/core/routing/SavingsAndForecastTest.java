@@ -47,7 +47,7 @@ class SavingsAndForecastTest {
 
     @Test
     void forecastGivesMinExpectedAndMaxOverTheCandidates() {
-        Router router = new Router(List.of(premium, cheap), RoutingSettings.DEFAULTS.withWeights(1, 0, 0), EvidenceSource.NONE);
+        Router router = new Router(List.of(premium, cheap), RoutingSettings.DEFAULTS.withStrategy(RoutingStrategy.QUALITY_FIRST).withWeights(1, 0, 0), EvidenceSource.NONE);
         List<PlannedTask> tasks = List.of(new PlannedTask("plan", TaskKind.PLANNING, 100_000, 10_000),
                 new PlannedTask("code", TaskKind.CODING, 150_000, 15_000));
         CostForecast f = CostForecast.of(router, tasks, Constraints.NONE);
