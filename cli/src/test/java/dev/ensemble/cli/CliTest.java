@@ -90,7 +90,7 @@ class CliTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("Streams are lovely.\n");
         assertThat(run.err().strip().lines()).singleElement().satisfies(line ->
-                assertThat(line).startsWith("scripted-a · ").contains(" in / ", " out · $", "first token"));
+                assertThat(line).startsWith("scripted-a · ").contains(" in / ", " out · ", "$", "first token"));
         assertThat(server.requests().getLast().parsed().stream()).isTrue();
         assertThat(server.requests().getLast().body()).contains("Be terse.");
     }
