@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             AgentsCommand.class,
             ExecCommand.class,
             AskCommand.class,
+            PlanCommand.class,
             RouteCommand.class,
             UsageCommand.class,
             BudgetCommand.class,

@@ -1,0 +1,116 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanProblem;
+import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.core.plan.PlanValidator;
+import dev.ensemble.core.plan.SpecFile;
+import dev.ensemble.core.routing.Role;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.engine.plan.PlanRejectedException;
+import dev.ensemble.engine.plan.Planner;
+import dev.ensemble.engine.plan.RepoPack;
+import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.http.HttpTransport;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Show the plan the planner makes for a request, without running it: specs, and tasks with their",
+                "dependencies, owned files, kind and role. Writes nothing to the repository.",
+                "A plan that fails validation goes back to the planner once with the exact problems; exit 1 if it fails again."})
+final class PlanCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+
+    @Parameters(index = "0", paramLabel = "REQUEST", description = "What you want done.")
+    String request;
+
+    @ArgGroup(exclusive = true)
+    Target target = new Target();
+
+    static final class Target {
+        @Option(names = "--model", paramLabel = "M", description = "The planner's model (default: the planner role's model, else default_model).")
+        String model;
+
+        @Option(names = "--alias", paramLabel = "A", description = "An alias: an ordered fallback chain.")
+        String alias;
+    }
+
+    @Option(names = "--json", description = "Print the plan as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AppContext app = main.app();
+        if (request.isBlank()) throw new UserInputException("the request is empty");
+        Roles roles = Roles.load(app.configLoader().section("roles"));
+        Role planner = roles.require(Roles.PLANNER);
+        String name = target.alias != null ? target.alias
+                : target.model != null ? target.model
+                : !planner.routed() ? planner.modelPreference() : app.config().defaultModel();
+        if (target.alias != null && !app.config().catalog().isAlias(name)) {
+            throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
+        }
+        ChatModel model;
+        try {
+            ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
+            model = app.models().model(name);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        RepoPack pack = RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec()));
+        Terminal term = app.terminal();
+        Plan plan;
+        try {
+            plan = new Planner(model, planner, PlanValidator.forRoles(roles)).plan(request, pack);
+        } catch (PlanRejectedException e) {
+            term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
+            for (PlanProblem problem : e.problems()) term.err().println("  " + problem);
+            return ExitCodes.FAILED;
+        }
+        if (json) {
+            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(plan)));
+            return ExitCodes.OK;
+        }
+        term.out().println(term.bold("Specs") + (plan.specs().isEmpty() ? " (none)" : ""));
+        for (SpecFile spec : plan.specs()) term.out().println("  " + spec.path());
+        term.out().println();
+        Table table = new Table("TASK", "KIND", "ROLE", "DEPENDS ON", "FILES", "TITLE");
+        for (PlanTask task : plan.tasks()) {
+            String kind = task.kind().key() + (task.testFirst() ? " (test first)" : "");
+            table.row(task.id(), kind, task.role(), task.dependsOn().isEmpty() ? "-" : String.join(", ", task.dependsOn()),
+                    String.join(", ", task.files()), task.title());
+        }
+        term.out().print(table.render());
+        term.err().println(term.dim(plan.tasks().size() + " tasks · planned by " + model.spec().id()
+                + " · repository pack " + Format.tokens(pack.tokens()) + " tokens of " + Format.tokens(pack.budget())));
+        return ExitCodes.OK;
+    }
+
+    static ObjectNode toJson(Plan plan) {
+        ObjectNode root = HttpTransport.JSON.createObjectNode();
+        root.put("request", plan.request());
+        ArrayNode specs = root.putArray("specs");
+        for (SpecFile spec : plan.specs()) specs.addObject().put("path", spec.path()).put("content", spec.content());
+        ArrayNode tasks = root.putArray("tasks");
+        for (PlanTask task : plan.tasks()) {
+            ObjectNode t = tasks.addObject();
+            t.put("id", task.id()).put("title", task.title()).put("kind", task.kind().key()).put("role", task.role());
+            task.agent().ifPresent(a -> t.put("agent", a));
+            task.model().ifPresent(m -> t.put("model", m));
+            ArrayNode files = t.putArray("files");
+            task.files().forEach(files::add);
+            ArrayNode deps = t.putArray("depends_on");
+            task.dependsOn().forEach(deps::add);
+            t.put("acceptance", task.acceptance()).put("test_first", task.testFirst()).put("description", task.description());
+        }
+        return root;
+    }
+}
