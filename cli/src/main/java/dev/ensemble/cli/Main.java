@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             UsageCommand.class,
             BudgetCommand.class,
             StatsCommand.class,
+            MemoryCommand.class,
             ConfigCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class
