@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What commands share, built on first use so that `ensemble --version` or `--help` touches neither
+ * What commands share, built on first use (synchronized: doctor probes it from parallel threads,
+ * and two racing first uses must not open the store twice) so that `ensemble --version` or `--help` touches neither
  * the configuration nor the database. One per process; closed on exit.
  */
 public final class AppContext implements AutoCloseable {
@@ -62,7 +63,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     /** The repository ensemble works in: the git top level above the working directory, else the working directory. */
-    public Path repoRoot() {
+    public synchronized Path repoRoot() {
         if (repoRoot == null) repoRoot = gitTopLevel(workingDir);
         return repoRoot;
     }
@@ -72,7 +73,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     /** The configuration; throws ConfigException (exit 2) when a layer is invalid. */
-    public EnsembleConfig config() {
+    public synchronized EnsembleConfig config() {
         if (config == null) {
             EnsembleConfig loaded = configLoader().load();
             EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
@@ -85,7 +86,7 @@ public final class AppContext implements AutoCloseable {
      * {@code --local} (true) or {@code --no-local} (false) for this process: wins over
      * {@code local_only} in the configuration.
      */
-    public void overrideLocalOnly(boolean localOnly) {
+    public synchronized void overrideLocalOnly(boolean localOnly) {
         if (Boolean.valueOf(localOnly).equals(localOverride)) return;
         this.localOverride = localOnly;
         this.config = null;
@@ -94,7 +95,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     /** The {@code budget:} section; throws ConfigException (exit 2) when it is invalid. */
-    public Budget budget() {
+    public synchronized Budget budget() {
         if (budget == null) budget = Budget.load(configLoader().section("budget"));
         return budget;
     }
@@ -113,18 +114,18 @@ public final class AppContext implements AutoCloseable {
      * Adds providers, models and aliases on top of the configuration for this process only: how
      * the demo serves its built-in scripted models without touching any file.
      */
-    public void overlay(Catalog extra) {
+    public synchronized void overlay(Catalog extra) {
         this.overlay = extra;
         this.config = null;
         this.models = null;
     }
 
-    public SecretResolver secrets() {
+    public synchronized SecretResolver secrets() {
         if (secrets == null) secrets = new SecretResolver();
         return secrets;
     }
 
-    public Store store() {
+    public synchronized Store store() {
         if (store == null) {
             store = Store.open(config().store(), repoRoot(), ref -> secrets().resolve(ref)
                     .orElseThrow(() -> new IllegalStateException("store password " + ref + " cannot be resolved")));
@@ -132,12 +133,12 @@ public final class AppContext implements AutoCloseable {
         return store;
     }
 
-    public Ledger ledger() {
+    public synchronized Ledger ledger() {
         if (ledger == null) ledger = new Ledger(store());
         return ledger;
     }
 
-    public ChatModels models() {
+    public synchronized ChatModels models() {
         if (models == null) {
             EnsembleConfig c = config();
             // Every model call is checked against the budgets, with spending read from the ledger;
@@ -151,7 +152,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
-    public AgentRegistry agents() {
+    public synchronized AgentRegistry agents() {
         if (agents == null) {
             agents = AgentRegistry.withCliAgents(CliSettings.defaults());
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
@@ -160,7 +161,7 @@ public final class AppContext implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (store != null) store.close();
     }
 
