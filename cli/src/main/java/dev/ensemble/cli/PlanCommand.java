@@ -1,6 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanJson;
 import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.plan.PlanValidator;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -95,22 +95,6 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     static ObjectNode toJson(Plan plan) {
-        ObjectNode root = HttpTransport.JSON.createObjectNode();
-        root.put("request", plan.request());
-        ArrayNode specs = root.putArray("specs");
-        for (SpecFile spec : plan.specs()) specs.addObject().put("path", spec.path()).put("content", spec.content());
-        ArrayNode tasks = root.putArray("tasks");
-        for (PlanTask task : plan.tasks()) {
-            ObjectNode t = tasks.addObject();
-            t.put("id", task.id()).put("title", task.title()).put("kind", task.kind().key()).put("role", task.role());
-            task.agent().ifPresent(a -> t.put("agent", a));
-            task.model().ifPresent(m -> t.put("model", m));
-            ArrayNode files = t.putArray("files");
-            task.files().forEach(files::add);
-            ArrayNode deps = t.putArray("depends_on");
-            task.dependsOn().forEach(deps::add);
-            t.put("acceptance", task.acceptance()).put("test_first", task.testFirst()).put("description", task.description());
-        }
-        return root;
+        return PlanJson.toTree(plan);
     }
 }
