@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             ExecCommand.class,
             AskCommand.class,
             PlanCommand.class,
+            RunsCommand.class,
+            ReportCommand.class,
             RouteCommand.class,
             UsageCommand.class,
             BudgetCommand.class,

@@ -164,6 +164,18 @@ public final class Ledger implements CallObserver {
                 .bind(name, value).mapTo(Double.class).one());
     }
 
+    /** The calls of one run summed per model, most expensive first: what a run's report lists. */
+    public List<UsageRow> runByModel(String runId) {
+        if (runId == null || runId.isEmpty()) return List.of();
+        List<UsageRow> rows = new ArrayList<>(store.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT model AS usage_key, " + SUMS + " FROM model_calls WHERE run_id = :run GROUP BY model")
+                .bind("run", runId)
+                .map((rs, ctx) -> usageRow(rs.getString("usage_key"), rs))
+                .list()));
+        rows.sort(BY_COST);
+        return rows;
+    }
+
     /** The runs with the latest calls, newest first, each summed (key: the run id). */
     public List<UsageRow> recentRuns(int limit) {
         if (limit <= 0) return List.of();

@@ -1,0 +1,35 @@
+package dev.ensemble.engine.report;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One task as the report shows it; the scheduler's records map onto this.
+ *
+ * @param agent         the coding agent that did the last attempt (empty: none ran)
+ * @param model         the model behind it
+ * @param verdict       the judge's summary (empty when the task was never judged)
+ * @param failureReason why the task failed or was skipped; empty when it passed
+ */
+public record TaskLine(String id, String title, Status status, String agent, String model, int attempts, String verdict,
+                       List<String> files, long inputTokens, long outputTokens, double costUsd, Duration duration,
+                       String failureReason) {
+    public enum Status { PASSED, FAILED, SKIPPED }
+
+    public TaskLine {
+        Objects.requireNonNull(id, "id");
+        title = title == null ? "" : title;
+        Objects.requireNonNull(status, "status");
+        agent = agent == null ? "" : agent;
+        model = model == null ? "" : model;
+        verdict = verdict == null ? "" : verdict;
+        files = List.copyOf(files);
+        duration = duration == null ? Duration.ZERO : duration;
+        failureReason = failureReason == null ? "" : failureReason;
+    }
+
+    public boolean passed() {
+        return status == Status.PASSED;
+    }
+}
