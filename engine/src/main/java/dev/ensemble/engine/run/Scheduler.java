@@ -184,7 +184,7 @@ public final class Scheduler {
             for (String next : dependents.getOrDefault(id, List.of())) {
                 if (waiting.remove(next) == null) continue;
                 ready.remove(next);
-                skip(runId, records, next, "dependency " + id + (why == TaskStatus.SKIPPED ? " was skipped" : " " + why.key()));
+                skip(runId, records, next, "dependency " + id + (why == TaskStatus.SKIPPED ? " was skipped" : " failed"));
                 ended.add(next);
             }
         }
