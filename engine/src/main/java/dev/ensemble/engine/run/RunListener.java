@@ -4,7 +4,8 @@ import dev.ensemble.core.plan.PlanTask;
 
 /**
  * Progress of a run, for the CLI to print. Called after the store has the change. Task callbacks come
- * from the tasks' virtual threads, several at once: implementations must be thread-safe and quick.
+ * from the tasks' virtual threads, several at once: implementations must be thread-safe and quick,
+ * and must not throw: an exception from a callback stops the run as a crash would (resume finishes it).
  */
 public interface RunListener {
     RunListener NONE = new RunListener() {};
