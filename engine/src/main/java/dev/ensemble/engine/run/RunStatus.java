@@ -1,0 +1,20 @@
+package dev.ensemble.engine.run;
+
+import java.util.Locale;
+
+/** Where a run stands; stored lower-case in {@code runs.status}. */
+public enum RunStatus {
+    CREATED, PLANNING, RUNNING, DONE, FAILED;
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static RunStatus fromKey(String key) {
+        return valueOf(key.toUpperCase(Locale.ROOT));
+    }
+
+    public boolean finished() {
+        return this == DONE || this == FAILED;
+    }
+}

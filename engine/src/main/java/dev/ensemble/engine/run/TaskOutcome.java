@@ -1,0 +1,49 @@
+package dev.ensemble.engine.run;
+
+import dev.ensemble.core.Usage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one attempt came to.
+ *
+ * @param reason    why it failed or was rejected; a short note (or empty) when accepted
+ * @param files     the paths the attempt changed
+ * @param sessionId the agent's session, for resuming it after a crash
+ */
+public record TaskOutcome(Status status, String reason, String agent, String model, Usage usage, double costUsd,
+                          Duration duration, List<String> files, Optional<String> sessionId) {
+    public enum Status {
+        /** Judged and merged into the run branch. */
+        ACCEPTED,
+        /** The agent or its tooling failed (error, timeout, tests red). */
+        FAILED,
+        /** The work was done but refused: the enforcer or the judge said no, or the merge conflicted. */
+        REJECTED
+    }
+
+    public TaskOutcome {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(duration, "duration");
+        files = List.copyOf(files);
+        Objects.requireNonNull(sessionId, "sessionId");
+    }
+
+    public static TaskOutcome accepted(String agent, String model, Usage usage, double costUsd, Duration duration, List<String> files) {
+        return new TaskOutcome(Status.ACCEPTED, "", agent, model, usage, costUsd, duration, files, Optional.empty());
+    }
+
+    public static TaskOutcome failed(String reason, String agent, String model, Usage usage, double costUsd, Duration duration) {
+        return new TaskOutcome(Status.FAILED, reason, agent, model, usage, costUsd, duration, List.of(), Optional.empty());
+    }
+
+    public boolean accepted() {
+        return status == Status.ACCEPTED;
+    }
+}
