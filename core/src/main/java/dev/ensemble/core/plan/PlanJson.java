@@ -43,4 +43,9 @@ public final class PlanJson {
         ObjectNode tree = (ObjectNode) JSON.readTree(json);
         return PlanParser.parse(tree.path("request").asString(""), json);
     }
+
+    /** As {@link #read(String)}, with the request kept elsewhere (a run's row) taking precedence. */
+    public static Plan read(String request, String json) {
+        return PlanParser.parse(request, json);
+    }
 }

@@ -1,9 +1,8 @@
 package dev.ensemble.engine.report;
 
 import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanJson;
 import dev.ensemble.core.plan.PlanParser;
-import dev.ensemble.core.plan.PlanTask;
-import dev.ensemble.core.plan.SpecFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,21 +57,8 @@ public final class ReportJson {
     }
 
     static ObjectNode plan(Plan plan) {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode specs = root.putArray("specs");
-        for (SpecFile spec : plan.specs()) specs.addObject().put("path", spec.path()).put("content", spec.content());
-        ArrayNode tasks = root.putArray("tasks");
-        for (PlanTask task : plan.tasks()) {
-            ObjectNode t = tasks.addObject();
-            t.put("id", task.id()).put("title", task.title()).put("kind", task.kind().key()).put("role", task.role());
-            task.agent().ifPresent(a -> t.put("agent", a));
-            task.model().ifPresent(m -> t.put("model", m));
-            ArrayNode files = t.putArray("files");
-            task.files().forEach(files::add);
-            ArrayNode deps = t.putArray("depends_on");
-            task.dependsOn().forEach(deps::add);
-            t.put("acceptance", task.acceptance()).put("test_first", task.testFirst()).put("description", task.description());
-        }
+        ObjectNode root = PlanJson.toTree(plan);
+        root.remove("request");  // the report keeps the request once, at its top
         return root;
     }
 

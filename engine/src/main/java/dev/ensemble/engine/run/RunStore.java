@@ -3,6 +3,7 @@ package dev.ensemble.engine.run;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
 import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanJson;
 import dev.ensemble.engine.store.Store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
