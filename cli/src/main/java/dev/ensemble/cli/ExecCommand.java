@@ -180,7 +180,7 @@ final class ExecCommand implements Callable<Integer> {
                 + " (" + chain.stream().map(m -> m.id() + ": " + catalog.providerOf(m).wire().key()).toList() + ")");
     }
 
-    private static Policy policy(AppContext app) {
+    static Policy policy(AppContext app) {
         var node = app.configLoader().section("policy");
         try {
             @SuppressWarnings("unchecked")

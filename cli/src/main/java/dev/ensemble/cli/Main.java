@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             AgentsCommand.class,
             ExecCommand.class,
+            GoCommand.class,
+            ResumeCommand.class,
             AskCommand.class,
             PlanCommand.class,
             RunsCommand.class,

@@ -4,15 +4,10 @@ import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanJson;
 import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
-import dev.ensemble.core.plan.PlanValidator;
 import dev.ensemble.core.plan.SpecFile;
-import dev.ensemble.core.routing.Role;
-import dev.ensemble.core.routing.Roles;
 import dev.ensemble.engine.plan.PlanRejectedException;
-import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.engine.plan.RepoPack;
 import dev.ensemble.llm.ChatModel;
-import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.http.HttpTransport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -50,31 +45,18 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         AppContext app = main.app();
         if (request.isBlank()) throw new UserInputException("the request is empty");
-        Roles roles = Roles.load(app.configLoader().section("roles"));
-        Role planner = roles.require(Roles.PLANNER);
-        String name = target.alias != null ? target.alias
-                : target.model != null ? target.model
-                : !planner.routed() ? planner.modelPreference() : app.config().defaultModel();
-        if (target.alias != null && !app.config().catalog().isAlias(name)) {
-            throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
-        }
-        ChatModel model;
-        try {
-            ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
-            model = app.models().model(name);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException(e.getMessage());
-        }
-        RepoPack pack = RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec()));
         Terminal term = app.terminal();
+        Planning planning = Planning.prepare(app, target.model, target.alias);
         Plan plan;
         try {
-            plan = new Planner(model, planner, PlanValidator.forRoles(roles)).plan(request, pack);
+            plan = planning.plan(request);
         } catch (PlanRejectedException e) {
             term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
             for (PlanProblem problem : e.problems()) term.err().println("  " + problem);
             return ExitCodes.FAILED;
         }
+        ChatModel model = planning.model();
+        RepoPack pack = planning.pack();
         if (json) {
             term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(plan)));
             return ExitCodes.OK;

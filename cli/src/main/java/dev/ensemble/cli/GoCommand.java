@@ -1,0 +1,296 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.agents.AgentEvent;
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.workspace.Git;
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.TaskKind;
+import dev.ensemble.core.config.Durations;
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanParseException;
+import dev.ensemble.core.plan.PlanParser;
+import dev.ensemble.core.plan.PlanProblem;
+import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.core.plan.PlanValidator;
+import dev.ensemble.core.routing.Candidate;
+import dev.ensemble.core.routing.Constraints;
+import dev.ensemble.core.routing.RouteRequest;
+import dev.ensemble.core.routing.Router;
+import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.engine.judge.Judge;
+import dev.ensemble.engine.judge.JudgeSettings;
+import dev.ensemble.engine.memory.SharedMemory;
+import dev.ensemble.engine.orchestrate.Orchestrator;
+import dev.ensemble.engine.orchestrate.RoutedAssignment;
+import dev.ensemble.engine.plan.PlanRejectedException;
+import dev.ensemble.engine.report.TaskLine;
+import dev.ensemble.engine.run.RunListener;
+import dev.ensemble.engine.run.RunResult;
+import dev.ensemble.engine.run.RunStore;
+import dev.ensemble.engine.run.SchedulerSettings;
+import dev.ensemble.engine.run.TaskRecord;
+import dev.ensemble.engine.store.StoreEvidence;
+import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.http.HttpTransport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "go", mixinStandardHelpOptions = true,
+        description = {"The main job: plan the request (specs first, then tasks with exclusive files and dependencies),",
+                "run the tasks in parallel through routed agents, each in its own worktree, enforce ownership, judge,",
+                "merge accepted work into the run branch ensemble/<run>/_run, and write a report. Your branch is",
+                "touched only with --apply. Exit 0 when every task passed, 1 when any failed, 2 bad input."})
+final class GoCommand implements Callable<Integer> {
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'run-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    @ParentCommand Main main;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REQUEST", description = "What you want done (omit with --plan).")
+    String request;
+
+    @Option(names = "--plan", paramLabel = "FILE", description = "Run this plan (JSON, as `ensemble plan --json` prints it) instead of planning.")
+    Path planFile;
+
+    @Option(names = "--agent", paramLabel = "A", description = "Agent for tasks without a hint in the plan (default: builtin).")
+    String agent;
+
+    @Option(names = "--model", paramLabel = "M", description = "Model or alias tried first for tasks without a hint (default: routed per task).")
+    String model;
+
+    @Option(names = "--planner", paramLabel = "M", description = "The planner's model or alias (default: the planner role's, else default_model).")
+    String plannerModel;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Tasks at once (default: min(4, CPUs)).")
+    Integer parallel;
+
+    @Option(names = "--timeout", paramLabel = "D", defaultValue = "20m", description = "Time limit per task attempt (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--test-command", paramLabel = "CMD", description = "The judge's test command (default: detected: mvn, gradle, npm, pytest, go, cargo).")
+    String testCommand;
+
+    @Option(names = "--apply", description = "At the end, merge the run branch into your current branch (only if every task passed and your tree is clean).")
+    boolean apply;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        AppContext app = main.app();
+        Terminal term = app.terminal();
+        if (planFile == null && (request == null || request.isBlank())) throw new UserInputException("give a request, or --plan FILE");
+        Duration limit;
+        try {
+            limit = Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--timeout: " + e.getMessage());
+        }
+        if (parallel != null && parallel < 1) throw new UserInputException("--parallel must be at least 1");
+        if (agent != null && app.agents().byName(agent).isEmpty()) {
+            throw new UserInputException("unknown agent '" + agent + "' (known: " + String.join(", ", app.agents().names()) + ")");
+        }
+        if (model != null) {
+            try {
+                app.config().catalog().resolve(model);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException(e.getMessage());
+            }
+        }
+        Plan plan = planFile != null ? readPlan(app) : makePlan(app, term);
+        if (plan == null) return ExitCodes.FAILED;
+        String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        term.err().println(term.bold("run " + runId) + ": " + plan.specs().size() + " spec(s), " + plan.tasks().size() + " task(s); run branch "
+                + Orchestrator.runBranch(runId));
+        Orchestrator.Outcome outcome = orchestrator(app, limit, agent, model, parallel, testCommand).run(runId, plan, "HEAD");
+        int code = finish(app, outcome, json);
+        if (apply) code = apply(app, outcome, code);
+        return code;
+    }
+
+    /** --apply: merge the run branch into the user's branch, only when everything passed and nothing is uncommitted. */
+    private static int apply(AppContext app, Orchestrator.Outcome outcome, int code) {
+        Terminal term = app.terminal();
+        if (code != ExitCodes.OK) {
+            term.err().println(term.yellow("--apply skipped: not every task passed; the run branch " + outcome.runBranch() + " has what did"));
+            return code;
+        }
+        Git git = Git.in(app.repoRoot());
+        if (!git.ok("status", "--porcelain", "--untracked-files=no").isBlank()) {
+            term.err().println(term.yellow("--apply skipped: your working tree has uncommitted changes; `git merge "
+                    + outcome.runBranch() + "` when ready"));
+            return ExitCodes.FAILED;
+        }
+        Git.Result merged = git.exec("merge", "--no-edit", outcome.runBranch());
+        if (!merged.ok()) {
+            git.exec("merge", "--abort");
+            term.err().println(term.red("--apply failed") + ": " + merged.stderr().strip() + " (your branch is unchanged)");
+            return ExitCodes.FAILED;
+        }
+        term.err().println(term.green("applied") + ": merged " + outcome.runBranch() + " into your branch");
+        return ExitCodes.OK;
+    }
+
+    static int finish(AppContext app, Orchestrator.Outcome outcome, boolean json) {
+        Terminal term = app.terminal();
+        var report = outcome.report();
+        long passed = report.tasks().stream().filter(t -> t.status() == TaskLine.Status.PASSED).count();
+        if (json) {
+            term.out().println(Redactor.global().redact(dev.ensemble.engine.report.ReportJson.write(report)));
+        } else {
+            Table table = new Table("task", "result", "agent", "model", "attempts", "cost", "why");
+            for (TaskLine t : report.tasks()) {
+                String result = switch (t.status()) {
+                    case PASSED -> term.green("passed");
+                    case FAILED -> term.red("failed");
+                    case SKIPPED -> term.yellow("skipped");
+                };
+                table.row(t.id(), result, t.agent(), t.model(), t.attempts(), Format.usd(t.costUsd()),
+                        t.status() == TaskLine.Status.PASSED ? "" : shorten(t.failureReason()));
+            }
+            term.out().print(table.render());
+            term.out().println(passed + "/" + report.tasks().size() + " tasks passed · report " + outcome.reportMarkdown()
+                    + " · run branch " + outcome.runBranch());
+        }
+        return outcome.allPassed() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private Plan readPlan(AppContext app) throws IOException {
+        if (!Files.isRegularFile(planFile)) throw new UserInputException("--plan: no such file: " + planFile);
+        String text = Files.readString(planFile);
+        Plan plan;
+        try {
+            String req = request != null ? request : HttpTransport.JSON.readTree(text).path("request").asString("");
+            plan = PlanParser.parse(req, text);
+        } catch (PlanParseException e) {
+            throw new UserInputException("--plan " + planFile + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new UserInputException("--plan " + planFile + ": not a plan: " + e.getMessage());
+        }
+        List<PlanProblem> problems = PlanValidator.withDefaultRoles().validate(plan);
+        if (!problems.isEmpty()) {
+            throw new UserInputException("--plan " + planFile + " is not valid:\n  " + String.join("\n  ", problems.stream().map(Object::toString).toList()));
+        }
+        return plan;
+    }
+
+    private Plan makePlan(AppContext app, Terminal term) {
+        Planning planning = Planning.prepare(app, plannerModel, null);
+        term.err().println(term.dim("planning with " + planning.model().spec().id() + " (repository pack "
+                + Format.tokens(planning.pack().tokens()) + " tokens)…"));
+        try {
+            return planning.plan(request);
+        } catch (PlanRejectedException e) {
+            term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
+            for (PlanProblem problem : e.problems()) term.err().println("  " + problem);
+            return null;
+        }
+    }
+
+    static Orchestrator orchestrator(AppContext app, Duration taskTimeout, String agent, String model, Integer parallel, String testCommand) {
+        Terminal term = app.terminal();
+        Catalog catalog = app.config().catalog();
+        RoutingSettings routing = RoutingSettings.load(app.configLoader().section("routing"));
+        Router router = new Router(catalog.models().values(), routing, new StoreEvidence(app.store()));
+        RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), spec -> app.models().availability(spec),
+                ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly());
+        JudgeSettings judgeSettings = JudgeSettings.defaults();
+        if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
+        JudgeSettings judging = judgeSettings;
+        SchedulerSettings scheduling = parallel == null ? SchedulerSettings.DEFAULT : SchedulerSettings.DEFAULT.withParallelism(parallel);
+        return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
+                app.ledger(), new SharedMemory(app.store()), assignment,
+                implementer -> new Judge(judging, reviewer(app, router, implementer)), scheduling, taskTimeout,
+                new Progress(term), taskId -> new AgentEvents(term, taskId));
+    }
+
+    /** A reviewer from another vendor than the implementer where one is usable; else the implementer's own model. */
+    private static Optional<ChatModel> reviewer(AppContext app, Router router, ModelSpec implementer) {
+        Catalog catalog = app.config().catalog();
+        Constraints constraints = Constraints.NONE.withLocalOnly(app.config().localOnly());
+        for (ModelSpec m : catalog.models().values()) {
+            var a = app.models().availability(m);
+            if (!a.usable()) constraints = constraints.withUnavailable(m.id(), a.reason());
+        }
+        List<Candidate> ranked = router.route(new RouteRequest("review the diff", TaskKind.REVIEW, 8_000, 1_000, constraints)).candidates();
+        Optional<ModelSpec> other = ranked.stream().map(Candidate::model).filter(m -> !m.family().equals(implementer.family())).findFirst();
+        ModelSpec chosen = other.or(() -> ranked.stream().map(Candidate::model).findFirst()).orElse(implementer);
+        return Optional.of(app.models().model(chosen));
+    }
+
+    private static String shorten(String s) {
+        String flat = s == null ? "" : s.replaceAll("\\s+", " ");
+        return flat.length() > 90 ? flat.substring(0, 90) + "…" : flat;
+    }
+
+    /** The run's progress, one line per event on stderr. */
+    static final class Progress implements RunListener {
+        private final Terminal term;
+
+        Progress(Terminal term) {
+            this.term = term;
+        }
+
+        @Override public void taskStarted(String runId, PlanTask task, int attempt, int fallbackStep) {
+            term.err().println(term.cyan("▶ " + task.id()) + " " + task.title()
+                    + (attempt > 1 || fallbackStep > 0 ? term.dim(" (attempt " + attempt + ", fallback step " + fallbackStep + ")") : ""));
+        }
+
+        @Override public void taskRetrying(String runId, TaskRecord failed) {
+            term.err().println(term.yellow("↻ " + failed.taskId()) + " " + shorten(failed.reason()));
+        }
+
+        @Override public void taskFinished(String runId, TaskRecord task) {
+            boolean ok = task.status() == dev.ensemble.engine.run.TaskStatus.ACCEPTED;
+            term.err().println((ok ? term.green("✓ ") : term.red("✗ ")) + task.taskId() + " " + task.agent() + "/" + task.model()
+                    + (ok ? "" : ": " + shorten(task.reason())));
+        }
+
+        @Override public void taskSkipped(String runId, TaskRecord task) {
+            term.err().println(term.yellow("– " + task.taskId()) + " skipped: " + task.reason());
+        }
+
+        @Override public void runFinished(RunResult result) {
+            term.err().println(term.dim("run " + result.runId() + " " + result.status().name().toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    /** Tool uses and commands of the agents, prefixed by their task. */
+    static final class AgentEvents implements AgentListener {
+        private final Terminal term;
+        private final String taskId;
+
+        AgentEvents(Terminal term, String taskId) {
+            this.term = term;
+            this.taskId = taskId;
+        }
+
+        @Override public void onEvent(AgentEvent event) {
+            String line = switch (event) {
+                case AgentEvent.ToolUse t -> "tool " + t.tool() + " " + shorten(t.input());
+                case AgentEvent.CommandRun c -> "run  " + shorten(c.command());
+                case AgentEvent.Error e -> "err  " + shorten(e.message());
+                default -> null;
+            };
+            if (line != null) term.err().println(term.dim("  " + taskId + " │ " + Redactor.global().redact(line)));
+        }
+    }
+
+}

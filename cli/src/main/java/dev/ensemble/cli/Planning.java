@@ -1,0 +1,62 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanValidator;
+import dev.ensemble.core.routing.Role;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.engine.plan.Planner;
+import dev.ensemble.engine.plan.RepoPack;
+import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ChatModels;
+
+/** The planner as `plan` and `go` both use it: the role's model (or the one asked for) and a pack of the repository. */
+final class Planning {
+    private final Roles roles;
+    private final Role planner;
+    private final ChatModel model;
+    private final RepoPack pack;
+
+    private Planning(Roles roles, Role planner, ChatModel model, RepoPack pack) {
+        this.roles = roles;
+        this.planner = planner;
+        this.model = model;
+        this.pack = pack;
+    }
+
+    /** @param modelName a model or alias, or null; @param aliasName an alias, or null */
+    static Planning prepare(AppContext app, String modelName, String aliasName) {
+        Roles roles = Roles.load(app.configLoader().section("roles"));
+        Role planner = roles.require(Roles.PLANNER);
+        String name = aliasName != null ? aliasName
+                : modelName != null ? modelName
+                : !planner.routed() ? planner.modelPreference() : app.config().defaultModel();
+        if (aliasName != null && !app.config().catalog().isAlias(name)) {
+            throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
+        }
+        ChatModel model;
+        try {
+            ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
+            model = app.models().model(name);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        return new Planning(roles, planner, model, RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec())));
+    }
+
+    /** @throws dev.ensemble.engine.plan.PlanRejectedException after the one repair turn */
+    Plan plan(String request) {
+        return new Planner(model, planner, PlanValidator.forRoles(roles)).plan(request, pack);
+    }
+
+    Roles roles() {
+        return roles;
+    }
+
+    ChatModel model() {
+        return model;
+    }
+
+    RepoPack pack() {
+        return pack;
+    }
+}

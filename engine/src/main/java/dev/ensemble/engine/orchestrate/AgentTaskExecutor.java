@@ -1,0 +1,211 @@
+package dev.ensemble.engine.orchestrate;
+
+import dev.ensemble.agents.Agent;
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.AgentResult;
+import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.enforce.Verdict;
+import dev.ensemble.agents.workspace.ChangeSet;
+import dev.ensemble.agents.workspace.MergeResult;
+import dev.ensemble.agents.workspace.Snapshot;
+import dev.ensemble.agents.workspace.Workspace;
+import dev.ensemble.agents.workspace.WorkspaceManager;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.Usage;
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.engine.judge.Judge;
+import dev.ensemble.engine.judge.JudgeInput;
+import dev.ensemble.engine.judge.JudgeVerdict;
+import dev.ensemble.engine.memory.NoteDraft;
+import dev.ensemble.engine.memory.NoteKind;
+import dev.ensemble.engine.memory.SharedMemory;
+import dev.ensemble.engine.run.TaskExecutor;
+import dev.ensemble.engine.run.TaskOutcome;
+import dev.ensemble.engine.run.TaskRequest;
+import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.engine.store.Outcome;
+import dev.ensemble.engine.store.OutcomeLog;
+import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallObserver;
+import dev.ensemble.llm.CallRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Runs one task of a run the way the mission says: the routed agent and model, in a fresh worktree
+ * from the run branch (so it sees its dependencies' work), the Enforcer on what git says changed,
+ * the Judge, then a merge into the run branch. Idempotent per (run, task, attempt): a worktree left
+ * by a crashed attempt is removed first, and a task branch already merged merges as nothing.
+ */
+public final class AgentTaskExecutor implements TaskExecutor {
+
+    /** Which agent and model serve a task at a fallback step; empty when the chain is exhausted. */
+    @FunctionalInterface
+    public interface Assignment {
+        Optional<Choice> choose(PlanTask task, int fallbackStep);
+    }
+
+    public record Choice(Agent agent, ModelSpec model, ProviderSpec provider, Optional<String> apiKey) {}
+
+    /** The judge for one task, given the model that implemented it (so the reviewer can be another vendor's). */
+    @FunctionalInterface
+    public interface JudgeFactory {
+        Judge forImplementer(ModelSpec implementer);
+    }
+
+    private final Plan plan;
+    private final String runBranch;
+    private final WorkspaceManager workspaces;
+    private final Enforcer enforcer;
+    private final Assignment assignment;
+    private final JudgeFactory judges;
+    private final SharedMemory memory;
+    private final AgentRunLog agentRuns;
+    private final OutcomeLog outcomes;
+    private final Duration taskTimeout;
+    private final Function<String, AgentListener> listeners;
+    private final CallObserver ledger;
+
+    public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
+                             JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
+                             Duration taskTimeout, Function<String, AgentListener> listeners, CallObserver ledger) {
+        this.plan = plan;
+        this.runBranch = runBranch;
+        this.workspaces = workspaces;
+        this.enforcer = enforcer;
+        this.assignment = assignment;
+        this.judges = judges;
+        this.memory = memory;
+        this.agentRuns = agentRuns;
+        this.outcomes = outcomes;
+        this.taskTimeout = taskTimeout;
+        this.listeners = listeners;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public TaskOutcome execute(TaskRequest request) {
+        PlanTask task = request.task();
+        Optional<Choice> chosen = assignment.choose(task, request.fallbackStep());
+        if (chosen.isEmpty()) {
+            return failed(TaskOutcome.Status.FAILED, "no agent or model left at fallback step " + request.fallbackStep(), "", "");
+        }
+        Choice choice = chosen.get();
+        Agent agent = choice.agent();
+        AgentInfo info = agent.detect();
+        if (!info.usable()) return failed(TaskOutcome.Status.FAILED, agent.name() + " cannot run: " + info.reason(), agent.name(), choice.model().id());
+
+        removeLeftover(request.runId(), task.id());
+        Workspace ws = workspaces.create(request.runId(), task.id(), runBranch, enforcer.policy().copyIgnored());
+        Instant started = Instant.now();
+        try {
+            Snapshot before = workspaces.snapshot(ws);
+            String prompt = prompt(task, request.previousFailure(), request.runId());
+            AgentResult result = agent.run(new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
+                    choice.apiKey(), task.files(), taskTimeout, Optional.empty()), ws, listeners.apply(task.id()));
+            ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
+                    + ", " + choice.model().id() + "): " + task.title());
+            Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, before);
+            agentRuns.record(started, request.runId(), task.id(), agent.name(), choice.model().id(), result, changes.paths(), verdict);
+            if (!agent.name().equals("builtin")) recordCliUsage(started, request, choice, result);
+            TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict);
+            outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
+                    task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
+            return outcome;
+        } finally {
+            workspaces.remove(ws);
+        }
+    }
+
+    private TaskOutcome judgeAndMerge(TaskRequest request, PlanTask task, Choice choice, Workspace ws, AgentResult result,
+                                      ChangeSet changes, Verdict verdict) {
+        String agentName = choice.agent().name();
+        String model = choice.model().id();
+        if (!result.succeeded()) {
+            return outcome(TaskOutcome.Status.FAILED, agentName + " " + result.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": " + result.failureReason(), choice, result, changes);
+        }
+        if (!verdict.accepted()) {
+            return outcome(TaskOutcome.Status.REJECTED, "enforcer: " + verdict.summary(), choice, result, changes);
+        }
+        JudgeVerdict judged = judges.forImplementer(choice.model()).judge(new JudgeInput(plan, task, ws.directory(),
+                diff(ws), changes.paths()), CallContext.of("judge").withRun(request.runId(), task.id()).withRole("reviewer"));
+        memory.add(NoteDraft.byModel(choice.model(), request.runId(), task.id(), NoteKind.REASON,
+                "judge on task " + task.id() + " (" + task.title() + "): " + (judged.passed() ? "PASS" : "FAIL") + " — " + judged.summary(),
+                List.of("judge", task.kind().key())));
+        if (!judged.passed()) return outcome(TaskOutcome.Status.FAILED, "judge: " + judged.summary(), choice, result, changes);
+        if (!changes.isEmpty()) {
+            MergeResult merged = workspaces.merge(ws, runBranch);
+            if (merged.status() == MergeResult.Status.CONFLICT) {
+                return outcome(TaskOutcome.Status.FAILED, "merge conflict in " + String.join(", ", merged.conflicts()), choice, result, changes);
+            }
+        }
+        if (!result.finalMessage().isBlank()) {
+            memory.add(NoteDraft.byModel(choice.model(), request.runId(), task.id(), NoteKind.FINDING,
+                    "task " + task.id() + " (" + task.title() + ") by " + agentName + ": " + firstLines(result.finalMessage()), List.of(task.kind().key())));
+        }
+        return outcome(TaskOutcome.Status.ACCEPTED, "accepted: " + judged.summary(), choice, result, changes);
+    }
+
+    /**
+     * A CLI agent talks to its model itself, so ensemble's providers never see those calls: one
+     * ledger row per agent run keeps `usage`, budgets and reports complete.
+     */
+    private void recordCliUsage(Instant started, TaskRequest request, Choice choice, AgentResult result) {
+        CallContext context = CallContext.of("agent:" + choice.agent().name()).withRun(request.runId(), request.task().id())
+                .withRole(request.task().role()).withAttempt(request.attempt()).withFallbackStep(request.fallbackStep());
+        ledger.onCall(new CallRecord(started, context, choice.provider().name(), choice.model().id(), true, result.usage(),
+                result.costUsd(), result.duration(), null,
+                result.succeeded() ? CallRecord.Outcome.OK : CallRecord.Outcome.ERROR,
+                result.succeeded() ? "" : "agent_" + result.status().name().toLowerCase(java.util.Locale.ROOT), result.failureReason()));
+    }
+
+    private String prompt(PlanTask task, Optional<String> previousFailure, String runId) {
+        StringBuilder p = new StringBuilder();
+        p.append(task.description().isBlank() ? task.title() : task.description()).append("\n\n");
+        p.append("Acceptance: ").append(task.acceptance()).append("\n");
+        p.append("You own only these paths (changes elsewhere are rejected): ").append(String.join(", ", task.files())).append("\n");
+        if (task.testFirst()) p.append("Tests for this task were written first by an earlier task: make them pass without weakening them.\n");
+        if (!plan.specs().isEmpty()) {
+            p.append("Specs for this work are in: ").append(String.join(", ", plan.specs().stream().map(s -> s.path()).toList())).append("\n");
+        }
+        previousFailure.ifPresent(f -> p.append("\nA previous attempt failed: ").append(f).append("\nFix that this time.\n"));
+        String notes = memory.relevantContext(task.title() + " " + task.description() + " " + task.acceptance(), Optional.of(runId), 600);
+        if (!notes.isBlank()) p.append("\n").append(notes);
+        return p.toString();
+    }
+
+    private void removeLeftover(String runId, String taskId) {
+        for (Workspace old : workspaces.list()) {
+            if (old.runId().equals(runId) && old.taskId().equals(taskId)) workspaces.remove(old);
+        }
+    }
+
+    private static String diff(Workspace ws) {
+        var result = WorkspaceManager.worktreeGit(ws).exec("diff", ws.baseCommit() + "..HEAD");
+        String text = result.out();
+        return text.length() > 200_000 ? text.substring(0, 200_000) + "\n[diff truncated]" : text;
+    }
+
+    private static String firstLines(String text) {
+        String flat = text.strip();
+        return flat.length() > 400 ? flat.substring(0, 400) + "…" : flat;
+    }
+
+    private static TaskOutcome outcome(TaskOutcome.Status status, String reason, Choice choice, AgentResult result, ChangeSet changes) {
+        return new TaskOutcome(status, reason, choice.agent().name(), choice.model().id(), result.usage(), result.costUsd(),
+                result.duration(), changes.paths(), result.sessionId());
+    }
+
+    private static TaskOutcome failed(TaskOutcome.Status status, String reason, String agent, String model) {
+        return new TaskOutcome(status, reason, agent, model, Usage.ZERO, 0, Duration.ZERO, List.of(), Optional.empty());
+    }
+
+}

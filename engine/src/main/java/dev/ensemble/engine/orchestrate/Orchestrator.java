@@ -1,0 +1,182 @@
+package dev.ensemble.engine.orchestrate;
+
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.workspace.Git;
+import dev.ensemble.agents.workspace.MergeResult;
+import dev.ensemble.agents.workspace.Workspace;
+import dev.ensemble.agents.workspace.WorkspaceManager;
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.SpecFile;
+import dev.ensemble.engine.memory.SharedMemory;
+import dev.ensemble.engine.report.ReportWriter;
+import dev.ensemble.engine.report.RunReport;
+import dev.ensemble.engine.report.TaskLine;
+import dev.ensemble.engine.run.RunListener;
+import dev.ensemble.engine.run.RunResult;
+import dev.ensemble.engine.run.RunState;
+import dev.ensemble.engine.run.RunStore;
+import dev.ensemble.engine.run.Scheduler;
+import dev.ensemble.engine.run.SchedulerSettings;
+import dev.ensemble.engine.run.TaskRecord;
+import dev.ensemble.engine.store.AgentRunLog;
+import dev.ensemble.engine.store.Ledger;
+import dev.ensemble.engine.store.OutcomeLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One request end to end, after planning: the specs land on the run branch first, the scheduler
+ * runs the plan's DAG through {@link AgentTaskExecutor}, and the report is written. Every step is
+ * in the store before it takes effect, so {@link #resume} picks up after a crash without redoing
+ * accepted tasks. The user's branch is never touched.
+ */
+public final class Orchestrator {
+
+    /** What a finished (or resumed) run produced. */
+    public record Outcome(RunResult result, RunReport report, Path reportMarkdown, String runBranch) {
+        public boolean allPassed() {
+            return report.tasks().stream().allMatch(t -> t.status() == TaskLine.Status.PASSED);
+        }
+    }
+
+    private final Path repoRoot;
+    private final Catalog catalog;
+    private final WorkspaceManager workspaces;
+    private final Enforcer enforcer;
+    private final RunStore runs;
+    private final Ledger ledger;
+    private final SharedMemory memory;
+    private final AgentRunLog agentRuns;
+    private final OutcomeLog outcomes;
+    private final AgentTaskExecutor.Assignment assignment;
+    private final AgentTaskExecutor.JudgeFactory judges;
+    private final SchedulerSettings schedulerSettings;
+    private final Duration taskTimeout;
+    private final RunListener listener;
+    private final Function<String, AgentListener> agentEvents;
+
+    public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
+                        AgentTaskExecutor.Assignment assignment, AgentTaskExecutor.JudgeFactory judges,
+                        SchedulerSettings schedulerSettings, Duration taskTimeout, RunListener listener,
+                        Function<String, AgentListener> agentEvents) {
+        this.repoRoot = repoRoot;
+        this.catalog = catalog;
+        this.workspaces = new WorkspaceManager(repoRoot);
+        this.enforcer = enforcer;
+        this.runs = runs;
+        this.ledger = ledger;
+        this.memory = memory;
+        this.agentRuns = new AgentRunLog(runs.store());
+        this.outcomes = new OutcomeLog(runs.store());
+        this.assignment = assignment;
+        this.judges = judges;
+        this.schedulerSettings = schedulerSettings;
+        this.taskTimeout = taskTimeout;
+        this.listener = listener;
+        this.agentEvents = agentEvents;
+    }
+
+    public static String runBranch(String runId) {
+        return WorkspaceManager.runBranchName(runId);
+    }
+
+    /** Runs a validated plan from {@code baseRef} (usually HEAD). */
+    public Outcome run(String runId, Plan plan, String baseRef) {
+        Instant started = Instant.now();
+        if (!runs.exists(runId)) runs.create(runId, plan.request());
+        String base = Git.in(repoRoot).ok("rev-parse", "--verify", baseRef + "^{commit}");
+        writeSpecs(runId, plan, base);
+        RunResult result = scheduler(runId, plan).run(runId, plan);
+        return finish(runId, plan, result, started);
+    }
+
+    /** Continues a run after a crash or kill: accepted tasks stay accepted, interrupted ones run again. */
+    public Outcome resume(String runId) {
+        Instant started = Instant.now();
+        RunState state = runs.load(runId);
+        Plan plan = state.plan().orElseThrow(() -> new IllegalStateException(
+                "run " + runId + " stopped while planning: nothing to resume; run the request again"));
+        RunResult result = scheduler(runId, plan).resume(runId);
+        return finish(runId, plan, result, state.createdAt().isBefore(started) ? state.createdAt() : started);
+    }
+
+    private Scheduler scheduler(String runId, Plan plan) {
+        ensureRunBranch(runId);
+        AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
+                memory, agentRuns, outcomes, taskTimeout, agentEvents, ledger);
+        return new Scheduler(runs, executor, schedulerSettings, listener);
+    }
+
+    /** Specs first: written by ensemble itself onto the run branch, before any implementation task starts. */
+    private void writeSpecs(String runId, Plan plan, String base) {
+        Git git = Git.in(repoRoot);
+        String branch = runBranch(runId);
+        if (git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + branch).ok()) return;  // resumed: already done
+        if (plan.specs().isEmpty()) {
+            git.ok("update-ref", "refs/heads/" + branch, base, "");
+            return;
+        }
+        Workspace ws = workspaces.create(runId, "specs", base, List.of());
+        try {
+            for (SpecFile spec : plan.specs()) write(ws.directory().resolve(spec.path()), spec.content());
+            workspaces.commit(ws, "ensemble " + runId + ": specs for " + firstLine(plan.request()));
+            MergeResult merged = workspaces.merge(ws, branch);
+            if (merged.status() == MergeResult.Status.CONFLICT) {
+                throw new IllegalStateException("cannot write the specs onto " + branch + ": conflict in " + merged.conflicts());
+            }
+        } finally {
+            workspaces.remove(ws);
+        }
+    }
+
+    private void ensureRunBranch(String runId) {
+        Git git = Git.in(repoRoot);
+        if (!git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + runBranch(runId)).ok()) {
+            throw new IllegalStateException("run branch " + runBranch(runId) + " is missing");
+        }
+    }
+
+    private Outcome finish(String runId, Plan plan, RunResult result, Instant started) {
+        List<TaskLine> lines = new ArrayList<>();
+        for (TaskRecord r : result.tasks()) {
+            TaskLine.Status status = switch (r.status()) {
+                case ACCEPTED -> TaskLine.Status.PASSED;
+                case SKIPPED -> TaskLine.Status.SKIPPED;
+                default -> TaskLine.Status.FAILED;
+            };
+            String title = plan.task(r.taskId()).map(t -> t.title()).orElse(r.taskId());
+            lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), r.attempt() + r.fallbackStep() * schedulerSettings.maxAttemptsPerStep(),
+                    r.reason(), r.files(), r.usage().inputTokens(), r.usage().outputTokens(), r.costUsd(), r.duration(),
+                    status == TaskLine.Status.PASSED ? "" : r.reason()));
+        }
+        RunReport report = RunReport.build(runId, started, Duration.between(started, Instant.now()), plan, lines, ledger, catalog);
+        Path markdown = ReportWriter.forRepository(repoRoot).write(report);
+        return new Outcome(result, report, markdown, runBranch(runId));
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".spec", ".tmp");
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write spec " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String firstLine(String text) {
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.length() > 80 ? line.substring(0, 80) + "…" : line;
+    }
+}
