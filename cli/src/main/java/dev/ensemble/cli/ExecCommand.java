@@ -22,9 +22,11 @@ import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.routing.Classifier;
 import dev.ensemble.core.routing.Costs;
+import dev.ensemble.engine.orchestrate.AgentTaskExecutor;
 import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Outcome;
 import dev.ensemble.engine.store.OutcomeLog;
+import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
@@ -135,6 +137,10 @@ final class ExecCommand implements Callable<Integer> {
             MergeResult merge = null;
             if (result.succeeded() && verdict.accepted() && !changes.isEmpty()) {
                 merge = workspaces.merge(ws, WorkspaceManager.runBranchName(runId));
+            }
+            if (!agent.name().equals("builtin")) {
+                AgentTaskExecutor.recordAgentUsage(app.ledger(), started, CallContext.of("exec:" + agent.name()).withRun(runId, "task"),
+                        provider.name(), spec.id(), result);
             }
             new AgentRunLog(app.store()).record(started, runId, "task", agent.name(), spec.id(), result, changes.paths(), verdict);
             // What the router learns from: this model, driven by this agent, on this kind of task, passed or not.

@@ -159,10 +159,15 @@ public final class AgentTaskExecutor implements TaskExecutor {
      * ledger row per agent run keeps `usage`, budgets and reports complete.
      */
     private void recordCliUsage(Instant started, TaskRequest request, Choice choice, AgentResult result) {
-        CallContext context = CallContext.of("agent:" + choice.agent().name()).withRun(request.runId(), request.task().id())
-                .withRole(request.task().role()).withAttempt(request.attempt()).withFallbackStep(request.fallbackStep());
-        ledger.onCall(new CallRecord(started, context, choice.provider().name(), choice.model().id(), true, result.usage(),
-                result.costUsd(), result.duration(), null,
+        recordAgentUsage(ledger, started, CallContext.of("agent:" + choice.agent().name())
+                .withRun(request.runId(), request.task().id()).withRole(request.task().role())
+                .withAttempt(request.attempt()).withFallbackStep(request.fallbackStep()), choice.provider().name(), choice.model().id(), result);
+    }
+
+    /** One ledger row for a whole agent run, with the tokens and cost the agent reported (or the catalog gave). */
+    public static void recordAgentUsage(CallObserver ledger, Instant started, CallContext context, String provider, String model,
+                                        AgentResult result) {
+        ledger.onCall(new CallRecord(started, context, provider, model, true, result.usage(), result.costUsd(), result.duration(), null,
                 result.succeeded() ? CallRecord.Outcome.OK : CallRecord.Outcome.ERROR,
                 result.succeeded() ? "" : "agent_" + result.status().name().toLowerCase(java.util.Locale.ROOT), result.failureReason()));
     }
