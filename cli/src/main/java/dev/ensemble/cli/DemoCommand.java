@@ -81,8 +81,24 @@ final class DemoCommand implements Callable<Integer> {
                 if (fell != ExitCodes.OK) return fell;
             }
 
-            step(term, fallbackAlias != null ? 4 : 3, "ensemble usage --since " + start, "every attempt is a row in the ledger (" + app.store().description() + ")");
+            int n = fallbackAlias != null ? 4 : 3;
+            step(term, n, "ensemble usage --since " + start, "every attempt is a row in the ledger (" + app.store().description() + ")");
             Main.run(app, "usage", "--since", start.toString());
+
+            step(term, n + 1, "ensemble go \"" + DemoRun.REQUEST + "\"",
+                    "the main job on a sample repository: plan, specs first, tasks in parallel, one rejected, judged by real tests, merged, reported");
+            try (ScriptedModelServer runServer = ScriptedModelServer.start()) {
+                int ran = DemoRun.run(term, runServer, catalogFor(runServer));
+                if (ran == ExitCodes.BAD_INPUT) return ran;
+                term.out().println(ran == ExitCodes.FAILED
+                        ? term.dim("  (exit 1 is expected here: the pin-deps task wrote a lock file it may not touch; the Enforcer rejected it every time)")
+                        : "");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.INTERRUPTED;
+            }
             term.out().println();
             term.out().println("Next: `./ensemble models` lists the catalog; set a key (e.g. ANTHROPIC_API_KEY) or pull an Ollama model and `./ensemble ask \"...\"`.");
             return ExitCodes.OK;
@@ -113,6 +129,11 @@ final class DemoCommand implements Callable<Integer> {
         server.rule(Rule.fault(new Fault.HttpError(500)).forModel("scripted-flaky").named("flaky"));
         server.rule(Rule.text(DEMO_ANSWER).whenPrompt("pick the right model").withChunkDelay(Duration.ofMillis(12)).named("tour"));
         server.rule(Rule.text("Hello! I am scripted-coder, answering after scripted-flaky failed.").withChunkDelay(Duration.ofMillis(12)).named("hello"));
+        return catalogFor(server);
+    }
+
+    /** The scripted models served by {@code server}, without adding any rule to it. */
+    static Catalog catalogFor(ScriptedModelServer server) {
         ProviderSpec ollamaWire = new ProviderSpec("scripted", WireProtocol.OLLAMA, server.baseUrl(), Optional.empty(), true);
         ProviderSpec openAiWire = new ProviderSpec("scripted-openai", WireProtocol.OPENAI_CHAT, server.baseUrl() + "/v1", Optional.empty(), true);
         return new Catalog(

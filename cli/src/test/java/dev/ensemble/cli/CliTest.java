@@ -229,5 +229,8 @@ class CliTest {
         assertThat(run.out()).contains("built-in scripted models").contains("ensemble doctor").contains(DemoCommand.DEMO_ANSWER)
                 .contains("answering after scripted-flaky failed");
         assertThat(run.err()).contains("scripted-coder · ").contains("fallback after: scripted-flaky");
+        // The orchestrated run on the sample repository: four tasks pass, the lock-file task is rejected.
+        assertThat(run.out()).contains("4/5 tasks passed").contains("protected-path deps/package-lock.json")
+                .contains("(no deps/package-lock.json: it was rejected)");
     }
 }

@@ -95,7 +95,11 @@ public final class AgentTaskExecutor implements TaskExecutor {
         PlanTask task = request.task();
         Optional<Choice> chosen = assignment.choose(task, request.fallbackStep());
         if (chosen.isEmpty()) {
-            return failed(TaskOutcome.Status.FAILED, "no agent or model left at fallback step " + request.fallbackStep(), "", "");
+            // Keep the reason that matters: what went wrong with the last model that was tried.
+            String suffix = " (no other model left to fall back to)";
+            String reason = request.previousFailure().map(f -> f.endsWith(suffix) ? f : f + suffix)
+                    .orElse("no agent or model can serve this task (see `ensemble route`)");
+            return failed(TaskOutcome.Status.FAILED, reason, "", "");
         }
         Choice choice = chosen.get();
         Agent agent = choice.agent();
