@@ -74,7 +74,8 @@ final class UsageCommand implements Callable<Integer> {
         for (UsageRow r : rows) {
             table.row(r.key(), r.calls(), r.failures(), Format.tokens(r.inputTokens()), Format.tokens(r.cachedInputTokens()),
                     Format.tokens(r.outputTokens()), Format.usd(r.costUsd()), Format.millis(r.meanLatencyMs()),
-                    Format.millis(r.meanTimeToFirstTokenMs()));
+                    // Only streamed calls have a time to first token; a group without any shows none.
+                    r.meanTimeToFirstTokenMs() > 0 ? Format.millis(r.meanTimeToFirstTokenMs()) : "-");
             calls += r.calls();
             failures += r.failures();
             in += r.inputTokens();
