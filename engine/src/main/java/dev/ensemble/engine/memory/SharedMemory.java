@@ -2,13 +2,12 @@ package dev.ensemble.engine.memory;
 
 import dev.ensemble.core.Redactor;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.engine.store.UtcText;
 import dev.ensemble.llm.TokenEstimator;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,8 +40,6 @@ public final class SharedMemory {
     private static final double K1 = 1.2;
     static final String CONTEXT_HEADER = "Shared memory (notes from earlier steps):";
 
-    /** The store's own instant format (UTC, three fraction digits): fixed width makes text order time order. */
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String COLUMNS = "id, created_at, run_id, task_id, author, vendor, kind, text, tags";
     private static final String INSERT = """
             INSERT INTO notes (created_at, run_id, task_id, author, vendor, kind, text, tags)
@@ -68,13 +65,13 @@ public final class SharedMemory {
         List<String> tags = tags(draft.tags());
         String joinedTags = String.join(",", tags);
         // Truncated to what the store keeps, so the returned note equals the one read back.
-        Instant now = Instant.parse(UTC.format(clock.instant()));
+        Instant now = UtcText.parse(UtcText.format(clock.instant()));
         String runId = redactor.redact(draft.runId());
         String taskId = redactor.redact(draft.taskId());
         String author = redactor.redact(draft.author());
         String vendor = redactor.redact(draft.vendor());
         long id = store.write(handle -> handle.createUpdate(INSERT)
-                .bind("createdAt", UTC.format(now))
+                .bind("createdAt", UtcText.format(now))
                 .bind("runId", runId)
                 .bind("taskId", taskId)
                 .bind("author", author)
@@ -190,7 +187,7 @@ public final class SharedMemory {
 
     private static Note note(ResultSet rs) throws SQLException {
         String tags = rs.getString("tags");
-        return new Note(rs.getLong("id"), Instant.parse(rs.getString("created_at")), rs.getString("run_id"), rs.getString("task_id"),
+        return new Note(rs.getLong("id"), UtcText.parse(rs.getString("created_at")), rs.getString("run_id"), rs.getString("task_id"),
                 rs.getString("author"), rs.getString("vendor"), NoteKind.fromKey(rs.getString("kind")), rs.getString("text"),
                 tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")));
     }

@@ -8,17 +8,17 @@ import java.time.format.DateTimeFormatter;
  * Instants as the store keeps them: UTC ISO-8601 with exactly three fraction digits. Fixed width
  * makes text order time order, and the first ten characters the UTC day, in SQLite and PostgreSQL alike.
  */
-final class UtcText {
+public final class UtcText {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private UtcText() {}
 
-    static String format(Instant instant) {
+    public static String format(Instant instant) {
         return FORMAT.format(instant);
     }
 
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         return Instant.parse(text);
     }
 }
