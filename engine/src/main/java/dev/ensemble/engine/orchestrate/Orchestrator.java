@@ -9,6 +9,7 @@ import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.SpecFile;
+import dev.ensemble.engine.io.AtomicFiles;
 import dev.ensemble.engine.memory.SharedMemory;
 import dev.ensemble.engine.report.ReportWriter;
 import dev.ensemble.engine.report.RunReport;
@@ -27,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,10 +166,7 @@ public final class Orchestrator {
 
     private static void write(Path file, String content) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".spec", ".tmp");
-            Files.writeString(tmp, content);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write spec " + file + ": " + e.getMessage(), e);
         }

@@ -1,12 +1,10 @@
 package dev.ensemble.engine.report;
 
+import dev.ensemble.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,8 +36,8 @@ public final class ReportWriter {
         checkId(report.runId());
         try {
             Files.createDirectories(folder);
-            writeAtomically(folder.resolve(report.runId() + ".json"), ReportJson.write(report));
-            return writeAtomically(folder.resolve(report.runId() + ".md"), ReportMarkdown.render(report));
+            AtomicFiles.write(folder.resolve(report.runId() + ".json"), ReportJson.write(report));
+            return AtomicFiles.write(folder.resolve(report.runId() + ".md"), ReportMarkdown.render(report));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report of run " + report.runId() + " in " + folder, e);
         }
@@ -83,21 +81,6 @@ public final class ReportWriter {
         }
         reports.sort(Comparator.comparing(RunReport::startedAt).reversed().thenComparing(RunReport::runId));
         return reports;
-    }
-
-    private static Path writeAtomically(Path target, String text) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return target;
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 
     // A run id names files: it must not walk out of the folder.
