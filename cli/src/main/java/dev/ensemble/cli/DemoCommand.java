@@ -95,9 +95,6 @@ final class DemoCommand implements Callable<Integer> {
                         : "");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return ExitCodes.INTERRUPTED;
             }
             term.out().println();
             term.out().println("Next: `./ensemble models` lists the catalog; set a key (e.g. ANTHROPIC_API_KEY) or pull an Ollama model and `./ensemble ask \"...\"`.");

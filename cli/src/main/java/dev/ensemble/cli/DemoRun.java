@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.testkit.Reply;
@@ -37,7 +38,7 @@ final class DemoRun {
     private DemoRun() {}
 
     /** Runs the orchestrated demo; returns `go`'s exit code (1 is expected: the lock-file task fails). */
-    static int run(Terminal term, ScriptedModelServer server, Catalog scripted) throws IOException, InterruptedException {
+    static int run(Terminal term, ScriptedModelServer server, Catalog scripted) throws IOException {
         Path root = Files.createTempDirectory("ensemble-demo-");
         Path repo = root.resolve("sample");
         Files.createDirectories(repo.resolve("tests"));
@@ -92,12 +93,7 @@ final class DemoRun {
                 .whenTools(true).whenToolResult(false).whenPrompt(marker).named("demo " + marker));
     }
 
-    private static String git(Path repo, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new IOException("git " + String.join(" ", args) + ": " + out);
-        return out;
+    private static String git(Path repo, String... args) {
+        return Git.in(repo).ok(args);
     }
 }
