@@ -1,9 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.agents.Agent;
-import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.agents.AgentInfo;
-import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentTask;
 import dev.ensemble.agents.enforce.Enforcer;
@@ -131,7 +129,7 @@ final class ExecCommand implements Callable<Integer> {
         try {
             Snapshot before = workspaces.snapshot(ws);
             AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
-            AgentResult result = agent.run(task, ws, new LiveEvents(term));
+            AgentResult result = agent.run(task, ws, AgentEventPrinter.live(term));
             ChangeSet changes = workspaces.commit(ws, "ensemble exec " + runId + " (" + agent.name() + "): " + firstLine(prompt));
             Verdict verdict = new Enforcer(policy).enforce(agent.name(), changes, owned, ws, before);
             MergeResult merge = null;
@@ -245,31 +243,5 @@ final class ExecCommand implements Callable<Integer> {
     private static String firstLine(String text) {
         String line = text.strip().lines().findFirst().orElse("");
         return line.length() > 120 ? line.substring(0, 120) + "…" : line;
-    }
-
-    /** One line per event on stderr, as it happens. */
-    private static final class LiveEvents implements AgentListener {
-        private final Terminal term;
-
-        LiveEvents(Terminal term) {
-            this.term = term;
-        }
-
-        @Override
-        public void onEvent(AgentEvent event) {
-            String line = switch (event) {
-                case AgentEvent.Message m -> term.cyan("say  ") + firstLine(m.text());
-                case AgentEvent.ToolUse t -> term.yellow("tool ") + t.tool() + " " + shorten(t.input());
-                case AgentEvent.CommandRun c -> term.yellow("run  ") + shorten(c.command()) + (c.exitCode() >= 0 ? " → " + c.exitCode() : "");
-                case AgentEvent.Error e -> term.red("err  ") + firstLine(e.message());
-                case AgentEvent.Raw r -> null;
-            };
-            if (line != null) term.err().println(Redactor.global().redact(line));
-        }
-
-        private static String shorten(String s) {
-            String flat = s.replaceAll("\\s+", " ");
-            return flat.length() > 140 ? flat.substring(0, 140) + "…" : flat;
-        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.ensemble.cli;
 
-import dev.ensemble.agents.AgentEvent;
-import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.enforce.Enforcer;
 import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.core.Catalog;
@@ -34,6 +32,7 @@ import dev.ensemble.engine.run.SchedulerSettings;
 import dev.ensemble.engine.run.TaskRecord;
 import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,9 +43,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -209,7 +211,11 @@ final class GoCommand implements Callable<Integer> {
         Catalog catalog = app.config().catalog();
         RoutingSettings routing = RoutingSettings.load(app.configLoader().section("routing"));
         Router router = new Router(catalog.models().values(), routing, new StoreEvidence(app.store()));
-        RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), spec -> app.models().availability(spec),
+        // Asked once per model for the whole run: a key check may start `pass` or `security`, and
+        // every task (and every task's reviewer) needs the same answers.
+        Map<String, ModelAvailability> checked = new ConcurrentHashMap<>();
+        Function<ModelSpec, ModelAvailability> availability = spec -> checked.computeIfAbsent(spec.id(), id -> app.models().availability(spec));
+        RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), availability,
                 ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly());
         JudgeSettings judgeSettings = JudgeSettings.defaults();
         if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
@@ -217,16 +223,17 @@ final class GoCommand implements Callable<Integer> {
         SchedulerSettings scheduling = parallel == null ? SchedulerSettings.DEFAULT : SchedulerSettings.DEFAULT.withParallelism(parallel);
         return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
                 app.ledger(), new SharedMemory(app.store()), assignment,
-                implementer -> new Judge(judging, reviewer(app, router, implementer)), scheduling, taskTimeout,
-                new Progress(term), taskId -> new AgentEvents(term, taskId));
+                implementer -> new Judge(judging, reviewer(app, router, availability, implementer)), scheduling, taskTimeout,
+                new Progress(term), taskId -> AgentEventPrinter.forTask(term, taskId));
     }
 
     /** A reviewer from another vendor than the implementer where one is usable; else the implementer's own model. */
-    private static Optional<ChatModel> reviewer(AppContext app, Router router, ModelSpec implementer) {
+    private static Optional<ChatModel> reviewer(AppContext app, Router router, Function<ModelSpec, ModelAvailability> availability,
+                                                ModelSpec implementer) {
         Catalog catalog = app.config().catalog();
         Constraints constraints = Constraints.NONE.withLocalOnly(app.config().localOnly());
         for (ModelSpec m : catalog.models().values()) {
-            var a = app.models().availability(m);
+            var a = availability.apply(m);
             if (!a.usable()) constraints = constraints.withUnavailable(m.id(), a.reason());
         }
         List<Candidate> ranked = router.route(new RouteRequest("review the diff", TaskKind.REVIEW, 8_000, 1_000, constraints)).candidates();
@@ -271,26 +278,4 @@ final class GoCommand implements Callable<Integer> {
             term.err().println(term.dim("run " + result.runId() + " " + result.status().name().toLowerCase(Locale.ROOT)));
         }
     }
-
-    /** Tool uses and commands of the agents, prefixed by their task. */
-    static final class AgentEvents implements AgentListener {
-        private final Terminal term;
-        private final String taskId;
-
-        AgentEvents(Terminal term, String taskId) {
-            this.term = term;
-            this.taskId = taskId;
-        }
-
-        @Override public void onEvent(AgentEvent event) {
-            String line = switch (event) {
-                case AgentEvent.ToolUse t -> "tool " + t.tool() + " " + shorten(t.input());
-                case AgentEvent.CommandRun c -> "run  " + shorten(c.command());
-                case AgentEvent.Error e -> "err  " + shorten(e.message());
-                default -> null;
-            };
-            if (line != null) term.err().println(term.dim("  " + taskId + " │ " + Redactor.global().redact(line)));
-        }
-    }
-
 }

@@ -41,7 +41,6 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
     private final Optional<String> modelOverride;
     private final boolean localOnly;
     private final Map<String, AgentInfo> detected = new ConcurrentHashMap<>();
-    private final Map<String, ModelAvailability> reachable = new ConcurrentHashMap<>();
 
     public RoutedAssignment(Catalog catalog, Router router, AgentRegistry agents, Function<ModelSpec, ModelAvailability> availability,
                             Function<SecretRef, Optional<String>> secrets, Optional<String> agentOverride,
@@ -97,7 +96,8 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
         return info.drives().contains(catalog.providerOf(model).wire()) && reachable(model).usable();
     }
 
+    /** The caller's availability check; it should remember its answers for the run (see GoCommand). */
     private ModelAvailability reachable(ModelSpec model) {
-        return reachable.computeIfAbsent(model.id(), id -> availability.apply(model));
+        return availability.apply(model);
     }
 }
