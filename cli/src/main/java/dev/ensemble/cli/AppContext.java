@@ -10,6 +10,11 @@ import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.EnsembleConfig;
 import dev.ensemble.core.routing.Budget;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.core.routing.Router;
+import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.engine.converse.RoleModels;
+import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
@@ -42,6 +47,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
+    private RoleModels roleModels;
     private AgentRegistry agents;
     private Budget budget;
     private Boolean localOverride;
@@ -91,6 +97,7 @@ public final class AppContext implements AutoCloseable {
         this.localOverride = localOnly;
         this.config = null;
         this.models = null;
+        this.roleModels = null;
         this.agents = null;
     }
 
@@ -108,6 +115,7 @@ public final class AppContext implements AutoCloseable {
     void clock(Clock newClock) {
         this.clock = newClock;
         this.models = null;
+        this.roleModels = null;
     }
 
     /**
@@ -118,6 +126,7 @@ public final class AppContext implements AutoCloseable {
         this.overlay = extra;
         this.config = null;
         this.models = null;
+        this.roleModels = null;
     }
 
     public synchronized SecretResolver secrets() {
@@ -149,6 +158,20 @@ public final class AppContext implements AutoCloseable {
                     Optional.of(guard), c.localOnly());
         }
         return models;
+    }
+
+    /**
+     * Who plays each role (the {@code roles:} section, the router with this repository's evidence,
+     * and the models): what chat, consensus, review and pipelines cast their parts from.
+     */
+    public synchronized RoleModels roleModels() {
+        if (roleModels == null) {
+            Catalog catalog = config().catalog();
+            Router router = new Router(catalog.models().values(), RoutingSettings.load(configLoader().section("routing")),
+                    new StoreEvidence(store()));
+            roleModels = new RoleModels(Roles.load(configLoader().section("roles")), models(), router);
+        }
+        return roleModels;
     }
 
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */

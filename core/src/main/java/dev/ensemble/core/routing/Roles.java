@@ -30,7 +30,7 @@ public final class Roles {
     public static final String IMPLEMENTER = "implementer";
     public static final String REVIEWER = "reviewer";
     public static final String LIBRARIAN = "librarian";
-    private static final Set<String> FIELDS = Set.of("name", "system_prompt", "kind", "model", "fallback");
+    private static final Set<String> FIELDS = Set.of("name", "system_prompt", "kind", "model", "fallback", "max_output_tokens");
     private static final String SOURCE = "configuration (roles)";
 
     private final Map<String, Role> roles;
@@ -79,7 +79,7 @@ public final class Roles {
             }
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 if (!FIELDS.contains(field.getKey())) {
-                    errors.add(new ConfigError(SOURCE, 0, key + "." + field.getKey(), "unknown setting (expected one of name, system_prompt, kind, model, fallback)"));
+                    errors.add(new ConfigError(SOURCE, 0, key + "." + field.getKey(), "unknown setting (expected one of name, system_prompt, kind, model, fallback, max_output_tokens)"));
                 }
             }
             Role base = roles.get(id);
@@ -115,7 +115,16 @@ public final class Roles {
                 errors.add(new ConfigError(SOURCE, 0, key + ".fallback", "a role cannot fall back to itself"));
                 continue;
             }
-            roles.put(id, new Role(id, name, prompt, kind, model, fallback));
+            int maxOutput = base != null ? base.maxOutputTokens() : 0;
+            JsonNode cap = node.get("max_output_tokens");
+            if (cap != null && !cap.isNull()) {
+                if (!cap.isIntegralNumber() || cap.asLong() < 0 || cap.asLong() > Integer.MAX_VALUE) {
+                    errors.add(new ConfigError(SOURCE, 0, key + ".max_output_tokens", "expected a whole number of tokens, 0 or more (0: the model's maximum)"));
+                    continue;
+                }
+                maxOutput = cap.asInt();
+            }
+            roles.put(id, new Role(id, name, prompt, kind, model, fallback, maxOutput));
         }
         for (Role role : roles.values()) {
             for (String target : role.fallback()) {

@@ -1,0 +1,148 @@
+package dev.ensemble.engine.converse;
+
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.routing.Candidate;
+import dev.ensemble.core.routing.Constraints;
+import dev.ensemble.core.routing.Role;
+import dev.ensemble.core.routing.RouteDecision;
+import dev.ensemble.core.routing.RouteRequest;
+import dev.ensemble.core.routing.Router;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.llm.ChatModel;
+import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.FallbackChatModel;
+import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.TokenEstimator;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who plays a role in a conversation (chat, consensus, review, pipelines): the model named on the
+ * command line, else the role's configured model, else the router's pick for the role's kind; then,
+ * as fallbacks, the same for each role of the role's fallback chain. The result is one
+ * {@link ChatModel} that falls back along that chain, so a failing vendor hands over to the next.
+ *
+ * <p>Availability (key present, model pulled) is asked once per model for the life of this object:
+ * a key check may start {@code pass}, and one command casts several roles.
+ */
+public final class RoleModels {
+    /** Fallback depth: the role's own model and two more are enough to survive a vendor outage. */
+    private static final int CHAIN_LENGTH = 3;
+    private static final long OUTPUT_ESTIMATE = 1_000;
+
+    private final Roles roles;
+    private final ChatModels models;
+    private final Router router;
+    private final Map<String, ModelAvailability> checked = new ConcurrentHashMap<>();
+
+    public RoleModels(Roles roles, ChatModels models, Router router) {
+        this.roles = roles;
+        this.models = models;
+        this.router = router;
+    }
+
+    public Roles roles() {
+        return roles;
+    }
+
+    public ChatModels models() {
+        return models;
+    }
+
+    /**
+     * The model for {@code roleId}.
+     *
+     * @param task          the text the role will work on (for the router's token estimate and difficulty)
+     * @param override      a model id or alias the user named for this role, used as given
+     * @param avoidFamilies model families to pass over where another usable model exists (a
+     *                      reviewer or synthesizer from another vendor than the author)
+     * @throws IllegalArgumentException for an unknown role or model, or when no model can play the
+     *                                  role (with the router's reasons, e.g. what to pull in local-only mode)
+     */
+    public Cast cast(String roleId, String task, Optional<String> override, Set<String> avoidFamilies) {
+        Role role = roles.require(roleId);
+        if (override.isPresent()) {
+            String name = override.get();
+            List<ModelSpec> chain = models.servable(name);
+            return new Cast(role, models.model(name), chain, "named on the command line: " + name);
+        }
+        LinkedHashSet<ModelSpec> chain = new LinkedHashSet<>();
+        List<String> reasons = new ArrayList<>();
+        String whyNone = "";
+        for (Role r : roles.fallbackChain(roleId)) {
+            if (!r.routed()) {
+                try {
+                    List<ModelSpec> preferred = models.servable(r.modelPreference()).stream().filter(m -> availability(m).usable()).toList();
+                    if (!preferred.isEmpty()) {
+                        chain.addAll(preferred);
+                        reasons.add(r.id() + " prefers " + r.modelPreference());
+                        continue;
+                    }
+                } catch (IllegalArgumentException e) {
+                    whyNone = e.getMessage();
+                    continue;
+                }
+            }
+            RouteDecision decision = router.route(new RouteRequest(task.isBlank() ? r.kind().key() : task, r.kind(),
+                    TokenEstimator.count(task), r.maxOutputTokens() > 0 ? r.maxOutputTokens() : OUTPUT_ESTIMATE, constraints()));
+            List<ModelSpec> ranked = decision.candidates().stream().map(Candidate::model).toList();
+            if (ranked.isEmpty()) {
+                whyNone = decision.whyNone();
+                continue;
+            }
+            ModelSpec pick = ranked.stream().filter(m -> !avoidFamilies.contains(m.family()) && !chain.contains(m)).findFirst()
+                    .or(() -> ranked.stream().filter(m -> !chain.contains(m)).findFirst()).orElse(ranked.getFirst());
+            chain.add(pick);
+            reasons.add(r.id() + " routed to " + pick.id() + " for " + r.kind().key());
+            if (chain.size() >= CHAIN_LENGTH) break;
+        }
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("no model can play " + role.id() + " (" + role.displayName() + "): "
+                    + (whyNone.isBlank() ? "no usable model" : whyNone));
+        }
+        List<ModelSpec> specs = List.copyOf(chain).subList(0, Math.min(CHAIN_LENGTH, chain.size()));
+        ChatModel model = specs.size() == 1 ? models.model(specs.getFirst())
+                : new FallbackChatModel(specs.stream().map(models::model).toList());
+        return new Cast(role, model, specs, String.join("; ", reasons));
+    }
+
+    /** {@link #cast(String, String, Optional, Set)} with no vendor to avoid. */
+    public Cast cast(String roleId, String task, Optional<String> override) {
+        return cast(roleId, task, override, Set.of());
+    }
+
+    private Constraints constraints() {
+        Constraints constraints = Constraints.NONE.withLocalOnly(models.localOnly());
+        for (ModelSpec m : models.catalog().models().values()) {
+            ModelAvailability a = availability(m);
+            if (!a.usable()) constraints = constraints.withUnavailable(m.id(), a.reason());
+        }
+        return constraints;
+    }
+
+    private ModelAvailability availability(ModelSpec spec) {
+        return checked.computeIfAbsent(spec.id(), id -> models.availability(spec));
+    }
+
+    /**
+     * A role with the model that plays it.
+     *
+     * @param chain  the models tried in order (the first is the one expected to answer)
+     * @param reason how they were chosen, one line
+     */
+    public record Cast(Role role, ChatModel model, List<ModelSpec> chain, String reason) {
+        public Cast {
+            chain = List.copyOf(chain);
+        }
+
+        /** The first model of the chain: whom to name before the answer arrives. */
+        public ModelSpec lead() {
+            return chain.getFirst();
+        }
+    }
+}
