@@ -320,12 +320,16 @@ final class RouteCommand implements Callable<Integer> {
     @Command(name = "workload", mixinStandardHelpOptions = true,
             description = {"Run a workload of tasks with known verdicts through the router (learning online, falling back on",
                     "failure) and compare its cost with sending every task to the premium model. Default: the shipped",
-                    "reference workload, a constructed fixture of 12 tasks and 4 models. Nothing is sent to any model."})
+                    "reference workload, a constructed fixture of 12 tasks and 4 models (--fixture hard-skewed: the first one,",
+                    "with 5 hard tasks of 12). Nothing is sent to any model."})
     static final class Workload implements Callable<Integer> {
         @ParentCommand RouteCommand route;
 
         @Option(names = "--file", paramLabel = "F", description = "A workload YAML (default: the shipped reference workload).")
         Path file;
+
+        @Option(names = "--fixture", paramLabel = "NAME", description = "A shipped workload: reference (default) or hard-skewed.")
+        String fixture;
 
         @Option(names = "--cost-weight", paramLabel = "W", description = "Override routing.weights.cost for this run (quality-first).")
         Double costWeight;
@@ -335,6 +339,10 @@ final class RouteCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
+
+        private String builtInName() {
+            return fixture == null ? "reference" : fixture;
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -355,7 +363,8 @@ final class RouteCommand implements Callable<Integer> {
             ReferenceWorkload.Workload workload;
             ReferenceWorkload.Report r;
             try {
-                workload = file == null ? ReferenceWorkload.standard() : ReferenceWorkload.load(file);
+                if (file != null && fixture != null) throw new UserInputException("give --file or --fixture, not both");
+                workload = file == null ? ReferenceWorkload.builtIn(builtInName()) : ReferenceWorkload.load(file);
                 r = ReferenceWorkload.run(workload, app.config().catalog().models(), settings);
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(e.getMessage());
@@ -364,7 +373,7 @@ final class RouteCommand implements Callable<Integer> {
             }
             if (json) {
                 ObjectNode root = HttpTransport.JSON.createObjectNode();
-                root.put("workload", file == null ? "reference (built in)" : file.toString()).put("tasks", r.tasks());
+                root.put("workload", file == null ? builtInName() + " (built in)" : file.toString()).put("tasks", r.tasks());
                 root.put("strategy", settings.strategy().key()).put("pass_slope", settings.passSlope()).put("pass_floor", settings.passFloor());
                 root.putObject("weights").put("quality", settings.qualityWeight()).put("cost", settings.costWeight())
                         .put("speed", settings.speedWeight());
@@ -385,7 +394,7 @@ final class RouteCommand implements Callable<Integer> {
                 term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
                 return ExitCodes.OK;
             }
-            term.out().println(term.bold("Workload: ") + (file == null ? "reference (built in, a constructed fixture)" : file)
+            term.out().println(term.bold("Workload: ") + (file == null ? builtInName() + " (built in, a constructed fixture)" : file)
                     + String.format(Locale.ROOT, " — %d tasks, models %s", r.tasks(), String.join(", ", workload.models())));
             term.out().println(term.dim(settings.strategy() == RoutingStrategy.QUALITY_FIRST
                     ? String.format(Locale.ROOT, "strategy quality-first, weights: quality %s, cost %s, speed %s; learning online, fallback on failure",

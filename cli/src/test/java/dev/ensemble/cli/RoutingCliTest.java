@@ -141,7 +141,7 @@ class RoutingCliTest {
 
     @Test
     void routeWorkloadReportsTheReferenceFigures() {
-        CliHarness.Run json = cli.run("route", "workload", "--json", "--strategy", "quality-first");
+        CliHarness.Run json = cli.run("route", "workload", "--fixture", "hard-skewed", "--json", "--strategy", "quality-first");
         assertThat(json.exitCode()).as(json.all()).isZero();
         JsonNode root = HttpTransport.JSON.readTree(json.out());
         assertThat(root.path("tasks").asInt()).isEqualTo(12);
@@ -151,18 +151,26 @@ class RoutingCliTest {
         assertThat(root.path("router").path("saving_percent").asDouble()).isEqualTo(8.785, org.assertj.core.api.Assertions.within(0.001));
         assertThat(root.path("results")).hasSize(12);
 
-        CliHarness.Run table = cli.run("route", "workload", "--strategy", "quality-first");
+        CliHarness.Run table = cli.run("route", "workload", "--fixture", "hard-skewed", "--strategy", "quality-first");
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).contains("plan-scheduler", "gpt-5-mini ✗ → claude-opus-4-5 ✓", "Saving vs all-premium at the same pass rate: 8.8%");
         assertThat(cli.run("route", "workload", "--file", dir.resolve("missing.yaml").toString()).exitCode()).isNotZero();
         assertThat(cli.run("route", "workload", "--strategy", "cheapest").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(cli.run("route", "workload", "--fixture", "typical").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(cli.run("route", "workload", "--fixture", "reference", "--file", "x.yaml").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
 
         // expected-cost, the default (this repository's config sets quality-first, so ask for it)
-        CliHarness.Run cost = cli.run("route", "workload", "--json", "--strategy", "expected-cost");
+        CliHarness.Run cost = cli.run("route", "workload", "--fixture", "hard-skewed", "--json", "--strategy", "expected-cost");
         JsonNode costRoot = HttpTransport.JSON.readTree(cost.out());
         assertThat(costRoot.path("strategy").asString()).isEqualTo("expected-cost");
+        assertThat(costRoot.path("workload").asString()).isEqualTo("hard-skewed (built in)");
         assertThat(costRoot.path("router").path("passed").asInt()).isEqualTo(12);
         assertThat(costRoot.path("router").path("saving_percent").asDouble()).isEqualTo(28.380, org.assertj.core.api.Assertions.within(0.001));
         assertThat(costRoot.path("cheapest_passing").path("saving_percent").asDouble()).isEqualTo(47.549, org.assertj.core.api.Assertions.within(0.001));
+
+        // The reference mix, the default fixture
+        CliHarness.Run reference = cli.run("route", "workload", "--strategy", "expected-cost");
+        assertThat(reference.exitCode()).as(reference.all()).isZero();
+        assertThat(reference.out()).contains("reference (built in, a constructed fixture)", "Saving vs all-premium at the same pass rate: 57.3%");
     }
 }

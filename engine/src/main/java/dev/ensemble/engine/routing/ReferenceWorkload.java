@@ -45,6 +45,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ReferenceWorkload {
     public static final String RESOURCE = "reference-workload.yaml";
+    /** The shipped fixtures by name: the reference mix, and the first, hard-skewed one kept as a stress case. */
+    public static final Map<String, String> BUILT_IN = Map.of("reference", RESOURCE, "hard-skewed", "hard-skewed-workload.yaml");
 
     /** One task of the fixture; {@code passes} holds the ids of the models that pass it. */
     public record Task(String id, TaskKind kind, String text, double difficulty, long inputTokens, long outputTokens, Set<String> passes) {
@@ -112,11 +114,20 @@ public final class ReferenceWorkload {
 
     private ReferenceWorkload() {}
 
-    /** The fixture shipped beside this class. */
+    /** The reference fixture shipped beside this class. */
     public static Workload standard() {
-        try (InputStream in = ReferenceWorkload.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException("missing resource " + RESOURCE);
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), RESOURCE);
+        return builtIn("reference");
+    }
+
+    /** @throws IllegalArgumentException for a name not in {@link #BUILT_IN}, naming those there are */
+    public static Workload builtIn(String name) {
+        String resource = BUILT_IN.get(name);
+        if (resource == null) {
+            throw new IllegalArgumentException("no built-in workload '" + name + "' (built in: " + String.join(", ", new java.util.TreeSet<>(BUILT_IN.keySet())) + ")");
+        }
+        try (InputStream in = ReferenceWorkload.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("missing resource " + resource);
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
