@@ -17,7 +17,7 @@ public final class KeywordRules {
             TaskKind.PLANNING, Set.of("plan", "roadmap", "milestones", "milestone", "architecture", "design", "breakdown",
                     "decompose", "strategy", "approach", "phases", "rfc", "proposal", "outline", "prioritize", "estimate"),
             TaskKind.CODING, Set.of("implement", "fix", "refactor", "write", "add", "rename", "bug", "compile", "function",
-                    "endpoint", "migrate", "port", "optimize", "code", "build", "patch", "unit"),
+                    "endpoint", "migrate", "port", "optimize", "code", "build", "patch", "unit", "create", "update", "remove", "delete"),
             TaskKind.REVIEW, Set.of("review", "audit", "critique", "diff", "pr", "approve", "feedback", "lgtm", "vulnerabilities",
                     "smells", "nitpick", "assess", "verify"),
             TaskKind.SEARCH, Set.of("search", "find", "where", "which", "locate", "lookup", "documentation", "docs", "grep",

@@ -64,6 +64,9 @@ class ClassifierTest {
         assertThat(classifier.classify("Where is the retry policy defined?").kind()).isEqualTo(TaskKind.SEARCH);
         assertThat(classifier.classify("Implement the CSV export and add tests").kind()).isEqualTo(TaskKind.CODING);
         assertThat(classifier.classify("Break the migration into milestones").kind()).isEqualTo(TaskKind.PLANNING);
+        // Short file chores, which the learned model knows few words of, are coding.
+        assertThat(classifier.classify("create src/hello.txt").kind()).isEqualTo(TaskKind.CODING);
+        assertThat(classifier.classify("delete the unused helpers in util.py").kind()).isEqualTo(TaskKind.CODING);
     }
 
     @Test
