@@ -42,11 +42,16 @@ public record TaskRecord(String runId, String taskId, TaskStatus status, int att
                 duration, files, sessionId, at);
     }
 
-    /** This record with one more attempt's outcome added. */
+    /**
+     * This record with one more attempt's outcome added. An outcome that ran no agent (the fallback
+     * chain was exhausted, or the executor failed before choosing one) keeps the agent, model and
+     * files of the last attempt that did, so the report still says who did what and why it failed.
+     */
     TaskRecord after(TaskOutcome outcome, TaskStatus status, Instant at) {
-        return new TaskRecord(runId, taskId, status, attempt, fallbackStep, outcome.agent(), outcome.model(), outcome.reason(),
-                usage.plus(outcome.usage()), costUsd + outcome.costUsd(), duration.plus(outcome.duration()),
-                outcome.files(), outcome.sessionId().or(() -> sessionId), at);
+        boolean ranAgent = !outcome.agent().isEmpty();
+        return new TaskRecord(runId, taskId, status, attempt, fallbackStep, ranAgent ? outcome.agent() : agent,
+                ranAgent ? outcome.model() : model, outcome.reason(), usage.plus(outcome.usage()), costUsd + outcome.costUsd(),
+                duration.plus(outcome.duration()), ranAgent ? outcome.files() : files, outcome.sessionId().or(() -> sessionId), at);
     }
 
     TaskRecord skipped(String reason, Instant at) {

@@ -12,6 +12,7 @@ import dev.ensemble.core.config.StoreSettings;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.engine.store.Store;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -118,6 +119,23 @@ class SchedulerTest {
         assertThat(x.usage()).isEqualTo(new Usage(101 + 102 + 101, 10 + 10 + 11, 0));
         assertThat(x.costUsd()).isCloseTo(0.01 + 0.02 + 0.01, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(result.usage()).isEqualTo(x.usage());
+    }
+
+    @Test
+    void anExhaustedChainKeepsTheLastAgentModelAndFilesThatRanSoTheReportSaysWhoFailed() {
+        // Step 0 is an agent's rejected change; later steps find no model, so no agent runs (empty agent, model and files).
+        Scheduler scheduler = scheduler(new SchedulerSettings(1, 1, 1), request -> request.fallbackStep() == 0
+                ? outcome(request, TaskOutcome.Status.REJECTED, "enforcer: outside-ownership README.md")
+                : TaskOutcome.failed(request.previousFailure().orElse("") + " (no other model left to fall back to)", "", "",
+                        Usage.ZERO, 0, Duration.ZERO));
+
+        TaskRecord x = scheduler.run("r1", plan(task("x"))).tasks().getFirst();
+
+        assertThat(x.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(x.reason()).isEqualTo("enforcer: outside-ownership README.md (no other model left to fall back to)");
+        assertThat(x.agent()).isEqualTo("agent-0");
+        assertThat(x.model()).isEqualTo("model-0");
+        assertThat(x.files()).isEqualTo(task("x").files());
     }
 
     @Test
