@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ResumeCommand.class,
             AskCommand.class,
             ChatCommand.class,
+            ConsensusCommand.class,
             PlanCommand.class,
             RunsCommand.class,
             ReportCommand.class,

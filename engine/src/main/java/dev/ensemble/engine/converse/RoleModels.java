@@ -14,6 +14,7 @@ import dev.ensemble.llm.FallbackChatModel;
 import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.TokenEstimator;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,46 @@ public final class RoleModels {
     /** {@link #cast(String, String, Optional, Set)} with no vendor to avoid. */
     public Cast cast(String roleId, String task, Optional<String> override) {
         return cast(roleId, task, override, Set.of());
+    }
+
+    /**
+     * Up to {@code size} different models for {@code roleId}'s kind of work, as independent voices
+     * (a consensus panel): the router's best model of each family first, so the panel spans
+     * vendors; models of a family already on it only when families run out. Each member falls back
+     * to models that lead no other member (dealt out in turn), so a failing vendor hands over
+     * without two members answering with the same model.
+     *
+     * @return one to {@code size} casts, best first; fewer than asked when fewer models are usable
+     * @throws IllegalArgumentException for an unknown role, or when no model can do the work (with the router's reasons)
+     */
+    public List<Cast> panel(String roleId, String task, int size) {
+        if (size < 1) throw new IllegalArgumentException("a panel needs at least one member");
+        Role role = roles.require(roleId);
+        RouteDecision decision = router.route(new RouteRequest(task.isBlank() ? role.kind().key() : task, role.kind(),
+                TokenEstimator.count(task), role.maxOutputTokens() > 0 ? role.maxOutputTokens() : OUTPUT_ESTIMATE, constraints()));
+        List<ModelSpec> ranked = decision.candidates().stream().map(Candidate::model).toList();
+        if (ranked.isEmpty()) {
+            throw new IllegalArgumentException("no model can answer " + role.kind().key() + " questions: " + decision.whyNone());
+        }
+        List<ModelSpec> leads = new ArrayList<>();
+        Set<String> families = new HashSet<>();
+        for (ModelSpec m : ranked) {
+            if (leads.size() < size && families.add(m.family())) leads.add(m);
+        }
+        for (ModelSpec m : ranked) {
+            if (leads.size() < size && !leads.contains(m)) leads.add(m);
+        }
+        List<ModelSpec> reserves = ranked.stream().filter(m -> !leads.contains(m)).toList();
+        List<Cast> panel = new ArrayList<>();
+        for (int i = 0; i < leads.size(); i++) {
+            List<ModelSpec> chain = new ArrayList<>(List.of(leads.get(i)));
+            for (int j = i; j < reserves.size() && chain.size() < CHAIN_LENGTH; j += leads.size()) chain.add(reserves.get(j));
+            ChatModel model = chain.size() == 1 ? models.model(chain.getFirst())
+                    : new FallbackChatModel(chain.stream().map(models::model).toList());
+            panel.add(new Cast(role, model, chain, "routed to " + leads.get(i).id() + " (family " + leads.get(i).family()
+                    + ") for " + role.kind().key()));
+        }
+        return List.copyOf(panel);
     }
 
     private Constraints constraints() {
