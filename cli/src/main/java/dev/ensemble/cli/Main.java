@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             GoCommand.class,
             ResumeCommand.class,
             AskCommand.class,
+            PipelineCommand.class,
             PlanCommand.class,
             RunsCommand.class,
             ReportCommand.class,
