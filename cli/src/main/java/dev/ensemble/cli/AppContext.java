@@ -169,7 +169,7 @@ public final class AppContext implements AutoCloseable {
             Catalog catalog = config().catalog();
             Router router = new Router(catalog.models().values(), RoutingSettings.load(configLoader().section("routing")),
                     new StoreEvidence(store()));
-            roleModels = new RoleModels(Roles.load(configLoader().section("roles")), models(), router);
+            roleModels = new RoleModels(Roles.load(configLoader().section("roles"), configLoader().locator()), models(), router);
         }
         return roleModels;
     }

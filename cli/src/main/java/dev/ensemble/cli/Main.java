@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             AskCommand.class,
             ChatCommand.class,
             ConsensusCommand.class,
+            PipelineCommand.class,
             PlanCommand.class,
             RunsCommand.class,
             ReportCommand.class,

@@ -89,7 +89,7 @@ final class RouteCommand implements Callable<Integer> {
             throw new UserInputException("give a task in words, e.g. ensemble route \"fix the failing date test\"");
         }
         EnsembleConfig config = app.config();
-        Roles roles = Roles.load(app.configLoader().section("roles"));
+        Roles roles = Roles.load(app.configLoader().section("roles"), app.configLoader().locator());
         RoutingSettings settings = RoutingSettings.load(app.configLoader().section("routing"));
 
         Optional<Role> chosenRole = Optional.empty();

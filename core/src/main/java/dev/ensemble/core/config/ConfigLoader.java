@@ -111,6 +111,21 @@ public final class ConfigLoader {
         return section == null ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : section.deepCopy();
     }
 
+    /**
+     * Where each setting of the merged layers was written, for errors found in a {@link
+     * #section(String)} by the feature that reads it (roles, pipelines): such an error then names
+     * the file, line and key as the loader's own do.
+     *
+     * @throws ConfigException only when a file cannot be read or parsed
+     */
+    public ConfigLocator locator() {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Layer> layers = layers(errors);
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        Merged merged = Merged.of(layers);
+        return key -> merged.originOf(KeyPath.parse(key, merged.tree()));
+    }
+
     /** The layers that exist, in order; read and syntax errors go to {@code errors}. */
     private List<Layer> layers(List<ConfigError> errors) {
         List<Layer> layers = new ArrayList<>();

@@ -18,6 +18,54 @@ record KeyPath(List<Object> segments) {
         return new KeyPath(List.of(segments));
     }
 
+    /**
+     * Reads a dotted key as written in error messages ({@code aliases.team-coder[1]}), against
+     * {@code tree} so that a key that itself contains a dot (a model id such as {@code gpt-5.1})
+     * is kept whole where the tree has it; elsewhere each dot separates two keys.
+     */
+    static KeyPath parse(String dotted, tools.jackson.databind.JsonNode tree) {
+        List<Object> segments = new ArrayList<>();
+        tools.jackson.databind.JsonNode at = tree;
+        int i = 0;
+        while (i < dotted.length()) {
+            char c = dotted.charAt(i);
+            if (c == '.') {
+                i++;
+                continue;
+            }
+            int close = dotted.indexOf(']', i);
+            if (c == '[' && close > i + 1 && dotted.substring(i + 1, close).chars().allMatch(Character::isDigit)) {
+                int index = Integer.parseInt(dotted.substring(i + 1, close));
+                segments.add(index);
+                at = at == null ? null : at.get(index);
+                i = close + 1;
+                continue;
+            }
+            String key = null;
+            if (at != null && at.isObject()) {
+                for (String name : at.propertyNames()) {
+                    if (!name.isEmpty() && dotted.startsWith(name, i) && endsSegment(dotted, i + name.length())
+                            && (key == null || name.length() > key.length())) {
+                        key = name;
+                    }
+                }
+            }
+            if (key == null) {
+                int end = i;
+                while (end < dotted.length() && !endsSegment(dotted, end)) end++;
+                key = dotted.substring(i, Math.max(end, i + 1));
+            }
+            segments.add(key);
+            at = at == null ? null : at.get(key);
+            i += key.length();
+        }
+        return new KeyPath(segments);
+    }
+
+    private static boolean endsSegment(String dotted, int at) {
+        return at >= dotted.length() || dotted.charAt(at) == '.' || dotted.charAt(at) == '[';
+    }
+
     KeyPath child(String key) {
         return append(key);
     }

@@ -3,6 +3,7 @@ package dev.ensemble.core.routing;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.config.ConfigError;
 import dev.ensemble.core.config.ConfigException;
+import dev.ensemble.core.config.ConfigLocator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -60,13 +61,24 @@ public final class Roles {
         return new Roles(roles);
     }
 
-    /** The defaults with {@code section} (the merged {@code roles:} mapping; empty or missing means none) over them. */
+    /**
+     * The defaults with {@code section} (the merged {@code roles:} mapping; empty or missing means
+     * none) over them. Errors name no file or line; prefer {@link #load(JsonNode, ConfigLocator)}.
+     */
     public static Roles load(JsonNode section) {
+        return load(section, ConfigLocator.unplaced(SOURCE));
+    }
+
+    /**
+     * As {@link #load(JsonNode)}, with each error placed by {@code locator} (usually {@link
+     * dev.ensemble.core.config.ConfigLoader#locator()}): the file, line and key where it was written.
+     */
+    public static Roles load(JsonNode section, ConfigLocator locator) {
         Roles defaults = defaults();
         if (section == null || section.isNull() || section.isMissingNode()) return defaults;
         List<ConfigError> errors = new ArrayList<>();
         if (!section.isObject()) {
-            throw new ConfigException(List.of(new ConfigError(SOURCE, 0, "roles", "expected a mapping of role id to settings")));
+            throw new ConfigException(List.of(locator.error("roles", "expected a mapping of role id to settings")));
         }
         Map<String, Role> roles = new LinkedHashMap<>(defaults.roles);
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
@@ -74,37 +86,37 @@ public final class Roles {
             String key = "roles." + id;
             JsonNode node = entry.getValue();
             if (!node.isObject()) {
-                errors.add(new ConfigError(SOURCE, 0, key, "expected a mapping with name, system_prompt, kind, model, fallback"));
+                errors.add(locator.error(key, "expected a mapping with name, system_prompt, kind, model, fallback"));
                 continue;
             }
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 if (!FIELDS.contains(field.getKey())) {
-                    errors.add(new ConfigError(SOURCE, 0, key + "." + field.getKey(), "unknown setting (expected one of name, system_prompt, kind, model, fallback, max_output_tokens)"));
+                    errors.add(locator.error(key + "." + field.getKey(), "unknown setting (expected one of name, system_prompt, kind, model, fallback, max_output_tokens)"));
                 }
             }
             Role base = roles.get(id);
-            String name = text(node, "name", key, errors).orElse(base != null ? base.displayName() : id);
-            String prompt = text(node, "system_prompt", key, errors).orElse(base != null ? base.systemPrompt() : "");
-            String model = text(node, "model", key, errors).orElse(base != null ? base.modelPreference() : Role.AUTO);
+            String name = text(node, "name", key, errors, locator).orElse(base != null ? base.displayName() : id);
+            String prompt = text(node, "system_prompt", key, errors, locator).orElse(base != null ? base.systemPrompt() : "");
+            String model = text(node, "model", key, errors, locator).orElse(base != null ? base.modelPreference() : Role.AUTO);
             TaskKind kind = base != null ? base.kind() : null;
-            Optional<String> kindText = text(node, "kind", key, errors);
+            Optional<String> kindText = text(node, "kind", key, errors, locator);
             if (kindText.isPresent()) {
                 try {
                     kind = TaskKind.fromKey(kindText.get());
                 } catch (IllegalArgumentException e) {
-                    errors.add(new ConfigError(SOURCE, 0, key + ".kind", e.getMessage()));
+                    errors.add(locator.error(key + ".kind", e.getMessage()));
                     continue;
                 }
             }
             if (kind == null) {
-                errors.add(new ConfigError(SOURCE, 0, key + ".kind", "a new role needs a kind (planning, coding, review or search)"));
+                errors.add(locator.error(key + ".kind", "a new role needs a kind (planning, coding, review or search)"));
                 continue;
             }
             List<String> fallback = base != null ? base.fallback() : List.of();
             JsonNode fb = node.get("fallback");
             if (fb != null) {
                 if (!fb.isArray()) {
-                    errors.add(new ConfigError(SOURCE, 0, key + ".fallback", "expected a list of role ids"));
+                    errors.add(locator.error(key + ".fallback", "expected a list of role ids"));
                     continue;
                 }
                 List<String> ids = new ArrayList<>();
@@ -112,14 +124,14 @@ public final class Roles {
                 fallback = ids;
             }
             if (fallback.contains(id)) {
-                errors.add(new ConfigError(SOURCE, 0, key + ".fallback", "a role cannot fall back to itself"));
+                errors.add(locator.error(key + ".fallback", "a role cannot fall back to itself"));
                 continue;
             }
             int maxOutput = base != null ? base.maxOutputTokens() : 0;
             JsonNode cap = node.get("max_output_tokens");
             if (cap != null && !cap.isNull()) {
                 if (!cap.isIntegralNumber() || cap.asLong() < 0 || cap.asLong() > Integer.MAX_VALUE) {
-                    errors.add(new ConfigError(SOURCE, 0, key + ".max_output_tokens", "expected a whole number of tokens, 0 or more (0: the model's maximum)"));
+                    errors.add(locator.error(key + ".max_output_tokens", "expected a whole number of tokens, 0 or more (0: the model's maximum)"));
                     continue;
                 }
                 maxOutput = cap.asInt();
@@ -129,7 +141,7 @@ public final class Roles {
         for (Role role : roles.values()) {
             for (String target : role.fallback()) {
                 if (!roles.containsKey(target)) {
-                    errors.add(new ConfigError(SOURCE, 0, "roles." + role.id() + ".fallback",
+                    errors.add(locator.error("roles." + role.id() + ".fallback",
                             "unknown role '" + target + "' (roles: " + String.join(", ", roles.keySet()) + ")"));
                 }
             }
@@ -138,11 +150,12 @@ public final class Roles {
         return new Roles(roles);
     }
 
-    private static Optional<String> text(JsonNode node, String field, String key, List<ConfigError> errors) {
+    private static Optional<String> text(JsonNode node, String field, String key, List<ConfigError> errors,
+                                         ConfigLocator locator) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) return Optional.empty();
         if (!value.isString() || value.asString().isBlank()) {
-            errors.add(new ConfigError(SOURCE, 0, key + "." + field, "expected non-empty text"));
+            errors.add(locator.error(key + "." + field, "expected non-empty text"));
             return Optional.empty();
         }
         return Optional.of(value.asString());
