@@ -31,6 +31,7 @@ import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.SchedulerSettings;
 import dev.ensemble.engine.run.TaskRecord;
 import dev.ensemble.engine.store.StoreEvidence;
+import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.http.HttpTransport;
@@ -116,9 +117,9 @@ final class GoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
         }
-        Plan plan = planFile != null ? readPlan(app) : makePlan(app, term);
-        if (plan == null) return ExitCodes.FAILED;
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        Plan plan = planFile != null ? readPlan(app) : makePlan(app, term, runId);
+        if (plan == null) return ExitCodes.FAILED;
         term.err().println(term.bold("run " + runId) + ": " + plan.specs().size() + " spec(s), " + plan.tasks().size() + " task(s); run branch "
                 + Orchestrator.runBranch(runId));
         Orchestrator.Outcome outcome = orchestrator(app, limit, agent, model, parallel, testCommand).run(runId, plan, "HEAD");
@@ -193,12 +194,12 @@ final class GoCommand implements Callable<Integer> {
         return plan;
     }
 
-    private Plan makePlan(AppContext app, Terminal term) {
+    private Plan makePlan(AppContext app, Terminal term, String runId) {
         Planning planning = Planning.prepare(app, plannerModel, null);
         term.err().println(term.dim("planning with " + planning.model().spec().id() + " (repository pack "
                 + Format.tokens(planning.pack().tokens()) + " tokens)…"));
         try {
-            return planning.plan(request);
+            return planning.plan(request, runId, SessionTranscripts.forRepository(app.repoRoot()));
         } catch (PlanRejectedException e) {
             term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
             for (PlanProblem problem : e.problems()) term.err().println("  " + problem);

@@ -6,6 +6,7 @@ import dev.ensemble.core.routing.Role;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.engine.plan.RepoPack;
+import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ChatModels;
 
@@ -46,6 +47,11 @@ final class Planning {
     /** @throws dev.ensemble.engine.plan.PlanRejectedException after the one repair turn */
     Plan plan(String request) {
         return new Planner(model, planner, PlanValidator.forRoles(roles)).plan(request, pack);
+    }
+
+    /** As {@link #plan(String)}, the exchange (the repair turn included) kept in the run's {@code plan.jsonl}. */
+    Plan plan(String request, String runId, SessionTranscripts transcripts) {
+        return new Planner(transcripts.planner(model, runId), planner, PlanValidator.forRoles(roles)).plan(request, pack);
     }
 
     Roles roles() {

@@ -51,6 +51,11 @@ public final class Judge {
         this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
     }
 
+    /** The same judge with its reviewer model wrapped, e.g. to keep the review's transcript. */
+    public Judge withReviewer(java.util.function.UnaryOperator<ChatModel> wrap) {
+        return new Judge(settings, reviewer.map(wrap));
+    }
+
     public JudgeVerdict judge(JudgeInput input) {
         return judge(input, CallContext.of("go"));
     }

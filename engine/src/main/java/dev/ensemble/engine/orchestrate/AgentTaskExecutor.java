@@ -29,6 +29,8 @@ import dev.ensemble.engine.run.TaskRequest;
 import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Outcome;
 import dev.ensemble.engine.store.OutcomeLog;
+import dev.ensemble.engine.transcript.AttemptTranscript;
+import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.CallRecord;
@@ -43,6 +45,7 @@ import java.util.function.Function;
  * from the run branch (so it sees its dependencies' work), the Enforcer on what git says changed,
  * the Judge, then a merge into the run branch. Idempotent per (run, task, attempt): a worktree left
  * by a crashed attempt is removed first, and a task branch already merged merges as nothing.
+ * Each attempt's agent events and its review are kept in the run's transcripts.
  */
 public final class AgentTaskExecutor implements TaskExecutor {
 
@@ -72,10 +75,12 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final Duration taskTimeout;
     private final Function<String, AgentListener> listeners;
     private final CallObserver ledger;
+    private final SessionTranscripts transcripts;
 
     public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
                              JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
-                             Duration taskTimeout, Function<String, AgentListener> listeners, CallObserver ledger) {
+                             Duration taskTimeout, Function<String, AgentListener> listeners, CallObserver ledger,
+                             SessionTranscripts transcripts) {
         this.plan = plan;
         this.runBranch = runBranch;
         this.workspaces = workspaces;
@@ -88,6 +93,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         this.taskTimeout = taskTimeout;
         this.listeners = listeners;
         this.ledger = ledger;
+        this.transcripts = transcripts;
     }
 
     @Override
@@ -99,27 +105,43 @@ public final class AgentTaskExecutor implements TaskExecutor {
             String suffix = " (no other model left to fall back to)";
             String reason = request.previousFailure().map(f -> f.endsWith(suffix) ? f : f + suffix)
                     .orElse("no agent or model can serve this task (see `ensemble route`)");
-            return failed(TaskOutcome.Status.FAILED, reason, "", "");
+            return transcribed(transcript(request, "", ""), failed(TaskOutcome.Status.FAILED, reason, "", ""));
         }
         Choice choice = chosen.get();
         Agent agent = choice.agent();
+        AttemptTranscript transcript = transcript(request, agent.name(), choice.model().id());
         AgentInfo info = agent.detect();
-        if (!info.usable()) return failed(TaskOutcome.Status.FAILED, agent.name() + " cannot run: " + info.reason(), agent.name(), choice.model().id());
+        if (!info.usable()) {
+            return transcribed(transcript, failed(TaskOutcome.Status.FAILED, agent.name() + " cannot run: " + info.reason(), agent.name(),
+                    choice.model().id()));
+        }
+        try {
+            return transcribed(transcript, run(request, choice, transcript));
+        } catch (RuntimeException e) {
+            transcript.failed(e);
+            throw e;
+        }
+    }
 
+    private TaskOutcome run(TaskRequest request, Choice choice, AttemptTranscript transcript) {
+        PlanTask task = request.task();
+        Agent agent = choice.agent();
         removeLeftover(request.runId(), task.id());
         Workspace ws = workspaces.create(request.runId(), task.id(), runBranch, enforcer.policy().copyIgnored());
         Instant started = Instant.now();
         try {
             Snapshot before = workspaces.snapshot(ws);
             String prompt = prompt(task, request.previousFailure(), request.runId());
+            transcript.started(prompt);
             AgentResult result = agent.run(new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
-                    choice.apiKey(), task.files(), taskTimeout, Optional.empty()), ws, listeners.apply(task.id()));
+                    choice.apiKey(), task.files(), taskTimeout, Optional.empty()), ws, transcript);
+            transcript.finished(result);
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());
             Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, before);
             agentRuns.record(started, request.runId(), task.id(), agent.name(), choice.model().id(), result, changes.paths(), verdict);
             if (!agent.name().equals("builtin")) recordCliUsage(started, request, choice, result);
-            TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict);
+            TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript);
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
                     task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
             return outcome;
@@ -128,8 +150,18 @@ public final class AgentTaskExecutor implements TaskExecutor {
         }
     }
 
+    private AttemptTranscript transcript(TaskRequest request, String agent, String model) {
+        return transcripts.attempt(request.runId(), request.task().id(), request.attempt(), request.fallbackStep(), request.task().role(),
+                agent, model, listeners.apply(request.task().id()));
+    }
+
+    private static TaskOutcome transcribed(AttemptTranscript transcript, TaskOutcome outcome) {
+        transcript.outcome(outcome);
+        return outcome;
+    }
+
     private TaskOutcome judgeAndMerge(TaskRequest request, PlanTask task, Choice choice, Workspace ws, AgentResult result,
-                                      ChangeSet changes, Verdict verdict) {
+                                      ChangeSet changes, Verdict verdict, AttemptTranscript transcript) {
         String agentName = choice.agent().name();
         String model = choice.model().id();
         if (!result.succeeded()) {
@@ -139,7 +171,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         if (!verdict.accepted()) {
             return outcome(TaskOutcome.Status.REJECTED, "enforcer: " + verdict.summary(), choice, result, changes);
         }
-        JudgeVerdict judged = judges.forImplementer(choice.model()).judge(new JudgeInput(plan, task, ws.directory(),
+        JudgeVerdict judged = judges.forImplementer(choice.model()).withReviewer(transcript::reviewer).judge(new JudgeInput(plan, task, ws.directory(),
                 diff(ws), changes.paths()), CallContext.of("judge").withRun(request.runId(), task.id()).withRole("reviewer"));
         memory.add(NoteDraft.byModel(choice.model(), request.runId(), task.id(), NoteKind.REASON,
                 "judge on task " + task.id() + " (" + task.title() + "): " + (judged.passed() ? "PASS" : "FAIL") + " — " + judged.summary(),

@@ -24,6 +24,7 @@ import dev.ensemble.engine.run.TaskRecord;
 import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.OutcomeLog;
+import dev.ensemble.engine.transcript.SessionTranscripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +39,8 @@ import java.util.function.Function;
  * One request end to end, after planning: the specs land on the run branch first, the scheduler
  * runs the plan's DAG through {@link AgentTaskExecutor}, and the report is written. Every step is
  * in the store before it takes effect, so {@link #resume} picks up after a crash without redoing
- * accepted tasks. The user's branch is never touched.
+ * accepted tasks. Every agent and reviewer exchange is kept under {@code .ensemble/sessions/<run>/}
+ * ({@link SessionTranscripts}); a resumed attempt continues its file. The user's branch is never touched.
  */
 public final class Orchestrator {
 
@@ -64,6 +66,7 @@ public final class Orchestrator {
     private final Duration taskTimeout;
     private final RunListener listener;
     private final Function<String, AgentListener> agentEvents;
+    private final SessionTranscripts transcripts;
 
     public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
                         AgentTaskExecutor.Assignment assignment, AgentTaskExecutor.JudgeFactory judges,
@@ -84,6 +87,7 @@ public final class Orchestrator {
         this.taskTimeout = taskTimeout;
         this.listener = listener;
         this.agentEvents = agentEvents;
+        this.transcripts = SessionTranscripts.forRepository(repoRoot);
     }
 
     public static String runBranch(String runId) {
@@ -113,7 +117,7 @@ public final class Orchestrator {
     private Scheduler scheduler(String runId, Plan plan) {
         ensureRunBranch(runId);
         AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
-                memory, agentRuns, outcomes, taskTimeout, agentEvents, ledger);
+                memory, agentRuns, outcomes, taskTimeout, agentEvents, ledger, transcripts);
         return new Scheduler(runs, executor, schedulerSettings, listener);
     }
 
@@ -157,7 +161,7 @@ public final class Orchestrator {
             String title = plan.task(r.taskId()).map(t -> t.title()).orElse(r.taskId());
             lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), r.attempt() + r.fallbackStep() * schedulerSettings.maxAttemptsPerStep(),
                     r.reason(), r.files(), r.usage().inputTokens(), r.usage().outputTokens(), r.costUsd(), r.duration(),
-                    status == TaskLine.Status.PASSED ? "" : r.reason()));
+                    status == TaskLine.Status.PASSED ? "" : r.reason()).withTranscripts(transcripts.filesOf(runId, r.taskId())));
         }
         RunReport report = RunReport.build(runId, started, Duration.between(started, Instant.now()), plan, lines, ledger, catalog);
         Path markdown = ReportWriter.forRepository(repoRoot).write(report);

@@ -46,6 +46,8 @@ public final class ReportJson {
             t.files().forEach(files::add);
             n.put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens()).put("cost_usd", t.costUsd())
                     .put("duration_ms", t.duration().toMillis()).put("failure_reason", t.failureReason());
+            ArrayNode transcripts = n.putArray("transcripts");
+            t.transcripts().forEach(transcripts::add);
         }
         ArrayNode models = root.putArray("models");
         for (ModelCost m : r.models()) {
@@ -72,11 +74,13 @@ public final class ReportJson {
         for (JsonNode t : root.path("tasks")) {
             List<String> files = new ArrayList<>();
             t.path("files").forEach(f -> files.add(f.asString()));
+            List<String> transcripts = new ArrayList<>();
+            t.path("transcripts").forEach(f -> transcripts.add(f.asString()));
             tasks.add(new TaskLine(t.path("id").asString(), t.path("title").asString(""),
                     TaskLine.Status.valueOf(t.path("status").asString("failed").toUpperCase()), t.path("agent").asString(""),
                     t.path("model").asString(""), t.path("attempts").asInt(0), t.path("verdict").asString(""), files,
                     t.path("input_tokens").asLong(0), t.path("output_tokens").asLong(0), t.path("cost_usd").asDouble(0),
-                    Duration.ofMillis(t.path("duration_ms").asLong(0)), t.path("failure_reason").asString("")));
+                    Duration.ofMillis(t.path("duration_ms").asLong(0)), t.path("failure_reason").asString(""), transcripts));
         }
         List<ModelCost> models = new ArrayList<>();
         for (JsonNode m : root.path("models")) {

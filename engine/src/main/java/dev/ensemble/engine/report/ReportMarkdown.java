@@ -36,6 +36,15 @@ public final class ReportMarkdown {
                     .append(" | ").append(duration(t.duration())).append(" |\n");
         }
         md.append('\n');
+        if (r.tasks().stream().anyMatch(t -> !t.transcripts().isEmpty())) {
+            md.append("## Transcripts\n\n");
+            for (TaskLine t : r.tasks()) {
+                if (t.transcripts().isEmpty()) continue;
+                md.append("- ").append(t.id()).append(": ")
+                        .append(String.join(", ", t.transcripts().stream().map(f -> "`" + f + "`").toList())).append('\n');
+            }
+            md.append('\n');
+        }
 
         md.append("## Cost per model\n\n");
         if (r.models().isEmpty()) {

@@ -1,0 +1,233 @@
+package dev.ensemble.engine.transcript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ensemble.agents.Agent;
+import dev.ensemble.agents.AgentEvent;
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.AgentListener;
+import dev.ensemble.agents.AgentResult;
+import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.enforce.Policy;
+import dev.ensemble.agents.workspace.Workspace;
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.TaskKind;
+import dev.ensemble.core.Usage;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.core.config.StoreSettings;
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.engine.judge.Judge;
+import dev.ensemble.engine.judge.JudgeSettings;
+import dev.ensemble.engine.memory.SharedMemory;
+import dev.ensemble.engine.orchestrate.AgentTaskExecutor;
+import dev.ensemble.engine.orchestrate.Orchestrator;
+import dev.ensemble.engine.report.ReportJson;
+import dev.ensemble.engine.report.TaskLine;
+import dev.ensemble.engine.run.RunListener;
+import dev.ensemble.engine.run.RunStore;
+import dev.ensemble.engine.run.SchedulerSettings;
+import dev.ensemble.engine.store.Ledger;
+import dev.ensemble.engine.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A scheduled run of fake agents through the orchestrator: one transcript per attempt with every
+ * event, the reviews, the report listing the files, and a crash then resume that keeps the
+ * interrupted attempt's lines and redoes no accepted task.
+ */
+class RunTranscriptsTest {
+    static final String KEY = "sk-planted-run-5e8d2b7c4a";
+    static final ModelSpec MODEL = ScriptedChatModel.spec("coder", "vendor-a");
+    static final ProviderSpec PROVIDER = new ProviderSpec("scripted", WireProtocol.OLLAMA, "http://127.0.0.1:1", Optional.empty(), true);
+
+    @TempDir Path repo;
+    Store store;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        git("init", "-q", "-b", "main");
+        Files.writeString(repo.resolve("README.md"), "# demo\n");
+        git("add", "-A");
+        git("-c", "user.email=dev@example.com", "-c", "user.name=Dev", "commit", "-q", "-m", "initial");
+        store = Store.open(StoreSettings.DEFAULT, repo, ref -> null);
+        Redactor.global().register(KEY);
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    static PlanTask task(String id, String... dependsOn) {
+        return new PlanTask(id, "Task " + id, TaskKind.CODING, "implementer", Optional.empty(), Optional.empty(),
+                List.of("src/" + id + ".txt"), List.of(dependsOn), "the file exists", false, "write src/" + id + ".txt");
+    }
+
+    /** An agent that emits one event of every kind, writes its task's file, and behaves per (task, call) as the test says. */
+    static final class FakeAgent implements Agent {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        final Set<String> failFirst;
+        final Set<String> killFirst;
+
+        FakeAgent(Set<String> failFirst, Set<String> killFirst) {
+            this.failFirst = failFirst;
+            this.killFirst = killFirst;
+        }
+
+        @Override public String name() {
+            return "fake";
+        }
+
+        @Override public AgentInfo detect() {
+            return new AgentInfo("fake", Optional.empty(), "1", true, "", Set.of(WireProtocol.OLLAMA));
+        }
+
+        @Override public AgentResult run(AgentTask task, Workspace workspace, AgentListener listener) {
+            int call = calls.computeIfAbsent(task.taskId(), k -> new AtomicInteger()).incrementAndGet();
+            Instant now = Instant.now();
+            listener.onEvent(new AgentEvent.Message(now, "working on " + task.taskId() + " (call " + call + ")"));
+            if (call == 1 && killFirst.contains(task.taskId())) throw new Killed();
+            listener.onEvent(new AgentEvent.ToolUse(now, "write_file", "{\"path\":\"src/" + task.taskId() + ".txt\"}"));
+            write(workspace.directory().resolve("src/" + task.taskId() + ".txt"), task.taskId() + "\n");
+            listener.onEvent(new AgentEvent.CommandRun(now, "cat src/" + task.taskId() + ".txt", 0, task.taskId()));
+            listener.onEvent(new AgentEvent.Error(now, "a hiccup, key " + KEY));
+            listener.onEvent(new AgentEvent.Raw(now, "@@ unparsed"));
+            boolean fail = call == 1 && failFirst.contains(task.taskId());
+            return new AgentResult(fail ? AgentResult.Status.FAILED : AgentResult.Status.SUCCEEDED, "done " + task.taskId(), List.of(),
+                    new Usage(100, 10, 0), 0.001, true, Optional.of("session-" + task.taskId() + "-" + call), fail ? 1 : 0,
+                    Duration.ofMillis(5), fail ? "tests red" : "", List.of());
+        }
+
+        private static void write(Path file, String text) {
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Stands for a kill -9: an Error stops the run as a crash would, leaving the store for a resume. */
+    static final class Killed extends Error {}
+
+    private Orchestrator orchestrator(Agent agent, ScriptedChatModel reviewer) {
+        AgentTaskExecutor.Assignment assignment = (task, step) -> step == 0
+                ? Optional.of(new AgentTaskExecutor.Choice(agent, MODEL, PROVIDER, Optional.empty()))
+                : Optional.empty();
+        return new Orchestrator(repo, new Catalog(Map.of(), Map.of(MODEL.id(), MODEL), Map.of()), new Enforcer(Policy.DEFAULT),
+                new RunStore(store), new Ledger(store), new SharedMemory(store), assignment,
+                implementer -> new Judge(JudgeSettings.defaults().withTestCommand("true"), Optional.of(reviewer)),
+                new SchedulerSettings(1, 2, 0), Duration.ofMinutes(1), RunListener.NONE, id -> AgentListener.NONE);
+    }
+
+    private static ScriptedChatModel reviewer() {
+        return new ScriptedChatModel("reviewer-model", "{\"verdict\":\"pass\",\"reasons\":[\"fine, and " + KEY + "\"]}");
+    }
+
+    private Path session(String file) {
+        return repo.resolve(".ensemble/sessions/run-1/" + file);
+    }
+
+    private static List<String> kinds(Path file) throws Exception {
+        return SessionTranscriptsTest.kinds(file);
+    }
+
+    @Test
+    void everyAttemptGetsATranscriptWithEveryEventAndEveryReviewIsKeptAndReported() throws Exception {
+        Plan plan = new Plan("write two files", List.of(), List.of(task("a"), task("b", "a")));
+        Orchestrator.Outcome outcome = orchestrator(new FakeAgent(Set.of("b"), Set.of()), reviewer()).run("run-1", plan, "HEAD");
+
+        assertThat(outcome.allPassed()).isTrue();
+        List<String> agentKinds = List.of("prompt", "message", "tool_use", "command", "error", "raw", "result", "outcome");
+        assertThat(kinds(session("a-a1-f0.jsonl"))).isEqualTo(agentKinds);
+        assertThat(kinds(session("b-a1-f0.jsonl"))).isEqualTo(agentKinds);
+        assertThat(kinds(session("b-a2-f0.jsonl"))).isEqualTo(agentKinds);
+        List<JsonNode> failed = SessionTranscriptsTest.lines(session("b-a1-f0.jsonl"));
+        assertThat(failed.get(6).path("data").path("status").asString()).isEqualTo("failed");
+        assertThat(failed.get(6).path("data").path("session_id").asString()).isEqualTo("session-b-1");
+        assertThat(failed.get(7).path("data").path("status").asString()).isEqualTo("failed");
+        assertThat(failed.get(7).path("content").asString()).contains("tests red");
+        assertThat(SessionTranscriptsTest.lines(session("b-a2-f0.jsonl")).get(0).path("content").asString())
+                .contains("A previous attempt failed");
+        assertThat(failed).allSatisfy(l -> {
+            assertThat(l.path("agent").asString()).isEqualTo("fake");
+            assertThat(l.path("model").asString()).isEqualTo("coder");
+            assertThat(l.path("role").asString()).isEqualTo("implementer");
+        });
+
+        // Only the attempt that got past the agent was reviewed: a note naming it, then the exchange.
+        assertThat(kinds(session("b-review.jsonl"))).containsExactly("note", "request", "response");
+        List<JsonNode> review = SessionTranscriptsTest.lines(session("b-review.jsonl"));
+        assertThat(review.get(0).path("data").path("attempt_transcript").asString()).isEqualTo("b-a2-f0.jsonl");
+        assertThat(review.get(1).path("content").get(1).path("text").asString()).startsWith("Task b:");
+        assertThat(review.get(2).path("model").asString()).isEqualTo("reviewer-model");
+        assertThat(review.get(2).path("role").asString()).isEqualTo("reviewer");
+
+        assertThat(outcome.report().tasks()).extracting(TaskLine::transcripts).containsExactly(
+                List.of(".ensemble/sessions/run-1/a-a1-f0.jsonl", ".ensemble/sessions/run-1/a-review.jsonl"),
+                List.of(".ensemble/sessions/run-1/b-a1-f0.jsonl", ".ensemble/sessions/run-1/b-a2-f0.jsonl",
+                        ".ensemble/sessions/run-1/b-review.jsonl"));
+        String json = Files.readString(repo.resolve(".ensemble/reports/run-1.json"));
+        assertThat(ReportJson.read(json).tasks().get(1).transcripts()).hasSize(3);
+        assertThat(Files.readString(outcome.reportMarkdown())).contains("## Transcripts")
+                .contains("`.ensemble/sessions/run-1/b-a2-f0.jsonl`");
+
+        try (var files = Files.list(session(""))) {
+            for (Path file : files.toList()) assertThat(Files.readString(file)).as(file.toString()).doesNotContain(KEY);
+        }
+    }
+
+    @Test
+    void aKilledRunResumedKeepsTheInterruptedAttemptsLinesAndRedoesNoAcceptedTask() throws Exception {
+        Plan plan = new Plan("write three files", List.of(), List.of(task("a"), task("b", "a"), task("c", "b")));
+        FakeAgent agent = new FakeAgent(Set.of(), Set.of("c"));
+        assertThatThrownBy(() -> orchestrator(agent, reviewer()).run("run-1", plan, "HEAD")).isInstanceOf(Killed.class);
+        assertThat(kinds(session("c-a1-f0.jsonl"))).containsExactly("prompt", "message");
+        String aBefore = Files.readString(session("a-a1-f0.jsonl"));
+        String cBefore = Files.readString(session("c-a1-f0.jsonl"));
+
+        Orchestrator.Outcome outcome = orchestrator(agent, reviewer()).resume("run-1");
+
+        assertThat(outcome.allPassed()).isTrue();
+        assertThat(agent.calls.get("a")).hasValue(1);
+        assertThat(Files.readString(session("a-a1-f0.jsonl"))).isEqualTo(aBefore);
+        assertThat(Files.readString(session("c-a1-f0.jsonl"))).startsWith(cBefore);
+        assertThat(kinds(session("c-a1-f0.jsonl"))).containsExactly("prompt", "message",
+                "resumed", "prompt", "message", "tool_use", "command", "error", "raw", "result", "outcome");
+        assertThat(outcome.report().tasks().get(2).transcripts()).containsExactly(
+                ".ensemble/sessions/run-1/c-a1-f0.jsonl", ".ensemble/sessions/run-1/c-review.jsonl");
+    }
+
+    private void git(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) throw new IllegalStateException("git " + String.join(" ", args) + ": " + out);
+    }
+}
