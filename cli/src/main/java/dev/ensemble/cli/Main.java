@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             GoCommand.class,
             ResumeCommand.class,
             AskCommand.class,
+            ReviewCommand.class,
+            PrecommitCommand.class,
             PlanCommand.class,
             RunsCommand.class,
             ReportCommand.class,
