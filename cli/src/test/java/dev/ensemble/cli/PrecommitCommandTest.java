@@ -86,6 +86,16 @@ class PrecommitCommandTest {
     }
 
     @Test
+    void helpDocumentsTheExitCodes() {
+        CliHarness.Run help = cli.run("precommit", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--install").contains("--uninstall").contains("Exit status: 0").contains("1 a HIGH or CRITICAL");
+        CliHarness.Run review = cli.run("review", "--help");
+        assertThat(review.exitCode()).isZero();
+        assertThat(review.out()).contains("--diff").contains("--staged").contains("--files").contains("Exit status: 0 reviewed");
+    }
+
+    @Test
     void anUnknownModelIsExitTwo() throws Exception {
         stage();
         assertThat(cli.run("precommit", "--models", "nope").exitCode()).isEqualTo(2);
