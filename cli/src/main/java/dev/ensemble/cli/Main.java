@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             ConsensusCommand.class,
             PipelineCommand.class,
+            ReviewCommand.class,
+            PrecommitCommand.class,
             PlanCommand.class,
             RunsCommand.class,
             ReportCommand.class,

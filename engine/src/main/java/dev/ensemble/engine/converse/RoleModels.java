@@ -157,6 +157,25 @@ public final class RoleModels {
         return List.copyOf(panel);
     }
 
+    /**
+     * Up to {@code count} casts of {@code roleId}, each led by a model of a family none of the
+     * earlier ones has (several reviewers whose blind spots differ). Stops early when no usable
+     * model of another family is left; always returns at least one cast.
+     *
+     * @throws IllegalArgumentException as {@link #cast(String, String, Optional, Set)}
+     */
+    public List<Cast> castDistinct(String roleId, String task, int count) {
+        List<Cast> casts = new ArrayList<>();
+        Set<String> families = new LinkedHashSet<>();
+        while (casts.size() < Math.max(1, count)) {
+            Cast next = cast(roleId, task, Optional.empty(), families);
+            if (families.contains(next.lead().family())) break;
+            casts.add(next);
+            families.add(next.lead().family());
+        }
+        return List.copyOf(casts);
+    }
+
     private Constraints constraints() {
         Constraints constraints = Constraints.NONE.withLocalOnly(models.localOnly());
         for (ModelSpec m : models.catalog().models().values()) {
