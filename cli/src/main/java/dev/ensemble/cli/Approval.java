@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.core.routing.CostForecast;
 import java.io.Console;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -14,6 +15,27 @@ final class Approval {
     private Approval() {}
 
     static void require(AppContext app, String what, double forecastUsd, boolean yes) {
+        require(app, what, forecastUsd, yes, "nothing was sent", "pass --yes to approve");
+    }
+
+    /**
+     * A run's forecast, shown on stderr before its first task is dispatched, then approved as
+     * above when its max is over the threshold. The max, not the expected figure: approval is
+     * about what the run could cost, as for {@code ask} and {@code exec}.
+     *
+     * @param howToApprove what the refusal suggests, e.g. the command that goes on once approved
+     */
+    static void forecast(AppContext app, String what, CostForecast forecast, int tasks, boolean yes, String howToApprove) {
+        Terminal term = app.terminal();
+        term.err().println("forecast: min " + Format.usd(forecast.minUsd()) + " · expected " + Format.usd(forecast.expectedUsd())
+                + " · max " + Format.usd(forecast.maxUsd()) + " for " + tasks + (tasks == 1 ? " task" : " tasks"));
+        if (!forecast.unroutable().isEmpty()) {
+            term.err().println(term.yellow("  no model can serve: ") + String.join("; ", forecast.unroutable()));
+        }
+        require(app, what, forecast.maxUsd(), yes, "nothing was dispatched", howToApprove);
+    }
+
+    private static void require(AppContext app, String what, double forecastUsd, boolean yes, String nothingDone, String howToApprove) {
         OptionalDouble threshold = app.budget().approveAboveUsd();
         if (threshold.isEmpty() || forecastUsd <= threshold.getAsDouble()) return;
         String line = String.format(Locale.ROOT, "%s could cost up to %s, above budget.approve_above_usd %s", what,
@@ -24,10 +46,10 @@ final class Approval {
             return;
         }
         Console console = System.console();
-        if (console == null) throw new UserInputException(line + "; nothing was sent: pass --yes to approve");
+        if (console == null) throw new UserInputException(line + "; " + nothingDone + ": " + howToApprove);
         String answer = console.readLine("%s. Go ahead? [y/N] ", line);
         if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).startsWith("y")) {
-            throw new UserInputException("not approved; nothing was sent");
+            throw new UserInputException("not approved; " + nothingDone);
         }
     }
 }

@@ -27,6 +27,7 @@ import dev.ensemble.engine.plan.PlanRejectedException;
 import dev.ensemble.engine.report.TaskLine;
 import dev.ensemble.engine.run.RunListener;
 import dev.ensemble.engine.run.RunResult;
+import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.SchedulerSettings;
 import dev.ensemble.engine.run.TaskRecord;
@@ -95,6 +96,9 @@ final class GoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    boolean yes;
+
     @Override
     public Integer call() throws IOException {
         AppContext app = main.app();
@@ -118,11 +122,30 @@ final class GoCommand implements Callable<Integer> {
             }
         }
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        Plan plan = planFile != null ? readPlan(app) : makePlan(app, term, runId);
-        if (plan == null) return ExitCodes.FAILED;
+        RunStore runs = new RunStore(app.store());
+        Plan plan;
+        if (planFile != null) {
+            plan = readPlan(app);
+        } else {
+            // Recorded before the planner starts: a kill while it works leaves a run that `resume` plans again.
+            runs.create(runId, request);
+            runs.markStatus(runId, RunStatus.PLANNING);
+            term.err().println(term.bold("run " + runId) + ": planning");
+            plan = plan(app, plannerModel, request, runId);
+            if (plan == null) {
+                runs.markStatus(runId, RunStatus.FAILED);
+                return ExitCodes.FAILED;
+            }
+        }
         term.err().println(term.bold("run " + runId) + ": " + plan.specs().size() + " spec(s), " + plan.tasks().size() + " task(s); run branch "
                 + Orchestrator.runBranch(runId));
-        Orchestrator.Outcome outcome = orchestrator(app, limit, agent, model, parallel, testCommand).run(runId, plan, "HEAD");
+        Orchestrator orchestrator = orchestrator(app, limit, agent, model, parallel, testCommand);
+        // The plan is saved before the forecast, so a run not approved now can be resumed with --yes.
+        if (!runs.exists(runId)) runs.create(runId, plan.request());
+        runs.savePlan(runId, plan);
+        Approval.forecast(app, "run " + runId, orchestrator.forecast(plan.tasks()), plan.tasks().size(), yes,
+                "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)");
+        Orchestrator.Outcome outcome = orchestrator.run(runId, plan, "HEAD");
         int code = finish(app, outcome, json);
         if (apply) code = apply(app, outcome, code);
         return code;
@@ -194,7 +217,9 @@ final class GoCommand implements Callable<Integer> {
         return plan;
     }
 
-    private Plan makePlan(AppContext app, Terminal term, String runId) {
+    /** The planner's plan for the request (its exchange transcribed under the run), or null (said on stderr) when it was rejected. */
+    static Plan plan(AppContext app, String plannerModel, String request, String runId) {
+        Terminal term = app.terminal();
         Planning planning = Planning.prepare(app, plannerModel, null);
         term.err().println(term.dim("planning with " + planning.model().spec().id() + " (repository pack "
                 + Format.tokens(planning.pack().tokens()) + " tokens)…"));

@@ -1,9 +1,15 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.config.Durations;
+import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.engine.orchestrate.Orchestrator;
+import dev.ensemble.engine.run.RunState;
+import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
+import dev.ensemble.engine.run.TaskRecord;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,15 +18,22 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Finish a run that was interrupted (a crash, kill -9, a closed terminal): accepted tasks are kept,",
-                "interrupted ones run again, the rest go on; then the report is written. Exit codes as for `go`."})
+                "interrupted ones run again, the rest go on; then the report is written. A run stopped while planning",
+                "is planned again. Exit codes as for `go`."})
 final class ResumeCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "The run id (see `ensemble runs`).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "The run id (see `ensemble runs`); omit with --last.")
     String runId;
+
+    @Option(names = "--last", description = "The newest run.")
+    boolean last;
 
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "20m", description = "Time limit per task attempt (default: ${DEFAULT-VALUE}).")
     String timeout;
+
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    boolean yes;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
@@ -35,13 +48,44 @@ final class ResumeCommand implements Callable<Integer> {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
         RunStore runs = new RunStore(app.store());
-        if (!runs.exists(runId)) throw new UserInputException("no run '" + runId + "' in " + app.store().description());
+        String id = runId(runs);
+        RunState state = runs.load(id);
+        if (state.plan().isEmpty()) {
+            // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
+            if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
+            app.terminal().err().println(app.terminal().bold("run " + id) + ": stopped while planning; planning again");
+            Plan plan = GoCommand.plan(app, null, state.request(), id);
+            if (plan == null) {
+                runs.markStatus(id, RunStatus.FAILED);
+                return ExitCodes.FAILED;
+            }
+            runs.savePlan(id, plan);
+            state = runs.load(id);
+        }
+        Orchestrator orchestrator = GoCommand.orchestrator(app, limit, null, null, null, null);
+        if (!state.status().finished()) {
+            Plan plan = state.plan().orElseThrow();
+            List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
+            List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();
+            Approval.forecast(app, "the rest of run " + id, orchestrator.forecast(remaining), remaining.size(), yes,
+                    "pass --yes to approve");
+        }
         Orchestrator.Outcome outcome;
         try {
-            outcome = GoCommand.orchestrator(app, limit, null, null, null, null).resume(runId);
+            outcome = orchestrator.resume(id);
         } catch (IllegalStateException e) {
             throw new UserInputException(e.getMessage());
         }
         return GoCommand.finish(app, outcome, json);
+    }
+
+    private String runId(RunStore runs) {
+        if (last == (runId != null)) throw new UserInputException("give a run id, or --last");
+        if (runId != null) {
+            if (!runs.exists(runId)) throw new UserInputException("no run '" + runId + "' in " + runs.store().description());
+            return runId;
+        }
+        return runs.list().stream().findFirst().map(RunStore.RunInfo::runId)
+                .orElseThrow(() -> new UserInputException("no runs in " + runs.store().description()));
     }
 }

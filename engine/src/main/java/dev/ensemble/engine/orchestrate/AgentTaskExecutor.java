@@ -8,6 +8,7 @@ import dev.ensemble.agents.AgentTask;
 import dev.ensemble.agents.enforce.Enforcer;
 import dev.ensemble.agents.enforce.Verdict;
 import dev.ensemble.agents.workspace.ChangeSet;
+import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.agents.workspace.MergeResult;
 import dev.ensemble.agents.workspace.Snapshot;
 import dev.ensemble.agents.workspace.Workspace;
@@ -17,6 +18,7 @@ import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Usage;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.judge.Judge;
 import dev.ensemble.engine.judge.JudgeInput;
 import dev.ensemble.engine.judge.JudgeVerdict;
@@ -53,6 +55,11 @@ public final class AgentTaskExecutor implements TaskExecutor {
     @FunctionalInterface
     public interface Assignment {
         Optional<Choice> choose(PlanTask task, int fallbackStep);
+
+        /** What the tasks should cost at this assignment; one that cannot tell forecasts nothing. */
+        default CostForecast forecast(List<PlanTask> tasks) {
+            return new CostForecast(List.of(), 0, 0, 0, List.of());
+        }
     }
 
     public record Choice(Agent agent, ModelSpec model, ProviderSpec provider, Optional<String> apiKey) {}
@@ -99,6 +106,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
     @Override
     public TaskOutcome execute(TaskRequest request) {
         PlanTask task = request.task();
+        Optional<TaskOutcome> landed = landedBeforeCrash(request);
+        if (landed.isPresent()) return landed.get();
         Optional<Choice> chosen = assignment.choose(task, request.fallbackStep());
         if (chosen.isEmpty()) {
             // Keep the reason that matters: what went wrong with the last model that was tried.
@@ -221,6 +230,32 @@ public final class AgentTaskExecutor implements TaskExecutor {
         String notes = memory.relevantContext(task.title() + " " + task.description() + " " + task.acceptance(), Optional.of(runId), 600);
         if (!notes.isBlank()) p.append("\n").append(notes);
         return p.toString();
+    }
+
+    /**
+     * A kill between the merge into the run branch and the store's "accepted" leaves the task
+     * running in the store although its work is on the run branch, and a merge only ever follows
+     * the Enforcer and the Judge passing it. Running the agent again would find nothing left to
+     * change (and a test task that changed nothing fails the judge), so the landed work is taken
+     * as the task's result, with the agent run recorded for it, and the leftover worktree removed.
+     */
+    private Optional<TaskOutcome> landedBeforeCrash(TaskRequest request) {
+        String runId = request.runId();
+        String taskId = request.task().id();
+        Git git = Git.in(workspaces.repoRoot());
+        Git.Result tip = git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + WorkspaceManager.branchName(runId, taskId) + "^{commit}");
+        if (!tip.ok()) return Optional.empty();
+        // Only the task's own commit counts: with nothing changed the branch sits at its base, which the run branch has anyway.
+        if (!git.ok("log", "-1", "--format=%s", tip.out()).startsWith("ensemble " + runId + " task " + taskId + " ")) return Optional.empty();
+        if (!git.exec("merge-base", "--is-ancestor", tip.out(), "refs/heads/" + runBranch).ok()) return Optional.empty();
+        Optional<AgentRunLog.RecordedRun> recorded = agentRuns.latest(runId, taskId);
+        if (recorded.isEmpty()) return Optional.empty();
+        removeLeftover(runId, taskId);
+        git.exec("branch", "-D", "--quiet", WorkspaceManager.branchName(runId, taskId));
+        AgentRunLog.RecordedRun r = recorded.get();
+        return Optional.of(new TaskOutcome(TaskOutcome.Status.ACCEPTED, "accepted: merged into " + runBranch + " before the run stopped",
+                r.agent(), r.model(), new Usage(r.inputTokens(), r.outputTokens(), 0), r.costUsd(), r.duration(), r.files(),
+                r.sessionId().isEmpty() ? Optional.empty() : Optional.of(r.sessionId())));
     }
 
     private void removeLeftover(String runId, String taskId) {

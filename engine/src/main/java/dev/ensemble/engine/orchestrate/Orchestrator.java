@@ -8,6 +8,8 @@ import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.core.plan.SpecFile;
 import dev.ensemble.engine.io.AtomicFiles;
 import dev.ensemble.engine.memory.SharedMemory;
@@ -98,9 +100,12 @@ public final class Orchestrator {
     public Outcome run(String runId, Plan plan, String baseRef) {
         Instant started = Instant.now();
         if (!runs.exists(runId)) runs.create(runId, plan.request());
+        // The plan is saved before the specs are written: a kill from here on leaves a run that
+        // `resume` finishes with this plan (a plan saved earlier, e.g. by `go` before approval, stays).
+        if (runs.load(runId).plan().isEmpty()) runs.savePlan(runId, plan);
         String base = Git.in(repoRoot).ok("rev-parse", "--verify", baseRef + "^{commit}");
         writeSpecs(runId, plan, base);
-        RunResult result = scheduler(runId, plan).run(runId, plan);
+        RunResult result = scheduler(runId, plan).resume(runId);
         return finish(runId, plan, result, started);
     }
 
@@ -110,8 +115,15 @@ public final class Orchestrator {
         RunState state = runs.load(runId);
         Plan plan = state.plan().orElseThrow(() -> new IllegalStateException(
                 "run " + runId + " stopped while planning: nothing to resume; run the request again"));
+        // Stopped after the plan was saved but before the specs reached the run branch.
+        writeSpecs(runId, plan, Git.in(repoRoot).ok("rev-parse", "--verify", "HEAD^{commit}"));
         RunResult result = scheduler(runId, plan).resume(runId);
         return finish(runId, plan, result, state.createdAt().isBefore(started) ? state.createdAt() : started);
+    }
+
+    /** What the tasks should cost at their routed assignment: shown (and approved) before the first dispatch. */
+    public CostForecast forecast(List<PlanTask> tasks) {
+        return assignment.forecast(tasks);
     }
 
     private Scheduler scheduler(String runId, Plan plan) {
@@ -129,6 +141,9 @@ public final class Orchestrator {
         if (plan.specs().isEmpty()) {
             git.ok("update-ref", "refs/heads/" + branch, base, "");
             return;
+        }
+        for (Workspace old : workspaces.list()) {
+            if (old.runId().equals(runId) && old.taskId().equals("specs")) workspaces.remove(old);  // left by a kill
         }
         Workspace ws = workspaces.create(runId, "specs", base, List.of());
         try {

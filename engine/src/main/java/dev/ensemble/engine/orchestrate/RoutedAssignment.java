@@ -11,6 +11,9 @@ import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Constraints;
+import dev.ensemble.core.routing.CostForecast;
+import dev.ensemble.core.routing.Costs;
+import dev.ensemble.core.routing.PlannedTask;
 import dev.ensemble.core.routing.RouteRequest;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.llm.ModelAvailability;
@@ -57,16 +60,58 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
 
     @Override
     public Optional<AgentTaskExecutor.Choice> choose(PlanTask task, int fallbackStep) {
-        String agentName = task.agent().or(() -> agentOverride).orElse("builtin");
-        Optional<Agent> agent = agents.byName(agentName).or(() -> agents.byName("builtin"));
+        Optional<Agent> agent = agentFor(task);
         if (agent.isEmpty()) return Optional.empty();
-        AgentInfo info = detected.computeIfAbsent(agent.get().name(), n -> agent.get().detect());
-        List<ModelSpec> ranked = ranked(task, info);
+        List<ModelSpec> ranked = ranked(task, detected(agent.get()));
         if (fallbackStep >= ranked.size()) return Optional.empty();
         ModelSpec model = ranked.get(fallbackStep);
         ProviderSpec provider = catalog.providerOf(model);
         Optional<String> key = provider.apiKey().flatMap(secrets);
         return Optional.of(new AgentTaskExecutor.Choice(agent.get(), model, provider, key));
+    }
+
+    /**
+     * What the tasks should cost at this assignment, before any of them runs: expected is each
+     * task's first model (fallback step 0), min and max the cheapest and dearest of the models its
+     * fallback steps could use, all at the token estimates routing uses. One pass per task: retries,
+     * fallbacks and long agent sessions cost more, which the budget guard bounds call by call.
+     */
+    @Override
+    public CostForecast forecast(List<PlanTask> tasks) {
+        List<CostForecast.Line> lines = new ArrayList<>();
+        List<String> unroutable = new ArrayList<>();
+        double min = 0, expected = 0, max = 0;
+        for (PlanTask task : tasks) {
+            long input = inputEstimate(task);
+            PlannedTask planned = new PlannedTask(task.id(), task.kind(), input, OUTPUT_ESTIMATE);
+            List<ModelSpec> models = agentFor(task).map(a -> ranked(task, detected(a))).orElse(List.of());
+            if (models.isEmpty()) {
+                unroutable.add(task.id() + ": no agent or model can serve it");
+                lines.add(new CostForecast.Line(planned, Optional.empty(), 0, 0, 0));
+                continue;
+            }
+            double first = Costs.expectedUsd(models.getFirst(), input, OUTPUT_ESTIMATE);
+            double lo = models.stream().mapToDouble(m -> Costs.expectedUsd(m, input, OUTPUT_ESTIMATE)).min().orElseThrow();
+            double hi = models.stream().mapToDouble(m -> Costs.expectedUsd(m, input, OUTPUT_ESTIMATE)).max().orElseThrow();
+            lines.add(new CostForecast.Line(planned, Optional.of(models.getFirst().id()), lo, first, hi));
+            min += lo;
+            expected += first;
+            max += hi;
+        }
+        return new CostForecast(lines, min, expected, max, unroutable);
+    }
+
+    private Optional<Agent> agentFor(PlanTask task) {
+        String agentName = task.agent().or(() -> agentOverride).orElse("builtin");
+        return agents.byName(agentName).or(() -> agents.byName("builtin"));
+    }
+
+    private AgentInfo detected(Agent agent) {
+        return detected.computeIfAbsent(agent.name(), n -> agent.detect());
+    }
+
+    private static long inputEstimate(PlanTask task) {
+        return CONTEXT_ESTIMATE + (task.title().length() + task.description().length() + task.acceptance().length()) / 4;
     }
 
     /** The models this agent could use for the task, best first. */
@@ -81,7 +126,7 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
             ModelAvailability a = reachable(m);
             if (!a.usable()) constraints = constraints.withUnavailable(m.id(), a.reason());
         }
-        long input = CONTEXT_ESTIMATE + (task.title().length() + task.description().length() + task.acceptance().length()) / 4;
+        long input = inputEstimate(task);
         TaskKind kind = task.kind();
         var decision = router.route(new RouteRequest(task.title() + "\n" + task.description(), kind, input, OUTPUT_ESTIMATE,
                 constraints));

@@ -58,6 +58,25 @@ public final class AgentRunLog {
         });
     }
 
+    /** An agent run as recorded: what a resumed run needs to account for work done before a crash. */
+    public record RecordedRun(String agent, String model, List<String> files, long inputTokens, long outputTokens, double costUsd,
+                              java.time.Duration duration, String sessionId) {}
+
+    /** The latest agent run recorded for a task of a run, if any. */
+    public java.util.Optional<RecordedRun> latest(String runId, String taskId) {
+        return store.jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT * FROM agent_runs WHERE run_id = :runId AND task_id = :taskId ORDER BY id DESC LIMIT 1")
+                .bind("runId", runId).bind("taskId", taskId)
+                .map((rs, ctx) -> {
+                    String files = rs.getString("files");
+                    return new RecordedRun(rs.getString("agent"), rs.getString("model"),
+                            files.isEmpty() ? List.of() : List.of(files.split("\n")), rs.getLong("input_tokens"),
+                            rs.getLong("output_tokens"), rs.getDouble("cost_usd"), java.time.Duration.ofMillis(rs.getLong("duration_ms")),
+                            rs.getString("session_id"));
+                })
+                .findOne());
+    }
+
     public List<RecordedViolation> violations(String runId) {
         return store.jdbi().withHandle(handle -> handle.createQuery(
                         "SELECT at, run_id, task_id, agent, path, rule, detail FROM violations WHERE run_id = :runId ORDER BY id")
