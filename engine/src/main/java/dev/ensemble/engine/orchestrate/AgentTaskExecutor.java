@@ -114,7 +114,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
             String suffix = " (no other model left to fall back to)";
             String reason = request.previousFailure().map(f -> f.endsWith(suffix) ? f : f + suffix)
                     .orElse("no agent or model can serve this task (see `ensemble route`)");
-            return transcribed(transcript(request, "", ""), failed(TaskOutcome.Status.FAILED, reason, "", ""));
+            return transcribed(transcript(request, "", ""), TaskOutcome.exhausted(reason));
         }
         Choice choice = chosen.get();
         Agent agent = choice.agent();

@@ -209,6 +209,7 @@ public final class Scheduler {
             step = from.fallbackStep();
             if ((attempt > 1 || step > 0) && !from.reason().isEmpty()) previousFailure = Optional.of(from.reason());
         }
+        TaskRecord lastTried = null;
         while (true) {
             if (aborted.get()) return null;
             record = record.running(attempt, step, previousFailure.orElse(""), runs.now());
@@ -228,6 +229,13 @@ public final class Scheduler {
                 listener.taskFinished(runId, record);
                 return record;
             }
+            if (outcome.status() == TaskOutcome.Status.EXHAUSTED) {
+                // Nothing ran: the task ends on its last real attempt's numbers, so the report counts tries made.
+                record = (lastTried != null ? lastTried : record).after(outcome, TaskStatus.FAILED, runs.now());
+                runs.save(record);
+                listener.taskFinished(runId, record);
+                return record;
+            }
             if (attempt < settings.maxAttemptsPerStep()) {
                 attempt++;
             } else if (step < settings.fallbackSteps()) {
@@ -242,6 +250,7 @@ public final class Scheduler {
             // Saved with the next attempt's "running" row just below, so the store never shows a
             // failure the scheduler is about to retry as if it were final.
             record = record.after(outcome, TaskStatus.RUNNING, runs.now());
+            lastTried = record;
             previousFailure = Optional.of(outcome.reason().isEmpty() ? outcome.status().name().toLowerCase(java.util.Locale.ROOT) : outcome.reason());
             listener.taskRetrying(runId, record);
         }

@@ -21,7 +21,12 @@ public record TaskOutcome(Status status, String reason, String agent, String mod
         /** The agent or its tooling failed (error, timeout, tests red). */
         FAILED,
         /** The work was done but refused: the enforcer or the judge said no, or the merge conflicted. */
-        REJECTED
+        REJECTED,
+        /**
+         * Nothing ran: no agent or model is left at this fallback step or any later one. Final: the
+         * scheduler does not spend the remaining attempts and steps on it.
+         */
+        EXHAUSTED
     }
 
     public TaskOutcome {
@@ -41,6 +46,11 @@ public record TaskOutcome(Status status, String reason, String agent, String mod
 
     public static TaskOutcome failed(String reason, String agent, String model, Usage usage, double costUsd, Duration duration) {
         return new TaskOutcome(Status.FAILED, reason, agent, model, usage, costUsd, duration, List.of(), Optional.empty());
+    }
+
+    /** The fallback chain is spent; {@code reason} says why the last real attempt failed. */
+    public static TaskOutcome exhausted(String reason) {
+        return new TaskOutcome(Status.EXHAUSTED, reason, "", "", Usage.ZERO, 0, Duration.ZERO, List.of(), Optional.empty());
     }
 
     public boolean accepted() {

@@ -139,6 +139,24 @@ class SchedulerTest {
     }
 
     @Test
+    void anExhaustedChainEndsTheTaskAtOnceAndCountsOnlyTheTriesMade() {
+        // Two tries per step, three more steps; only step 0 has a model: after its two tries nothing is left.
+        Scheduler scheduler = scheduler(new SchedulerSettings(1, 2, 3), request -> request.fallbackStep() == 0
+                ? outcome(request, TaskOutcome.Status.FAILED, "tests red on try " + request.attempt())
+                : TaskOutcome.exhausted(request.previousFailure().orElse("") + " (no other model left to fall back to)"));
+
+        TaskRecord x = scheduler.run("r1", plan(task("x"))).tasks().getFirst();
+
+        // One request finds the chain spent; the remaining attempts and steps are not spent on it.
+        assertThat(requests).extracting(r -> r.attempt() + "/" + r.fallbackStep()).containsExactly("1/0", "2/0", "1/1");
+        assertThat(x.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(x.reason()).isEqualTo("tests red on try 2 (no other model left to fall back to)");
+        assertThat(x.attempt()).isEqualTo(2);
+        assertThat(x.fallbackStep()).isZero();
+        assertThat(x.model()).isEqualTo("model-0");
+    }
+
+    @Test
     void aTaskThatExhaustsItsStepsFailsAndEverythingDownstreamIsSkippedWithTheReason() {
         Scheduler scheduler = scheduler(new SchedulerSettings(2, 2, 1), request -> switch (request.task().id()) {
             case "a" -> outcome(request, TaskOutcome.Status.FAILED, "compile error");
