@@ -18,6 +18,12 @@ public sealed interface AgentEvent {
     /** An error the agent or its model reported; not necessarily fatal. */
     record Error(Instant at, String message) implements AgentEvent {}
 
+    /**
+     * The agent's session, as soon as its CLI names it: stored at once, so that after a crash the
+     * interrupted run can be resumed by this id.
+     */
+    record Session(Instant at, String sessionId) implements AgentEvent {}
+
     /** A line of output ensemble could not parse; kept for the transcript. */
     record Raw(Instant at, String line) implements AgentEvent {}
 }

@@ -26,6 +26,11 @@ public record AgentTask(String runId, String taskId, String prompt, ModelSpec mo
         Objects.requireNonNull(resumeSessionId, "resumeSessionId");
     }
 
+    /** The same task without a session to resume (the session is gone: start afresh). */
+    public AgentTask withoutResume() {
+        return new AgentTask(runId, taskId, prompt, model, provider, apiKey, ownedPaths, timeout, Optional.empty());
+    }
+
     @Override
     public String toString() {
         // Never print the key.

@@ -37,6 +37,7 @@ final class AgentEventPrinter implements AgentListener {
             case AgentEvent.CommandRun c -> label("run  ", live) + shorten(c.command()) + (c.exitCode() >= 0 ? " → " + c.exitCode() : "");
             case AgentEvent.Error e -> (live ? term.red("err  ") : "err  ") + firstLine(e.message());
             case AgentEvent.Raw r -> null;
+            case AgentEvent.Session s -> null;
         };
         if (line == null) return;
         line = Redactor.global().redact(line);

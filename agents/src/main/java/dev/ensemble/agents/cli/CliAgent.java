@@ -159,21 +159,35 @@ public abstract class CliAgent implements Agent {
             return failed(events, start, e.getMessage());
         }
         try (home) {
+            if (task.resumeSessionId().isPresent() && !home.resumes()) {
+                // Asking the CLI to resume a session it has no record of fails the run: start afresh instead.
+                events.emit(new AgentEvent.Message(Instant.now(), "no kept " + name + " session " + task.resumeSessionId().get()
+                        + (supportsResume() ? "" : " (" + name + " cannot resume sessions)") + "; starting a new one"));
+                task = task.withoutResume();
+            }
+            AgentTask toRun = task;
             Invocation invocation;
             try {
                 home.folder("tmp");
-                invocation = prepare(task, workspace, home, binary.get());
+                invocation = prepare(toRun, workspace, home, binary.get());
             } catch (IOException | RuntimeException e) {
                 return failed(events, start, "cannot prepare " + name + ": " + e.getMessage());
             }
             Map<String, String> env = new LinkedHashMap<>(ProcessEnv.base(home.dir(), binary.get(), passesProxy()));
             env.putAll(invocation.environment());
             OutputParser parser = invocation.parser();
+            String[] announced = {toRun.resumeSessionId().orElse(null)};
             AgentProcess.Outcome outcome = new AgentProcess(settings).run(
-                    new AgentProcess.Spec(invocation.command(), workspace.directory(), env, task.timeout()),
+                    new AgentProcess.Spec(invocation.command(), workspace.directory(), env, toRun.timeout()),
                     line -> {
                         synchronized (parser) {
                             parser.accept(line, Instant.now()).forEach(events::emit);
+                            Optional<String> session = parser.summary().sessionId();
+                            if (supportsResume() && session.isPresent() && !session.get().equals(announced[0])) {
+                                announced[0] = session.get();
+                                home.keepNow(session.get());
+                                events.emit(new AgentEvent.Session(Instant.now(), session.get()));
+                            }
                         }
                     });
             RunSummary summary;
@@ -183,7 +197,7 @@ public abstract class CliAgent implements Agent {
                 afterRun(home, summary).forEach(events::emit);
             }
             if (supportsResume()) summary.sessionId().ifPresent(home::keepFor);
-            return result(task, workspace, outcome, summary, events);
+            return result(toRun, workspace, outcome, summary, events);
         }
     }
 
@@ -282,6 +296,7 @@ public abstract class CliAgent implements Agent {
                 case AgentEvent.CommandRun c -> new AgentEvent.CommandRun(c.at(), r.redact(c.command()), c.exitCode(), r.redact(c.output()));
                 case AgentEvent.Error e -> new AgentEvent.Error(e.at(), r.redact(e.message()));
                 case AgentEvent.Raw raw -> new AgentEvent.Raw(raw.at(), r.redact(raw.line()));
+                case AgentEvent.Session s -> s;
             };
         }
     }

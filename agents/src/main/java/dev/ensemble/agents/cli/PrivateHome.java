@@ -26,6 +26,7 @@ public final class PrivateHome implements AutoCloseable {
     private final Path sessionsDir;
     private final List<Path> secretFiles = new ArrayList<>();
     private String keepAs;
+    private boolean resumed;
     private boolean closed;
 
     private PrivateHome(Path dir, Path sessionsDir) {
@@ -43,6 +44,7 @@ public final class PrivateHome implements AutoCloseable {
                     // A failed resume must not lose the session: it stays kept unless a new id replaces it.
                     PrivateHome home = new PrivateHome(kept.toRealPath(), sessions);
                     home.keepAs = resumeSession.get();
+                    home.resumed = true;
                     return home;
                 }
             }
@@ -90,6 +92,24 @@ public final class PrivateHome implements AutoCloseable {
         this.keepAs = sessionId;
     }
 
+    /**
+     * Keep this home for {@code sessionId}, and link it now rather than at close: a process killed
+     * mid-run never closes its home, and the resume after the crash must still find it.
+     */
+    public void keepNow(String sessionId) {
+        keepFor(sessionId);
+        try {
+            link(sessionsDir.resolve(safeName(sessionId)));
+        } catch (IOException e) {
+            // Linked again at close; only a crash before then loses the session.
+        }
+    }
+
+    /** Whether this home is a kept one, opened to resume its session. */
+    public boolean resumes() {
+        return resumed;
+    }
+
     /** The link to this home after close when it is kept, else nowhere. */
     public Optional<Path> keptAt() {
         return keepAs == null ? Optional.empty() : Optional.of(sessionsDir.resolve(safeName(keepAs)));
@@ -112,14 +132,17 @@ public final class PrivateHome implements AutoCloseable {
             return;
         }
         try {
-            Path link = target.get();
-            if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(dir)) return;
-            Files.createDirectories(sessionsDir);
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, dir);
+            link(target.get());
         } catch (IOException e) {
             deleteTree(dir);
         }
+    }
+
+    private void link(Path link) throws IOException {
+        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(dir)) return;
+        Files.createDirectories(sessionsDir);
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, dir);
     }
 
     /** Deletes a kept session's home and its link; true when there was one. */

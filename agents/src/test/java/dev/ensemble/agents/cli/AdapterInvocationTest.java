@@ -38,7 +38,7 @@ class AdapterInvocationTest {
         workspace = TestRepos.gitWorkspace(tmp.resolve("repo"));
     }
 
-    private record Recorded(List<String> args, Map<String, String> env, Path dir, AgentResult result) {
+    private record Recorded(List<String> args, Map<String, String> env, Path dir, AgentResult result, boolean resumed) {
         String file(String name) throws IOException {
             return Files.readString(dir.resolve(name));
         }
@@ -49,6 +49,12 @@ class AdapterInvocationTest {
         CliSettings probe = FakeClis.settings(tmp);
         String name = adapter.apply(probe).name();
         CliSettings settings = probe.withBinary(name, FakeClis.install(tmp.resolve("bin"), "record.sh", name));
+        if (resume.isPresent()) {
+            // A session a resume can find: an earlier run's home, kept for it.
+            PrivateHome earlier = PrivateHome.open(settings, name, Optional.empty());
+            earlier.keepFor(resume.get());
+            earlier.close();
+        }
         AgentTask task = new AgentTask("run1", "task1", "write hello.txt", TestRepos.model("coder-1"),
                 TestRepos.provider(wire, baseUrl), Optional.of(TestRepos.KEY), List.of("hello.txt"), Duration.ofSeconds(30), resume);
         AgentResult result = adapter.apply(settings).run(task, workspace, e -> { });
@@ -58,13 +64,17 @@ class AdapterInvocationTest {
             int eq = line.indexOf('=');
             if (eq > 0) env.put(line.substring(0, eq), line.substring(eq + 1));
         }
-        return new Recorded(Files.readAllLines(dir.resolve("args")), env, dir, result);
+        return new Recorded(Files.readAllLines(dir.resolve("args")), env, dir, result, resume.isPresent());
     }
 
     private void assertPrivate(Recorded r, String... keyVars) throws IOException {
         Path home = Path.of(r.env().get("HOME"));
         assertThat(home.startsWith(tmp.resolve("homes"))).as(home + " is under the test's home root").isTrue();
-        assertThat(home).as("the private home is deleted after the run").doesNotExist();
+        if (r.resumed()) {
+            assertThat(home).as("a resumed session's home stays kept").exists();
+        } else {
+            assertThat(home).as("the private home is deleted after the run").doesNotExist();
+        }
         assertThat(r.env()).containsEntry("TERM", "dumb").containsEntry("TMPDIR", home.resolve("tmp").toString());
         assertThat(r.file("pwd").strip()).isEqualTo(workspace.directory().toString());
         assertThat(r.file("stdin")).as("stdin is /dev/null").isEmpty();
@@ -199,11 +209,14 @@ class AdapterInvocationTest {
     }
 
     @Test
-    void continueResumeOfAnUnknownSessionFailsBeforeStarting() throws IOException {
+    void continueResumeOfAKeptHomeWithoutItsSessionFileFailsBeforeStarting() throws IOException {
         CliSettings settings = FakeClis.settings(tmp).withBinary("cn", FakeClis.install(tmp.resolve("bin"), "record.sh", "cn"));
         AgentTask task = new AgentTask("run1", "task1", "go on", TestRepos.model("coder-1"),
                 TestRepos.provider(WireProtocol.OPENAI_CHAT, "http://127.0.0.1:8080/v1"), Optional.empty(), List.of(),
                 Duration.ofSeconds(30), Optional.of("nope"));
+        PrivateHome earlier = PrivateHome.open(settings, "cn", Optional.empty());
+        earlier.keepFor("nope");
+        earlier.close();
         AgentResult result = new ContinueAgent(settings).run(task, workspace, e -> { });
 
         assertThat(result.status()).isEqualTo(AgentResult.Status.FAILED);

@@ -39,14 +39,15 @@ final class FakeClis {
         }
     }
 
-    /** A fake CLI that prints a recorded sample and exits with {@code exitCode}. */
+    /** A fake CLI that prints a recorded sample and exits with {@code exitCode}; its arguments go to {@code <as>.args}. */
     static Path replaying(Path dir, String sample, String as, int exitCode) {
         try {
             Path copy = dir.resolve(as + ".sample");
             Files.createDirectories(dir);
             Files.write(copy, sample(sample));
             Path script = dir.resolve(as);
-            Files.writeString(script, "#!/bin/sh\ncat '" + copy + "'\nexit " + exitCode + "\n");
+            // The arguments are kept beside it, for tests of what the adapter asked for.
+            Files.writeString(script, "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + dir.resolve(as + ".args") + "'\ncat '" + copy + "'\nexit " + exitCode + "\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
             return script;
         } catch (IOException e) {

@@ -59,6 +59,9 @@ class RecordedRunTest {
         }
         assertThat(result.sessionId()).isPresent();
         assertThat(result.events()).isNotEmpty().noneMatch(AgentEvent.Raw.class::isInstance);
+        // The session is announced (and its home linked) the moment the CLI names it, once.
+        assertThat(result.events()).filteredOn(AgentEvent.Session.class::isInstance).hasSize(1)
+                .first().extracting(e -> ((AgentEvent.Session) e).sessionId()).isEqualTo(result.sessionId().get());
         assertThat(settings.sessionsRoot().resolve(name).resolve(PrivateHome.safeName(result.sessionId().get())))
                 .as("the session's home is kept for resume").isSymbolicLink();
     }
@@ -75,6 +78,24 @@ class RecordedRunTest {
         // The recorded key (the scripted server repeats it in its 401) is masked once the key is known.
         assertThat(result.failureReason()).doesNotContain(TestRepos.KEY);
         assertThat(result.events()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(TestRepos.KEY));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"claude, ANTHROPIC", "codex, OPENAI_RESPONSES"})
+    void aSessionWithNoKeptHomeIsNotResumedButStartedAfresh(String name, WireProtocol wire) throws Exception {
+        Path fake = FakeClis.replaying(tmp.resolve("bin"), name + "-ok.jsonl", name, 0);
+        Files.writeString(workspace.directory().resolve("hello.txt"), "hi");
+        CliSettings settings = FakeClis.settings(tmp).withBinary(name, fake);
+        var base = TestRepos.task("write hello.txt", TestRepos.model("m"), TestRepos.provider(wire, "http://127.0.0.1:9/v1"), Duration.ofSeconds(30));
+        var task = new dev.ensemble.agents.AgentTask(base.runId(), base.taskId(), base.prompt(), base.model(), base.provider(), base.apiKey(),
+                base.ownedPaths(), base.timeout(), java.util.Optional.of("gone-session"));
+
+        AgentResult result = adapter(name).apply(settings).run(task, workspace, e -> { });
+
+        assertThat(result.status()).as(result.failureReason()).isEqualTo(AgentResult.Status.SUCCEEDED);
+        assertThat(result.events()).anyMatch(e -> e instanceof AgentEvent.Message m && m.text().contains("no kept " + name + " session gone-session"));
+        // The replaying fake records its arguments: no resume flag naming the lost session reached it.
+        assertThat(Files.readString(fake.resolveSibling(name + ".args"))).doesNotContain("gone-session");
     }
 
     @Test

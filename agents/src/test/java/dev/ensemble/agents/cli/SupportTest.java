@@ -62,6 +62,25 @@ class SupportTest {
     }
 
     @Test
+    void aHomeKeptNowIsLinkedBeforeItClosesSoAKilledRunCanBeResumed() throws Exception {
+        CliSettings settings = FakeClis.settings(tmp);
+        PrivateHome home = PrivateHome.open(settings, "codex", Optional.empty());
+        home.write("sessions/rollout.jsonl", "{}");
+        home.keepNow("thread-7");
+        // No close(): as after kill -9.
+        Path link = settings.sessionsRoot().resolve("codex/thread-7");
+        assertThat(link).isSymbolicLink();
+        PrivateHome resumed = PrivateHome.open(settings, "codex", Optional.of("thread-7"));
+        assertThat(resumed.resumes()).isTrue();
+        assertThat(resumed.dir()).isEqualTo(home.dir().toRealPath());
+        assertThat(resumed.resolve("sessions/rollout.jsonl")).exists();
+        resumed.close();
+        PrivateHome fresh = PrivateHome.open(settings, "codex", Optional.of("thread-unknown"));
+        assertThat(fresh.resumes()).isFalse();
+        fresh.close();
+    }
+
+    @Test
     void baseUrlsForEachCli() {
         assertThat(BaseUrls.anthropic("https://api.anthropic.com/v1/")).isEqualTo("https://api.anthropic.com");
         assertThat(BaseUrls.anthropic("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080");

@@ -135,15 +135,24 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private TaskOutcome run(TaskRequest request, Choice choice, AttemptTranscript transcript) {
         PlanTask task = request.task();
         Agent agent = choice.agent();
-        removeLeftover(request.runId(), task.id());
-        Workspace ws = workspaces.create(request.runId(), task.id(), runBranch, enforcer.policy().copyIgnored());
+        // An attempt interrupted by a crash resumes its agent session in the worktree it left, so the
+        // session's memory and the files it already wrote still match; without a session, start clean.
+        Optional<Workspace> interrupted = request.resumeSession().isPresent() ? leftover(request.runId(), task.id()) : Optional.empty();
+        if (interrupted.isEmpty()) removeLeftover(request.runId(), task.id());
+        Workspace ws = interrupted.orElseGet(() -> workspaces.create(request.runId(), task.id(), runBranch, enforcer.policy().copyIgnored()));
+        Optional<String> session = interrupted.isPresent() ? request.resumeSession() : Optional.empty();
         Instant started = Instant.now();
+        boolean crashed = false;
         try {
             Snapshot before = workspaces.snapshot(ws);
             String prompt = prompt(task, request.previousFailure(), request.runId());
+            if (session.isPresent()) {
+                prompt = "ensemble was restarted while you worked on this task; this session and its working tree are as you left "
+                        + "them. Check what is already done, then finish the task.\n\n" + prompt;
+            }
             transcript.started(prompt);
             AgentResult result = agent.run(new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
-                    choice.apiKey(), task.files(), taskTimeout, Optional.empty()), ws, transcript);
+                    choice.apiKey(), task.files(), taskTimeout, session), ws, transcript);
             transcript.finished(result);
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());
@@ -154,8 +163,12 @@ public final class AgentTaskExecutor implements TaskExecutor {
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
                     task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
             return outcome;
+        } catch (Error crash) {
+            // Stops the run as a kill would: the worktree stays, for the resume to continue the session in.
+            crashed = true;
+            throw crash;
         } finally {
-            workspaces.remove(ws);
+            if (!crashed) workspaces.remove(ws);
         }
     }
 
@@ -256,6 +269,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
         return Optional.of(new TaskOutcome(TaskOutcome.Status.ACCEPTED, "accepted: merged into " + runBranch + " before the run stopped",
                 r.agent(), r.model(), new Usage(r.inputTokens(), r.outputTokens(), 0), r.costUsd(), r.duration(), r.files(),
                 r.sessionId().isEmpty() ? Optional.empty() : Optional.of(r.sessionId())));
+    }
+
+    private Optional<Workspace> leftover(String runId, String taskId) {
+        return workspaces.list().stream().filter(w -> w.runId().equals(runId) && w.taskId().equals(taskId)).findFirst();
     }
 
     private void removeLeftover(String runId, String taskId) {

@@ -1,5 +1,6 @@
 package dev.ensemble.engine.orchestrate;
 
+import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.enforce.Enforcer;
 import dev.ensemble.agents.workspace.Git;
@@ -129,8 +130,17 @@ public final class Orchestrator {
     private Scheduler scheduler(String runId, Plan plan) {
         ensureRunBranch(runId);
         AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
-                memory, agentRuns, outcomes, taskTimeout, agentEvents, ledger, transcripts);
+                memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, agentEvents.apply(taskId)),
+                ledger, transcripts);
         return new Scheduler(runs, executor, schedulerSettings, listener);
+    }
+
+    /** Stores an agent's session id the moment it is named, before passing the event on. */
+    private AgentListener recordingSessions(String runId, String taskId, AgentListener next) {
+        return event -> {
+            if (event instanceof AgentEvent.Session session) runs.recordSession(runId, taskId, session.sessionId());
+            next.onEvent(event);
+        };
     }
 
     /** Specs first: written by ensemble itself onto the run branch, before any implementation task starts. */

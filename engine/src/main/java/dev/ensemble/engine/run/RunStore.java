@@ -117,6 +117,23 @@ public final class RunStore {
         if (rows == 0) throw new NoSuchElementException("no task " + task.taskId() + " in run " + task.runId());
     }
 
+    /**
+     * Records the agent session of a running task's current attempt as soon as the agent names it,
+     * so that after a crash the attempt resumes that session instead of starting over. Only a
+     * running task is touched: a late event after the outcome was saved changes nothing.
+     */
+    public void recordSession(String runId, String taskId, String sessionId) {
+        store.write(handle -> handle.createUpdate("""
+                UPDATE run_tasks SET session_id = :sessionId, updated_at = :at
+                 WHERE run_id = :runId AND task_id = :taskId AND status = :running""")
+                .bind("sessionId", sessionId)
+                .bind("at", now().toString())
+                .bind("runId", runId)
+                .bind("taskId", taskId)
+                .bind("running", TaskStatus.RUNNING.key())
+                .execute());
+    }
+
     /** @throws NoSuchElementException when there is no such run */
     public RunState load(String runId) {
         return find(runId).orElseThrow(() -> new NoSuchElementException("no run " + runId));

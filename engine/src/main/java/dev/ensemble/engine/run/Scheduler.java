@@ -203,26 +203,30 @@ public final class Scheduler {
         int attempt = 1;
         int step = 0;
         Optional<String> previousFailure = Optional.empty();
+        Optional<String> interruptedSession = Optional.empty();
         if (from.status() == TaskStatus.RUNNING && from.attempt() > 0) {
-            // Interrupted by a crash: the same attempt again, with the failure it was answering.
+            // Interrupted by a crash: the same attempt again, with the failure it was answering and
+            // the agent session it had started (recorded as soon as the agent named it).
             attempt = from.attempt();
             step = from.fallbackStep();
             if ((attempt > 1 || step > 0) && !from.reason().isEmpty()) previousFailure = Optional.of(from.reason());
+            interruptedSession = from.sessionId();
         }
         TaskRecord lastTried = null;
         while (true) {
             if (aborted.get()) return null;
-            record = record.running(attempt, step, previousFailure.orElse(""), runs.now());
+            record = record.running(attempt, step, previousFailure.orElse(""), interruptedSession, runs.now());
             runs.save(record);
             listener.taskStarted(runId, task, attempt, step);
             TaskOutcome outcome;
             try {
-                outcome = executor.execute(new TaskRequest(runId, task, attempt, step, previousFailure));
+                outcome = executor.execute(new TaskRequest(runId, task, attempt, step, previousFailure, interruptedSession));
             } catch (RuntimeException e) {
                 outcome = TaskOutcome.failed("executor error: " + e, "", "", Usage.ZERO, 0, Duration.ZERO);
             }
             // A crash would not have recorded this outcome either: leave the row running for resume.
             if (aborted.get()) return null;
+            interruptedSession = Optional.empty();
             if (outcome.accepted()) {
                 record = record.after(outcome, TaskStatus.ACCEPTED, runs.now());
                 runs.save(record);

@@ -37,9 +37,14 @@ public record TaskRecord(String runId, String taskId, TaskStatus status, int att
                 List.of(), Optional.empty(), at);
     }
 
-    TaskRecord running(int attempt, int fallbackStep, String reason, Instant at) {
+    /**
+     * This record as it starts an attempt. {@code session} is the attempt's own agent session: empty
+     * for a new attempt (an earlier attempt's session must not be resumed by this one), the
+     * interrupted session when a crashed attempt is run again.
+     */
+    TaskRecord running(int attempt, int fallbackStep, String reason, Optional<String> session, Instant at) {
         return new TaskRecord(runId, taskId, TaskStatus.RUNNING, attempt, fallbackStep, agent, model, reason, usage, costUsd,
-                duration, files, sessionId, at);
+                duration, files, session, at);
     }
 
     /**

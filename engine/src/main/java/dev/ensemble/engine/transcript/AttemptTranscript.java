@@ -114,6 +114,7 @@ public final class AttemptTranscript implements AgentListener {
                     data.put("command", c.command()).put("exit_code", c.exitCode()));
             case AgentEvent.Error e -> entry(e, TranscriptEntry.Kind.ERROR, e.message(), data);
             case AgentEvent.Raw r -> entry(r, TranscriptEntry.Kind.RAW, r.line(), data);
+            case AgentEvent.Session s -> entry(s, TranscriptEntry.Kind.SESSION, s.sessionId(), data);
         }
     }
 

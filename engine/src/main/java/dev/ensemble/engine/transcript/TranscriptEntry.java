@@ -34,6 +34,8 @@ public record TranscriptEntry(Instant at, Kind kind, String role, String model, 
         ERROR,
         /** An agent's output line that could not be parsed. */
         RAW,
+        /** The agent's session id, as soon as it was known (what a resume after a crash uses). */
+        SESSION,
         /** How an agent run ended: status, usage, cost, session id. */
         RESULT,
         /** What the attempt came to after the enforcer, the judge and the merge. */

@@ -221,6 +221,73 @@ class RunTranscriptsTest {
                 ".ensemble/sessions/run-1/c-a1-f0.jsonl", ".ensemble/sessions/run-1/c-review.jsonl");
     }
 
+    /**
+     * An agent with sessions: its first try at "b" names its session, writes half the file and is
+     * killed; the resume must hand it that session in the worktree it left, with the half file.
+     */
+    static final class SessionAgent implements Agent {
+        final List<Optional<String>> resumedWith = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicInteger killed = new AtomicInteger();
+
+        @Override public String name() {
+            return "fake";
+        }
+
+        @Override public AgentInfo detect() {
+            return new AgentInfo("fake", Optional.empty(), "1", true, "", Set.of(WireProtocol.OLLAMA));
+        }
+
+        @Override public AgentResult run(AgentTask task, Workspace workspace, AgentListener listener) {
+            Path file = workspace.directory().resolve("src/" + task.taskId() + ".txt");
+            String session = "sess-" + task.taskId();
+            if (task.taskId().equals("b")) {
+                resumedWith.add(task.resumeSessionId());
+                prompts.add(task.prompt());
+            }
+            listener.onEvent(new AgentEvent.Session(Instant.now(), session));
+            if (task.taskId().equals("b") && killed.getAndIncrement() == 0) {
+                FakeAgent.write(file, "part 1\n");
+                throw new Killed();
+            }
+            try {
+                String before = Files.exists(file) ? Files.readString(file) : "";
+                FakeAgent.write(file, before + (task.taskId().equals("b") ? "part 2\n" : task.taskId() + "\n"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), new Usage(10, 1, 0), 0.0001, true,
+                    Optional.of(session), 0, Duration.ofMillis(1), "", List.of());
+        }
+    }
+
+    @Test
+    void aKilledAttemptResumesItsAgentSessionInTheWorktreeItLeft() throws Exception {
+        Plan plan = new Plan("write two files", List.of(), List.of(task("a"), task("b", "a")));
+        SessionAgent agent = new SessionAgent();
+        assertThatThrownBy(() -> orchestrator(agent, reviewer()).run("run-1", plan, "HEAD")).isInstanceOf(Killed.class);
+
+        // The session was in the store the moment the agent named it, and the worktree is where the kill left it.
+        var interrupted = new RunStore(store).load("run-1").tasks().stream().filter(t -> t.taskId().equals("b")).findFirst().orElseThrow();
+        assertThat(interrupted.sessionId()).contains("sess-b");
+        assertThat(kinds(session("b-a1-f0.jsonl"))).contains("session");
+
+        Orchestrator.Outcome outcome = orchestrator(agent, reviewer()).resume("run-1");
+
+        assertThat(outcome.allPassed()).as(outcome.report().toString()).isTrue();
+        assertThat(agent.resumedWith).containsExactly(Optional.empty(), Optional.of("sess-b"));
+        assertThat(agent.prompts.get(1)).startsWith("ensemble was restarted while you worked on this task");
+        assertThat(show("ensemble/run-1/_run:src/b.txt")).isEqualTo("part 1\npart 2\n");
+        assertThat(repo.resolve(".ensemble/worktrees")).isEmptyDirectory();
+    }
+
+    private String show(String object) throws Exception {
+        Process process = new ProcessBuilder("git", "show", object).directory(repo.toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).isZero();
+        return out;
+    }
+
     private void git(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
