@@ -13,8 +13,6 @@ import dev.ensemble.llm.StreamListener;
 import dev.ensemble.llm.ToolCall;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +70,7 @@ final class AskCommand implements Callable<Integer> {
         AppContext app = main.app();
         if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
-        String text = prompt.equals("-") ? readStdin() : prompt;
+        String text = Inputs.argOrStdin(prompt);
         if (text.isBlank()) throw new UserInputException("the prompt is empty");
         String name = target.alias != null ? target.alias : target.model != null ? target.model : app.config().defaultModel();
         if (target.alias != null && !app.config().catalog().isAlias(name)) {
@@ -156,11 +154,6 @@ final class AskCommand implements Callable<Integer> {
         return root;
     }
 
-    private static String readStdin() throws IOException {
-        try (InputStream in = System.in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     /** Prints the answer as it arrives; says so when an attempt fails and another takes over. */
     private static final class TerminalListener implements StreamListener {

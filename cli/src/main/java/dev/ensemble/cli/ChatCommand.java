@@ -13,8 +13,6 @@ import dev.ensemble.engine.converse.RoleModels;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.FailedAttempt;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +73,7 @@ final class ChatCommand implements Callable<Integer> {
         AppContext app = main.app();
         if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
-        String text = task.equals("-") ? readStdin() : task;
+        String text = Inputs.argOrStdin(task);
         if (text.isBlank()) throw new UserInputException("the task is empty");
         ChatSettings settings = settings();
         Path repo = app.repoRoot();
@@ -148,11 +146,6 @@ final class ChatCommand implements Callable<Integer> {
                 + Format.tokens(usage.outputTokens()) + " out · " + Format.usd(t.totalCostUsd()) + " · transcript " + file;
     }
 
-    private static String readStdin() throws IOException {
-        try (InputStream in = System.in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     /** Prints each turn as it streams: a coloured header naming the role and the model, then the text. */
     private static final class TerminalChatListener implements ChatListener {

@@ -13,8 +13,6 @@ import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.FailedAttempt;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -71,7 +69,7 @@ final class ConsensusCommand implements Callable<Integer> {
         AppContext app = main.app();
         if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
-        String text = question.equals("-") ? readStdin() : question;
+        String text = Inputs.argOrStdin(question);
         if (text.isBlank()) throw new UserInputException("the question is empty");
         List<String> names = models.stream().map(String::strip).toList();
         checkNames(app, names);
@@ -222,11 +220,6 @@ final class ConsensusCommand implements Callable<Integer> {
         }
     }
 
-    private static String readStdin() throws IOException {
-        try (InputStream in = System.in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     /** One dim line on standard error as each panelist finishes, so a slow panel shows it is alive. */
     private record Progress(Terminal term) implements Consensus.Listener {

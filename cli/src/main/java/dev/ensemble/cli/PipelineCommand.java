@@ -15,8 +15,6 @@ import dev.ensemble.engine.pipeline.StepResult;
 import dev.ensemble.llm.FailedAttempt;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -77,7 +75,7 @@ final class PipelineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
-        String input = description == null ? "" : description.equals("-") ? readStdin() : description;
+        String input = description == null ? "" : Inputs.argOrStdin(description);
         if (input.isBlank()) {
             throw new UserInputException("the description is empty: say what the " + pipeline.name()
                     + " pipeline should work on, e.g. ensemble pipeline " + pipeline.name() + " \"add a --verbose flag\"");
@@ -164,11 +162,6 @@ final class PipelineCommand implements Callable<Integer> {
         return node;
     }
 
-    private static String readStdin() throws IOException {
-        try (InputStream in = System.in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     /** Each step under its header as its answer arrives; a failed attempt is said, and its partial text disowned. */
     private static final class TerminalListener implements PipelineRunner.Listener {
