@@ -38,18 +38,10 @@ class ChatCommandTest {
                 providers:
                   scripted: { wire: ollama, base_url: "%s", local: true }
                 models:
-                  writer: { provider: scripted, wire_name: writer, family: alpha, context_window: 32768, max_output: 2048,
-                    tokens_per_second: 50, local: true, tools: true,
-                    pricing: { input: 0, output: 0, cached_input: 0, source: local, as_of: 2026-11-01 },
-                    capabilities: { planning: { score: 9, benchmark: test }, coding: { score: 9, benchmark: test },
-                      review: { score: 9, benchmark: test }, search: { score: 9, benchmark: test } } }
-                  critic: { provider: scripted, wire_name: critic, family: beta, context_window: 32768, max_output: 2048,
-                    tokens_per_second: 50, local: true, tools: true,
-                    pricing: { input: 0, output: 0, cached_input: 0, source: local, as_of: 2026-11-01 },
-                    capabilities: { planning: { score: 7, benchmark: test }, coding: { score: 7, benchmark: test },
-                      review: { score: 7, benchmark: test }, search: { score: 7, benchmark: test } } }
+                  writer: %s
+                  critic: %s
                 local_only: true
-                """.formatted(server.baseUrl()));
+                """.formatted(server.baseUrl(), CliHarness.scriptedModel("writer", "alpha", 9), CliHarness.scriptedModel("critic", "beta", 7)));
         Files.writeString(cli.repo.resolve(".gitignore"), ".ensemble/\n");
         cli.git("add", "ensemble.yaml", ".gitignore");
         cli.git("commit", "-q", "-m", "config");

@@ -42,6 +42,19 @@ final class CliHarness {
         return out;
     }
 
+    /**
+     * A local model served by the scripted server's Ollama dialect, as one YAML flow mapping for a
+     * {@code models:} entry: free, 32k context, tools, the same capability score for every kind.
+     */
+    static String scriptedModel(String id, String family, double score) {
+        String capability = "{ score: " + score + ", benchmark: test }";
+        return "{ provider: scripted, wire_name: " + id + ", family: " + family + ", context_window: 32768, max_output: 2048,"
+                + " tokens_per_second: 50, local: true, tools: true,"
+                + " pricing: { input: 0, output: 0, cached_input: 0, source: local, as_of: 2026-11-01 },"
+                + " capabilities: { planning: " + capability + ", coding: " + capability + ", review: " + capability
+                + ", search: " + capability + " } }";
+    }
+
     void repoConfig(String yaml) throws IOException {
         Files.writeString(repo.resolve("ensemble.yaml"), yaml);
     }

@@ -31,12 +31,8 @@ class ExecCommandTest {
                 providers:
                   scripted: { wire: ollama, base_url: "%s", local: true }
                 models:
-                  local-scripted: { provider: scripted, wire_name: local-scripted, family: test, context_window: 32768,
-                    max_output: 2048, tokens_per_second: 50, local: true, tools: true,
-                    pricing: { input: 0, output: 0, cached_input: 0, source: local, as_of: 2026-11-01 },
-                    capabilities: { planning: { score: 5, benchmark: test }, coding: { score: 5, benchmark: test },
-                      review: { score: 5, benchmark: test }, search: { score: 5, benchmark: test } } }
-                """.formatted(server.baseUrl()));
+                  local-scripted: %s
+                """.formatted(server.baseUrl(), CliHarness.scriptedModel("local-scripted", "test", 5)));
         server.localModels(java.util.List.of("local-scripted"));
         server.rule(Rule.answer(Reply.toolCall("write_file", "{\"path\":\"notes/hello.txt\",\"content\":\"hi\\n\"}"))
                 .whenTools(true).whenToolResult(false));

@@ -36,12 +36,8 @@ class PipelineCommandTest {
                 providers:
                   scripted: { wire: ollama, base_url: "%s", local: true }
                 models:
-                  local-scripted: { provider: scripted, wire_name: local-scripted, family: test, context_window: 32768,
-                    max_output: 2048, tokens_per_second: 50, local: true, tools: true,
-                    pricing: { input: 0, output: 0, cached_input: 0, source: local, as_of: 2026-11-01 },
-                    capabilities: { planning: { score: 8, benchmark: test }, coding: { score: 8, benchmark: test },
-                      review: { score: 8, benchmark: test }, search: { score: 8, benchmark: test } } }
-                """.formatted(server.baseUrl());
+                  local-scripted: %s
+                """.formatted(server.baseUrl(), CliHarness.scriptedModel("local-scripted", "test", 8));
         cli.repoConfig(models);
     }
 
