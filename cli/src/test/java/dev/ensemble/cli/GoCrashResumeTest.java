@@ -175,12 +175,17 @@ class GoCrashResumeTest {
         return startGo(Map.of());
     }
 
-    /** `ensemble go` in its own JVM, in the repository, with this test's user configuration and nothing from ENSEMBLE_*. */
     private Process startGo(Map<String, String> extraEnv) throws IOException {
+        return startEnsemble(cli, dir.resolve("child.out"), extraEnv, "go", "--parallel", "1", REQUEST);
+    }
+
+    /** ensemble in its own JVM, in the repository, with the harness's user configuration and nothing from ENSEMBLE_*. */
+    static Process startEnsemble(CliHarness cli, Path output, Map<String, String> extraEnv, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "go", "--parallel", "1", REQUEST)
-                .directory(cli.repo.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("child.out").toFile());
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(cli.repo.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("ENSEMBLE_"));
         builder.environment().put("XDG_CONFIG_HOME", cli.userConfig.getParent().getParent().toString());
         builder.environment().putAll(extraEnv);
@@ -188,7 +193,7 @@ class GoCrashResumeTest {
     }
 
     /** SIGKILL (destroyForcibly on Linux) to the JVM and every process it started: nothing gets to clean up. */
-    private static void kill9(Process process) throws InterruptedException {
+    static void kill9(Process process) throws InterruptedException {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
