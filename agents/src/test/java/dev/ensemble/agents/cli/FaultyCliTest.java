@@ -110,8 +110,10 @@ class FaultyCliTest {
         assertThat(result.status()).as("exit code 4 despite a success result").isEqualTo(AgentResult.Status.FAILED);
         assertThat(result.failureReason()).contains("exited with code 4").contains("stderr has " + Redactor.MASK);
         assertThat(result.finalMessage()).isEqualTo("done, key " + Redactor.MASK);
-        assertThat(result.events()).hasSize(4).containsExactlyElementsOf(seen);
-        assertThat(result.events()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(TestRepos.KEY).contains(Redactor.MASK));
+        assertThat(result.events()).hasSize(5).containsExactlyElementsOf(seen);
+        assertThat(result.events().getFirst()).isInstanceOf(AgentEvent.Session.class);
+        assertThat(result.events()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(TestRepos.KEY));
+        assertThat(result.events().subList(1, 5)).allSatisfy(e -> assertThat(e.toString()).contains(Redactor.MASK));
         assertThat(result.failureReason()).doesNotContain(TestRepos.KEY);
     }
 
