@@ -29,8 +29,9 @@ import tools.jackson.databind.JsonNode;
  * kill -9 of `ensemble go` while the real Claude Code is between two turns of a task, then
  * `ensemble resume`: the interrupted agent is resumed by its session id, in the worktree the kill
  * left. Claude's first turn writes the file and its second turn stalls at the scripted server; after
- * the resume Claude's next request carries the whole earlier conversation (the session was
- * resumed, not restarted), and the file written before the kill is what lands on the run branch.
+ * the resume Claude's next request carries the session's earlier conversation (resumed, not
+ * restarted; Claude Code itself drops the unfinished turn), and the file written before the kill is
+ * what lands on the run branch.
  */
 @Tag("slow")
 class GoSessionResumeSlowTest {
@@ -105,10 +106,14 @@ class GoSessionResumeSlowTest {
             assertThat(task.path("status").asString()).as(diagnosis).isEqualTo("passed");
             assertThat(task.path("agent").asString()).isEqualTo("claude");
 
-            // Resumed, not restarted: Claude's request after the restart carries the turn it made before the kill.
+            // Resumed, not restarted: Claude's request after the restart carries the session's earlier conversation
+            // (the first run's prompt, before the restart note), which a new session would not have.
             List<RecordedRequest> afterResume = server.requests().stream().filter(r -> "claude after resume".equals(r.rule())).toList();
             assertThat(afterResume).as(diagnosis).isNotEmpty();
-            assertThat(afterResume.getFirst().body()).contains("tool_use").contains("printf 'hello").contains("tool_result");
+            JsonNode messages = HttpTransport.JSON.readTree(afterResume.getFirst().body()).path("messages");
+            assertThat(messages.size()).as("messages of the resumed session").isGreaterThanOrEqualTo(3);
+            assertThat(messages.get(0).toString()).contains("MARK-A write src/a.txt").doesNotContain("ensemble was restarted");
+            assertThat(messages.get(messages.size() - 1).toString()).contains("ensemble was restarted");
             assertThat(ruleHits(server, "claude writes src/a.txt")).as("the file was written once, before the kill").isEqualTo(1);
             // The file from before the kill, in the worktree the resume continued, is what landed.
             String branch = "ensemble/" + report.path("run_id").asString() + "/_run";
