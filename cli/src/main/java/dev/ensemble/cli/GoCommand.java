@@ -13,6 +13,7 @@ import dev.ensemble.core.plan.PlanParser;
 import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.plan.PlanValidator;
+import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Constraints;
 import dev.ensemble.core.routing.RouteRequest;
@@ -36,6 +37,7 @@ import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.http.HttpTransport;
+import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,10 +145,11 @@ final class GoCommand implements Callable<Integer> {
         // The plan is saved before the forecast, so a run not approved now can be resumed with --yes.
         if (!runs.exists(runId)) runs.create(runId, plan.request());
         runs.savePlan(runId, plan);
-        Approval.forecast(app, "run " + runId, orchestrator.forecast(plan.tasks()), plan.tasks().size(), yes,
+        CostForecast forecast = orchestrator.forecast(plan.tasks());
+        Approval.forecast(app, "run " + runId, forecast, plan.tasks().size(), yes,
                 "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)");
         Orchestrator.Outcome outcome = orchestrator.run(runId, plan, "HEAD");
-        int code = finish(app, outcome, json);
+        int code = finish(app, outcome, json, Optional.of(forecast));
         if (apply) code = apply(app, outcome, code);
         return code;
     }
@@ -174,12 +177,16 @@ final class GoCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static int finish(AppContext app, Orchestrator.Outcome outcome, boolean json) {
+    /** @param forecast what was forecast for the tasks this command dispatched, shown beside what they cost */
+    static int finish(AppContext app, Orchestrator.Outcome outcome, boolean json, Optional<CostForecast> forecast) {
         Terminal term = app.terminal();
         var report = outcome.report();
         long passed = report.tasks().stream().filter(t -> t.status() == TaskLine.Status.PASSED).count();
         if (json) {
-            term.out().println(Redactor.global().redact(dev.ensemble.engine.report.ReportJson.write(report)));
+            ObjectNode root = (ObjectNode) HttpTransport.JSON.readTree(dev.ensemble.engine.report.ReportJson.write(report));
+            forecast.ifPresent(f -> root.putObject("forecast").put("min_usd", f.minUsd()).put("expected_usd", f.expectedUsd())
+                    .put("max_usd", f.maxUsd()));
+            term.out().println(Redactor.global().redact(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)));
         } else {
             Table table = new Table("task", "result", "agent", "model", "attempts", "cost", "why");
             for (TaskLine t : report.tasks()) {

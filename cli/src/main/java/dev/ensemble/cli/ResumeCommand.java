@@ -3,6 +3,7 @@ package dev.ensemble.cli;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
+import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.orchestrate.Orchestrator;
 import dev.ensemble.engine.run.RunState;
 import dev.ensemble.engine.run.RunStatus;
@@ -10,6 +11,7 @@ import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.TaskRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,12 +65,13 @@ final class ResumeCommand implements Callable<Integer> {
             state = runs.load(id);
         }
         Orchestrator orchestrator = GoCommand.orchestrator(app, limit, null, null, null, null);
+        Optional<CostForecast> forecast = Optional.empty();
         if (!state.status().finished()) {
             Plan plan = state.plan().orElseThrow();
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();
-            Approval.forecast(app, "the rest of run " + id, orchestrator.forecast(remaining), remaining.size(), yes,
-                    "pass --yes to approve");
+            forecast = Optional.of(orchestrator.forecast(remaining));
+            Approval.forecast(app, "the rest of run " + id, forecast.get(), remaining.size(), yes, "pass --yes to approve");
         }
         Orchestrator.Outcome outcome;
         try {
@@ -76,7 +79,7 @@ final class ResumeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new UserInputException(e.getMessage());
         }
-        return GoCommand.finish(app, outcome, json);
+        return GoCommand.finish(app, outcome, json, forecast);
     }
 
     private String runId(RunStore runs) {

@@ -91,10 +91,16 @@ class GoForecastTest {
         assertThat(resumed.err()).contains("forecast: min $0.10", "approved by --yes");
         assertThat(agentRequests()).isNotEmpty();
 
-        CliHarness.Run approved = cli.run("go", "--yes", "--plan", plan.toString());
+        CliHarness.Run approved = cli.run("go", "--yes", "--json", "--plan", plan.toString());
         assertThat(approved.exitCode()).as(approved.all()).isZero();
         assertThat(approved.err()).contains("approved by --yes");
         assertThat(approved.err().indexOf("approved by --yes")).isLessThan(approved.err().indexOf("▶ impl-a"));
+        // --json: the forecast beside what the run cost.
+        var report = dev.ensemble.llm.http.HttpTransport.JSON.readTree(approved.out());
+        assertThat(report.path("forecast").path("min_usd").asDouble()).isGreaterThan(0)
+                .isLessThanOrEqualTo(report.path("forecast").path("expected_usd").asDouble());
+        assertThat(report.path("forecast").path("max_usd").asDouble()).isGreaterThanOrEqualTo(report.path("forecast").path("expected_usd").asDouble());
+        assertThat(report.path("summary").path("cost_usd").isNumber()).isTrue();
     }
 
     private List<RecordedRequest> agentRequests() {
