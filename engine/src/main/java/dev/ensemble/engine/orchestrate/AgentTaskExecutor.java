@@ -145,7 +145,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
         boolean crashed = false;
         try {
             Snapshot before = workspaces.snapshot(ws);
-            String prompt = prompt(task, request.previousFailure(), request.runId());
+            // A retry or a fallback starts from what the failed attempt left, not from nothing.
+            Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
+                    ? handOver(request.runId(), task.id(), ws) : Optional.empty();
+            String prompt = prompt(task, request.previousFailure(), request.runId(), handedOver);
             if (session.isPresent()) {
                 prompt = "ensemble was restarted while you worked on this task; this session and its working tree are as you left "
                         + "them. Check what is already done, then finish the task.\n\n" + prompt;
@@ -160,6 +163,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
             agentRuns.record(started, request.runId(), task.id(), agent.name(), choice.model().id(), result, changes.paths(), verdict);
             if (!agent.name().equals("builtin")) recordCliUsage(started, request, choice, result);
             TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript);
+            keepForHandOver(request.runId(), task.id(), ws, outcome, verdict, changes);
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
                     task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
             return outcome;
@@ -230,7 +234,50 @@ public final class AgentTaskExecutor implements TaskExecutor {
                 result.succeeded() ? "" : "agent_" + result.status().name().toLowerCase(java.util.Locale.ROOT), result.failureReason()));
     }
 
-    private String prompt(PlanTask task, Optional<String> previousFailure, String runId) {
+    /**
+     * What a failed attempt leaves for the next one: its committed change, kept under a ref of its
+     * own because the task branch goes with the worktree. Only a failure whose change the Enforcer
+     * accepted is handed over (tests red, judge said no, agent gave up or timed out); a rejected
+     * change, an accepted task or an empty change leaves nothing.
+     */
+    private void keepForHandOver(String runId, String taskId, Workspace ws, TaskOutcome outcome, Verdict verdict, ChangeSet changes) {
+        Git repo = Git.in(workspaces.repoRoot());
+        String ref = handOverRef(runId, taskId);
+        if (outcome.status() == TaskOutcome.Status.FAILED && verdict.accepted() && !changes.isEmpty()) {
+            repo.ok("update-ref", ref, WorkspaceManager.worktreeGit(ws).ok("rev-parse", "HEAD"));
+        } else {
+            repo.exec("update-ref", "-d", ref);
+        }
+    }
+
+    /** Applies the previous attempt's change to this attempt's fresh worktree, uncommitted; empty when there is none or it no longer applies. */
+    private Optional<HandOver> handOver(String runId, String taskId, Workspace ws) {
+        Git repo = Git.in(workspaces.repoRoot());
+        Git.Result commit = repo.exec("rev-parse", "--verify", "--quiet", handOverRef(runId, taskId) + "^{commit}");
+        if (!commit.ok()) return Optional.empty();
+        Git worktree = WorkspaceManager.worktreeGit(ws);
+        if (!worktree.exec("cherry-pick", "--no-commit", commit.out()).ok()) {
+            // The run branch moved under it (another task merged the same lines): start clean instead.
+            worktree.exec("reset", "--hard", "--quiet");
+            worktree.exec("clean", "-fdq");
+            return Optional.empty();
+        }
+        List<String> files = repo.ok("diff-tree", "--no-commit-id", "--name-only", "-r", commit.out()).lines().toList();
+        // The task commit's subject names who made it: "ensemble <run> task <id> (<agent>, <model>): <title>".
+        String subject = repo.ok("log", "-1", "--format=%s", commit.out());
+        int open = subject.indexOf(" ("), close = subject.indexOf("): ");
+        String by = open >= 0 && close > open ? subject.substring(open + 2, close) : "an earlier attempt";
+        return Optional.of(new HandOver(by, files));
+    }
+
+    private static String handOverRef(String runId, String taskId) {
+        return "refs/ensemble/handover/" + runId + "/" + taskId;
+    }
+
+    /** A failed attempt's change, handed to the next: who made it and the files it touched. */
+    private record HandOver(String by, List<String> files) {}
+
+    private String prompt(PlanTask task, Optional<String> previousFailure, String runId, Optional<HandOver> handedOver) {
         StringBuilder p = new StringBuilder();
         p.append(task.description().isBlank() ? task.title() : task.description()).append("\n\n");
         p.append("Acceptance: ").append(task.acceptance()).append("\n");
@@ -240,6 +287,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
             p.append("Specs for this work are in: ").append(String.join(", ", plan.specs().stream().map(s -> s.path()).toList())).append("\n");
         }
         previousFailure.ifPresent(f -> p.append("\nA previous attempt failed: ").append(f).append("\nFix that this time.\n"));
+        handedOver.ifPresent(h -> p.append("That attempt (").append(h.by()).append(") left its changes in this working tree, uncommitted: ")
+                .append(String.join(", ", h.files())).append(". Build on them or correct them; do not start over.\n"));
         String notes = memory.relevantContext(task.title() + " " + task.description() + " " + task.acceptance(), Optional.of(runId), 600);
         if (!notes.isBlank()) p.append("\n").append(notes);
         return p.toString();

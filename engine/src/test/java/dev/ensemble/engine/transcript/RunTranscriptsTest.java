@@ -281,6 +281,67 @@ class RunTranscriptsTest {
         assertThat(repo.resolve(".ensemble/worktrees")).isEmptyDirectory();
     }
 
+    /**
+     * Fails its first try at every task: at "h" with tests red after writing half the file, at "r" by
+     * also editing README.md, which it does not own. Records what its second try found.
+     */
+    static final class HandOverAgent implements Agent {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        final Map<String, String> secondPrompt = new ConcurrentHashMap<>();
+        final Map<String, Boolean> secondFoundFile = new ConcurrentHashMap<>();
+
+        @Override public String name() {
+            return "fake";
+        }
+
+        @Override public AgentInfo detect() {
+            return new AgentInfo("fake", Optional.empty(), "1", true, "", Set.of(WireProtocol.OLLAMA));
+        }
+
+        @Override public AgentResult run(AgentTask task, Workspace workspace, AgentListener listener) {
+            int call = calls.computeIfAbsent(task.taskId(), k -> new AtomicInteger()).incrementAndGet();
+            Path file = workspace.directory().resolve("src/" + task.taskId() + ".txt");
+            try {
+                if (call == 1) {
+                    FakeAgent.write(file, "part 1\n");
+                    if (task.taskId().equals("r")) FakeAgent.write(workspace.directory().resolve("README.md"), "taken over\n");
+                    return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, true, Optional.empty(), 1,
+                            Duration.ofMillis(1), "tests red", List.of());
+                }
+                secondPrompt.put(task.taskId(), task.prompt());
+                secondFoundFile.put(task.taskId(), Files.exists(file));
+                FakeAgent.write(file, (Files.exists(file) ? Files.readString(file) : "") + "part 2\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), Usage.ZERO, 0, true, Optional.empty(), 0,
+                    Duration.ofMillis(1), "", List.of());
+        }
+    }
+
+    @Test
+    void aRetryStartsFromTheFailedAttemptsChangeUnlessTheEnforcerRejectedIt() throws Exception {
+        Plan plan = new Plan("two files", List.of(), List.of(task("h"), task("r")));
+        HandOverAgent agent = new HandOverAgent();
+
+        Orchestrator.Outcome outcome = orchestrator(agent, reviewer()).run("run-1", plan, "HEAD");
+
+        assertThat(outcome.allPassed()).as(outcome.report().toString()).isTrue();
+        // Tests red: the retry finds the first try's half in its worktree and is told whose it is.
+        assertThat(agent.secondFoundFile).containsEntry("h", true);
+        assertThat(agent.secondPrompt.get("h")).contains("A previous attempt failed: fake failed: tests red")
+                .contains("That attempt (fake, coder) left its changes in this working tree, uncommitted: src/h.txt");
+        assertThat(show("ensemble/run-1/_run:src/h.txt")).isEqualTo("part 1\npart 2\n");
+        // Rejected for a file it does not own: the retry starts clean, without the offending change.
+        assertThat(agent.secondFoundFile).containsEntry("r", false);
+        assertThat(agent.secondPrompt.get("r")).doesNotContain("left its changes");
+        assertThat(show("ensemble/run-1/_run:src/r.txt")).isEqualTo("part 2\n");
+        assertThat(show("ensemble/run-1/_run:README.md")).isEqualTo("# demo\n");
+        // Nothing is kept for tasks that passed.
+        Process refs = new ProcessBuilder("git", "for-each-ref", "refs/ensemble/").directory(repo.toFile()).start();
+        assertThat(new String(refs.getInputStream().readAllBytes())).isEmpty();
+    }
+
     private String show(String object) throws Exception {
         Process process = new ProcessBuilder("git", "show", object).directory(repo.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes());
