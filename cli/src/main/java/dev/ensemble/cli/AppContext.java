@@ -4,6 +4,7 @@ import dev.ensemble.agents.builtin.BuiltinAgent;
 import dev.ensemble.agents.builtin.BuiltinSettings;
 import dev.ensemble.agents.cli.AgentRegistry;
 import dev.ensemble.agents.cli.CliSettings;
+import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
@@ -136,6 +137,14 @@ public final class AppContext implements AutoCloseable {
 
     public synchronized Store store() {
         if (store == null) {
+            if (Files.exists(repoRoot().resolve(".git"))) {
+                try {
+                    // The database (and later transcripts and reports) go under .ensemble/: never in the user's git status.
+                    WorkspaceManager.excludeEnsembleFolder(repoRoot());
+                } catch (RuntimeException e) {
+                    terminal.err().println(terminal.yellow("ensemble: could not add .ensemble/ to .git/info/exclude: " + e.getMessage()));
+                }
+            }
             store = Store.open(config().store(), repoRoot(), ref -> secrets().resolve(ref)
                     .orElseThrow(() -> new IllegalStateException("store password " + ref + " cannot be resolved")));
         }

@@ -57,7 +57,17 @@ public final class WorkspaceManager {
         this.repoRoot = top;
         this.git = Git.in(top);
         this.commonDir = commonDir(git, top);
-        ensureIgnored();
+        excludeEnsembleFolder(git, commonDir);
+    }
+
+    /**
+     * Makes git ignore {@code .ensemble/} (worktrees, database, transcripts, reports) in the
+     * repository at {@code repoRoot}, through {@code .git/info/exclude} so no tracked file changes:
+     * whatever ensemble writes there never shows in the user's {@code git status}.
+     */
+    public static void excludeEnsembleFolder(Path repoRoot) {
+        Git git = Git.in(repoRoot);
+        excludeEnsembleFolder(git, commonDir(git, repoRoot));
     }
 
     public Path repoRoot() {
@@ -428,7 +438,7 @@ public final class WorkspaceManager {
         }
     }
 
-    private void ensureIgnored() {
+    private static void excludeEnsembleFolder(Git git, Path commonDir) {
         if (git.exec("check-ignore", "-q", "--no-index", ".ensemble/worktrees/x").ok()) return;
         Path exclude = commonDir.resolve("info").resolve("exclude");
         try {
