@@ -44,7 +44,7 @@ class GoCrashResumeTest {
     private static final String REQUEST = "add greeting";
 
     /** The uninterrupted run everything is compared with. */
-    private record Reference(Map<String, String> statuses, String tree, JsonNode summary) {}
+    private record Reference(Map<String, String> statuses, String tree, JsonNode summary, long passesLearned) {}
 
     private static Reference reference;
 
@@ -61,7 +61,8 @@ class GoCrashResumeTest {
             CliHarness.Run run = ref.run("go", "--parallel", "1", "--json", REQUEST);
             assertThat(run.exitCode()).as(run.all()).isEqualTo(1);  // the sneaky task's lock file is rejected
             JsonNode report = HttpTransport.JSON.readTree(run.out());
-            reference = new Reference(statuses(report), tree(ref, report.path("run_id").asString()), report.path("summary"));
+            reference = new Reference(statuses(report), tree(ref, report.path("run_id").asString()), report.path("summary"),
+                    passesLearned(ref));
         }
         assertThat(reference.statuses()).containsEntry("tests", "passed").containsEntry("impl-a", "passed")
                 .containsEntry("impl-b", "passed").containsEntry("sneaky", "failed");
@@ -261,6 +262,7 @@ class GoCrashResumeTest {
         assertThat(summary.path("calls").asLong()).as("calls: the ledger's, per model and in all").isEqualTo(perModel)
                 .isGreaterThanOrEqualTo(reference.summary().path("calls").asLong());
         assertThat(cli.run("runs").out()).contains(runId).doesNotContain("running").doesNotContain("planning");
+        assertThat(passesLearned(cli)).as("every accepted task's verdict reached the router's evidence").isEqualTo(reference.passesLearned());
 
         assertThat(cli.git("worktree", "list").strip().lines()).as("only the main working tree").hasSize(1);
         assertThat(cli.git("branch", "--list", "--format=%(refname:short)", "ensemble/*").strip().lines()).as("only the run branch").containsExactly("ensemble/" + runId + "/_run");
@@ -268,6 +270,15 @@ class GoCrashResumeTest {
             assertThat(files.filter(p -> p.getFileName().toString().endsWith(".lock")).toList()).as("git locks").isEmpty();
         }
         assertThat(cli.git("status", "--porcelain", "--untracked-files=no")).as("the user's checkout").isEmpty();
+    }
+
+    /** Passing verdicts in the outcome log, which the router learns from. */
+    private static long passesLearned(CliHarness cli) {
+        long passes = 0;
+        for (JsonNode row : HttpTransport.JSON.readTree(cli.run("stats", "--json").out()).path("outcomes").path("by_model_and_kind")) {
+            passes += row.path("passes").asLong();
+        }
+        return passes;
     }
 
     private static Map<String, String> statuses(JsonNode report) {

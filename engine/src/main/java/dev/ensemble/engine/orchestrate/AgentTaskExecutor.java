@@ -315,6 +315,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
         removeLeftover(runId, taskId);
         git.exec("branch", "-D", "--quiet", WorkspaceManager.branchName(runId, taskId));
         AgentRunLog.RecordedRun r = recorded.get();
+        PlanTask task = request.task();
+        // The verdict the kill kept from being recorded: the router learns from it as from any other.
+        outcomes.record(new Outcome(Instant.now(), runId, taskId, r.model(), r.agent(), task.kind(), task.title(), true, r.costUsd(),
+                r.duration()));
         return Optional.of(new TaskOutcome(TaskOutcome.Status.ACCEPTED, "accepted: merged into " + runBranch + " before the run stopped",
                 r.agent(), r.model(), new Usage(r.inputTokens(), r.outputTokens(), 0), r.costUsd(), r.duration(), r.files(),
                 r.sessionId().isEmpty() ? Optional.empty() : Optional.of(r.sessionId())));
