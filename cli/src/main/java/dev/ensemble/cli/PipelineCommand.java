@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.ConfigLocator;
 import dev.ensemble.core.routing.Roles;
@@ -106,7 +107,7 @@ final class PipelineCommand implements Callable<Integer> {
         String base = STAMP.format(result.startedAt()) + "-" + result.pipeline().name();
         Path target = folder.resolve(base + ".md");
         for (int n = 2; Files.exists(target); n++) target = folder.resolve(base + "-" + n + ".md");
-        return AtomicFiles.write(target, PipelineDocument.render(result));
+        return AtomicFiles.write(target, Redactor.global().redact(PipelineDocument.render(result)));
     }
 
     private static void printList(Terminal term, Pipelines pipelines) {

@@ -1,5 +1,6 @@
 package dev.ensemble.engine.converse;
 
+import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
 import dev.ensemble.engine.io.AtomicFiles;
 import dev.ensemble.llm.FailedAttempt;
@@ -95,8 +96,9 @@ public record ChatTranscript(String task, ChatSettings settings, ChatParticipant
     }
 
     /** The JSON text, pretty-printed, ending with a newline. */
+    /** The transcript as written and printed: a key a model repeated is masked, as everywhere ensemble writes. */
     public String toJsonText() {
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n";
+        return Redactor.global().redact(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson())) + "\n";
     }
 
     /**

@@ -135,6 +135,18 @@ class DuoChatTest {
     }
 
     @Test
+    void aKeyAModelRepeatsIsMaskedInTheTranscript() {
+        String key = "sk-chat-transcript-key-4417";
+        dev.ensemble.core.Redactor.global().register(key);
+        server.rule(Rule.text("I found the key " + key + " in your env").forModel("writer"));
+        server.rule(Rule.text("APPROVED").forModel("critic"));
+
+        ChatTranscript transcript = chat(ChatSettings.DEFAULTS, new ChatListener() { }).run("show config");
+
+        assertThat(transcript.toJsonText()).doesNotContain(key).contains("I found the key " + dev.ensemble.core.Redactor.MASK);
+    }
+
+    @Test
     void theReviewersStopTokenEndsTheChatBeforeTheRoundLimit() {
         server.rule(Rule.text("draft").forModel("writer"));
         server.rule(Rule.text("Looks right now.\n\n**APPROVED**").forModel("critic").whenPrompt("round 2"));
