@@ -52,7 +52,7 @@ class RunsAndReportCliTest {
         assertThat(runs.exitCode()).as(runs.all()).isZero();
         assertThat(runs.out()).contains("RUN", "run-1", "run-2", "add a greeting", "2026-11-20 09:00:00Z");
         assertThat(runs.out().indexOf("run-2")).isLessThan(runs.out().indexOf("run-1"));
-        assertThat(runs.out().lines().filter(l -> l.startsWith("run-1")).findFirst().orElseThrow()).containsPattern("1\\s+1\\s+\\$");
+        assertThat(runs.out().lines().filter(l -> l.startsWith("run-1")).findFirst().orElseThrow()).containsPattern("failed\\s+1\\s+1\\s+\\$");
 
         CliHarness.Run json = cli.run("runs", "--json");
         assertThat(json.exitCode()).isZero();
@@ -67,6 +67,24 @@ class RunsAndReportCliTest {
         assertThat(asJson.exitCode()).isZero();
         assertThat(ReportJson.read(asJson.out())).isEqualTo(report("run-1", Instant.parse("2026-11-20T09:00:00Z"), "add a greeting",
                 TaskLine.Status.FAILED));
+    }
+
+    @Test
+    void anInterruptedRunIsListedFromTheStoreWithHowToFinishIt() throws Exception {
+        CliHarness cli = new CliHarness(dir);
+        try (var store = dev.ensemble.engine.store.Store.open(dev.ensemble.core.config.StoreSettings.DEFAULT, cli.repo, ref -> null)) {
+            var runs = new dev.ensemble.engine.run.RunStore(store);
+            runs.create("run-9", "add a greeting");
+            runs.markStatus("run-9", dev.ensemble.engine.run.RunStatus.RUNNING);
+        }
+
+        CliHarness.Run list = cli.run("runs");
+
+        assertThat(list.exitCode()).as(list.all()).isZero();
+        assertThat(list.out().lines().filter(l -> l.startsWith("run-9")).findFirst().orElseThrow())
+                .containsPattern("running\\s+-\\s+-\\s+-\\s+add a greeting");
+        assertThat(list.err()).contains("ensemble resume run-9");
+        assertThat(cli.run("runs", "--json").out()).contains("\"status\" : \"running\"");
     }
 
     @Test
