@@ -257,7 +257,7 @@ final class GoCommand implements Callable<Integer> {
         return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
                 app.ledger(), new SharedMemory(app.store()), assignment,
                 implementer -> new Judge(judging, reviewer(app, router, availability, implementer)), scheduling, taskTimeout,
-                new Progress(term), taskId -> AgentEventPrinter.forTask(term, taskId));
+                new Progress(term), taskId -> AgentEventPrinter.forTask(term, taskId), app.models().gates());
     }
 
     /** A reviewer from another vendor than the implementer where one is usable; else the implementer's own model. */

@@ -56,6 +56,7 @@ public final class ChatModels {
     private final RandomGenerator random;
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, ChatModel> stacks = new ConcurrentHashMap<>();
+    private final ProviderGates gates;
     private final BudgetGuard guard;
     private final boolean localOnly;
     private volatile ModelAvailability.OllamaTags ollamaTags;
@@ -93,6 +94,12 @@ public final class ChatModels {
         this.observer = Objects.requireNonNull(observer, "observer");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = Objects.requireNonNull(random, "random");
+        this.gates = ProviderGates.of(catalog);
+    }
+
+    /** The providers' concurrency limits these models keep to; CLI agent runs share them. */
+    public ProviderGates gates() {
+        return gates;
     }
 
     public Catalog catalog() {
@@ -174,9 +181,10 @@ public final class ChatModels {
                 return new MissingKey(spec, provider, e.getMessage());
             }
         }
+        // The gate sits outside the recording: time spent waiting for a permit is not the model's latency.
         ChatModel stack = new RetryingChatModel(
                 new CircuitBreakingChatModel(
-                        new RecordingChatModel(provider(spec, provider, key), observer, provider.name()),
+                        gates.gate(new RecordingChatModel(provider(spec, provider, key), observer, provider.name()), provider),
                         breakers.forModel(spec.id())),
                 retry, sleeper, random);
         if (guard != null) stack = new BudgetedChatModel(stack, guard);

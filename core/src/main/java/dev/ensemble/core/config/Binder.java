@@ -85,7 +85,7 @@ final class Binder {
             if (wire.isEmpty() || baseUrl.isEmpty()) continue;
             try {
                 out.put(entry.getKey(), new ProviderSpec(entry.getKey(), WireProtocol.fromKey(wire.get()),
-                        baseUrl.get(), key, p.path("local").asBoolean(false)));
+                        baseUrl.get(), key, p.path("local").asBoolean(false), p.path("max_concurrency").asInt(0)));
             } catch (IllegalArgumentException e) {
                 fail(at, e.getMessage());
             }

@@ -45,6 +45,8 @@ class BadConfigTest {
                 Arguments.of("raw-store-password.yaml", 4, "store.password", "got a raw value (not shown"),
                 Arguments.of("bad-wire.yaml", 3, "providers.myvllm.wire",
                         "expected one of openai-chat, openai-responses, anthropic, gemini, ollama, got \"grpc\""),
+                Arguments.of("bad-max-concurrency.yaml", 5, "providers.myvllm.max_concurrency",
+                        "expected a whole number ≥ 1: calls in flight at once, got 0"),
                 Arguments.of("bad-as-of.yaml", 5, "models.gpt-5.pricing.as_of",
                         "expected a date such as 2026-11-01 (YYYY-MM-DD), got \"2026-13-45\""),
                 Arguments.of("score-out-of-range.yaml", 5, "models.gpt-5.capabilities.coding.score",

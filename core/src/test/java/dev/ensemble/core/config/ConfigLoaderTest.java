@@ -104,7 +104,8 @@ class ConfigLoaderTest {
     void aUserProviderAndModelAndAliasCanBeAddedAndAliasChainsReplaceWhole() throws IOException {
         write(user(), """
                 providers:
-                  myvllm: { wire: openai-chat, base_url: "http://gpu-box:8000/v1", api_key: "env:VLLM_KEY", local: true }
+                  myvllm: { wire: openai-chat, base_url: "http://gpu-box:8000/v1", api_key: "env:VLLM_KEY", local: true,
+                    max_concurrency: 2 }
                 models:
                   my-model:
                     provider: myvllm
@@ -129,7 +130,9 @@ class ConfigLoaderTest {
             assertThat(p.wire()).isEqualTo(WireProtocol.OPENAI_CHAT);
             assertThat(p.apiKey()).contains(new SecretRef.Env("VLLM_KEY"));
             assertThat(p.local()).isTrue();
+            assertThat(p.maxConcurrency()).isEqualTo(2);
         });
+        assertThat(catalog.provider("openai").orElseThrow().maxConcurrency()).as("no limit unless set").isZero();
         ModelSpec mine = catalog.model("my-model").orElseThrow();
         assertThat(mine.local()).as("inherits the provider's local flag").isTrue();
         assertThat(mine.pricing().cachedInputPerMtok()).isZero();

@@ -33,6 +33,7 @@ import dev.ensemble.engine.store.Outcome;
 import dev.ensemble.engine.store.OutcomeLog;
 import dev.ensemble.engine.transcript.AttemptTranscript;
 import dev.ensemble.engine.transcript.SessionTranscripts;
+import dev.ensemble.llm.ProviderGates;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.CallRecord;
@@ -83,11 +84,12 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final Function<String, AgentListener> listeners;
     private final CallObserver ledger;
     private final SessionTranscripts transcripts;
+    private final ProviderGates gates;
 
     public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
                              JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
                              Duration taskTimeout, Function<String, AgentListener> listeners, CallObserver ledger,
-                             SessionTranscripts transcripts) {
+                             SessionTranscripts transcripts, ProviderGates gates) {
         this.plan = plan;
         this.runBranch = runBranch;
         this.workspaces = workspaces;
@@ -101,6 +103,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         this.listeners = listeners;
         this.ledger = ledger;
         this.transcripts = transcripts;
+        this.gates = gates;
     }
 
     @Override
@@ -154,8 +157,12 @@ public final class AgentTaskExecutor implements TaskExecutor {
                         + "them. Check what is already done, then finish the task.\n\n" + prompt;
             }
             transcript.started(prompt);
-            AgentResult result = agent.run(new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
-                    choice.apiKey(), task.files(), taskTimeout, session), ws, transcript);
+            AgentTask agentTask = new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
+                    choice.apiKey(), task.files(), taskTimeout, session);
+            // A CLI agent calls its provider itself, for as long as it runs: it holds one of the provider's
+            // slots throughout. The builtin agent's calls go through ensemble's models, which take a slot per call.
+            AgentResult result = agent.name().equals("builtin") ? agent.run(agentTask, ws, transcript)
+                    : gates.withPermit(choice.provider(), () -> agent.run(agentTask, ws, transcript));
             transcript.finished(result);
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());

@@ -28,6 +28,7 @@ import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.OutcomeLog;
 import dev.ensemble.engine.transcript.SessionTranscripts;
+import dev.ensemble.llm.ProviderGates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -70,11 +71,22 @@ public final class Orchestrator {
     private final RunListener listener;
     private final Function<String, AgentListener> agentEvents;
     private final SessionTranscripts transcripts;
+    private final ProviderGates gates;
 
+    /** Without provider concurrency limits. */
     public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
                         AgentTaskExecutor.Assignment assignment, AgentTaskExecutor.JudgeFactory judges,
                         SchedulerSettings schedulerSettings, Duration taskTimeout, RunListener listener,
                         Function<String, AgentListener> agentEvents) {
+        this(repoRoot, catalog, enforcer, runs, ledger, memory, assignment, judges, schedulerSettings, taskTimeout, listener,
+                agentEvents, ProviderGates.NONE);
+    }
+
+    /** @param gates the providers' max_concurrency, shared with the models' own calls ({@code ChatModels.gates()}) */
+    public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
+                        AgentTaskExecutor.Assignment assignment, AgentTaskExecutor.JudgeFactory judges,
+                        SchedulerSettings schedulerSettings, Duration taskTimeout, RunListener listener,
+                        Function<String, AgentListener> agentEvents, ProviderGates gates) {
         this.repoRoot = repoRoot;
         this.catalog = catalog;
         this.workspaces = new WorkspaceManager(repoRoot);
@@ -91,6 +103,7 @@ public final class Orchestrator {
         this.listener = listener;
         this.agentEvents = agentEvents;
         this.transcripts = SessionTranscripts.forRepository(repoRoot);
+        this.gates = gates;
     }
 
     public static String runBranch(String runId) {
@@ -131,7 +144,7 @@ public final class Orchestrator {
         ensureRunBranch(runId);
         AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
                 memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, agentEvents.apply(taskId)),
-                ledger, transcripts);
+                ledger, transcripts, gates);
         return new Scheduler(runs, executor, schedulerSettings, listener);
     }
 

@@ -86,7 +86,7 @@ class RunTranscriptsTest {
     }
 
     /** An agent that emits one event of every kind, writes its task's file, and behaves per (task, call) as the test says. */
-    static final class FakeAgent implements Agent {
+    static class FakeAgent implements Agent {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         final Set<String> failFirst;
         final Set<String> killFirst;
@@ -340,6 +340,39 @@ class RunTranscriptsTest {
         // Nothing is kept for tasks that passed.
         Process refs = new ProcessBuilder("git", "for-each-ref", "refs/ensemble/").directory(repo.toFile()).start();
         assertThat(new String(refs.getInputStream().readAllBytes())).isEmpty();
+    }
+
+    @Test
+    void cliAgentRunsKeepToTheirProvidersMaxConcurrency() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Agent cli = new FakeAgent(Set.of(), Set.of()) {
+            @Override public AgentResult run(AgentTask task, Workspace workspace, AgentListener listener) {
+                most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(200);
+                    return super.run(task, workspace, listener);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+        };
+        ProviderSpec limited = PROVIDER.withMaxConcurrency(1);
+        Catalog catalog = new Catalog(Map.of(limited.name(), limited), Map.of(MODEL.id(), MODEL), Map.of());
+        AgentTaskExecutor.Assignment assignment = (task, step) -> step == 0
+                ? Optional.of(new AgentTaskExecutor.Choice(cli, MODEL, limited, Optional.empty())) : Optional.empty();
+        Orchestrator orchestrator = new Orchestrator(repo, catalog, new Enforcer(Policy.DEFAULT), new RunStore(store), new Ledger(store),
+                new SharedMemory(store), assignment,
+                implementer -> new Judge(JudgeSettings.defaults().withTestCommand("true"), Optional.of(reviewer())),
+                new SchedulerSettings(3, 1, 0), Duration.ofMinutes(1), RunListener.NONE, id -> AgentListener.NONE,
+                dev.ensemble.llm.ProviderGates.of(catalog));
+
+        Orchestrator.Outcome outcome = orchestrator.run("run-1", new Plan("three files", List.of(), List.of(task("a"), task("b"), task("c"))), "HEAD");
+
+        assertThat(outcome.allPassed()).as(outcome.report().toString()).isTrue();
+        assertThat(most.get()).as("three tasks may run at once, their provider serves one").isEqualTo(1);
     }
 
     private String show(String object) throws Exception {
