@@ -12,6 +12,9 @@ public sealed interface AgentEvent {
     /** A tool the agent called, with its input as the CLI reported it (JSON text when it is JSON). */
     record ToolUse(Instant at, String tool, String input) implements AgentEvent {}
 
+    /** What a tool call returned to the agent's model (the start of it), or the error it gave. */
+    record ToolResult(Instant at, String tool, String output, boolean error) implements AgentEvent {}
+
     /** A shell command the agent ran, with its exit code (-1 when unknown) and the start of its output. */
     record CommandRun(Instant at, String command, int exitCode, String output) implements AgentEvent {}
 

@@ -38,6 +38,7 @@ final class AgentEventPrinter implements AgentListener {
             case AgentEvent.Error e -> (live ? term.red("err  ") : "err  ") + firstLine(e.message());
             case AgentEvent.Raw r -> null;
             case AgentEvent.Session s -> null;
+            case AgentEvent.ToolResult t -> null;
         };
         if (line == null) return;
         line = Redactor.global().redact(line);

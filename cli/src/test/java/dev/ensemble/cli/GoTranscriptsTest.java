@@ -90,7 +90,7 @@ class GoTranscriptsTest {
 
         for (String task : List.of("impl-a", "impl-b")) {
             List<String> attempt = kinds(sessions.resolve(task + "-a1-f0.jsonl"));
-            assertThat(attempt).as(task).startsWith("prompt").contains("tool_use").endsWith("result", "outcome");
+            assertThat(attempt).as(task).startsWith("prompt").contains("tool_use", "tool_result").endsWith("result", "outcome");
             assertThat(kinds(sessions.resolve(task + "-review.jsonl"))).as(task).containsExactly("note", "request", "response");
             List<String> listed = new ArrayList<>();
             for (JsonNode t : report.path("tasks")) {

@@ -28,6 +28,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * timeout), so what they read is safe to read there.
  */
 final class AgentLoop {
+    /** The start of a tool's output an event carries: enough to follow the exchange, not whole files. */
+    private static final int TOOL_RESULT_SHOWN = 4_000;
 
     /** How the loop ended. Events and reasons are redacted: a key the model echoes must not reach a transcript. */
     record Ending(Status status, String finalMessage, String failureReason) {}
@@ -121,6 +123,9 @@ final class AgentLoop {
                 if (outcome.isError()) {
                     emit(new AgentEvent.Error(Instant.now(), call.name() + ": " + redact(Texts.start(outcome.content(), 500))));
                 }
+                // What the model is told back, so a transcript holds both sides of every exchange.
+                emit(new AgentEvent.ToolResult(Instant.now(), call.name(), redact(Texts.start(outcome.content(), TOOL_RESULT_SHOWN)),
+                        outcome.isError()));
                 messages.add(new ChatMessage.ToolResult(call.id(), call.name(), content, outcome.isError()));
             }
             if (summary.isPresent()) return new Ending(Status.SUCCEEDED, summary.get(), "");

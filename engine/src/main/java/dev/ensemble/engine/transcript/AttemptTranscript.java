@@ -115,6 +115,8 @@ public final class AttemptTranscript implements AgentListener {
             case AgentEvent.Error e -> entry(e, TranscriptEntry.Kind.ERROR, e.message(), data);
             case AgentEvent.Raw r -> entry(r, TranscriptEntry.Kind.RAW, r.line(), data);
             case AgentEvent.Session s -> entry(s, TranscriptEntry.Kind.SESSION, s.sessionId(), data);
+            case AgentEvent.ToolResult t -> entry(t, TranscriptEntry.Kind.TOOL_RESULT, t.output(),
+                    data.put("tool", t.tool()).put("error", t.error()));
         }
     }
 

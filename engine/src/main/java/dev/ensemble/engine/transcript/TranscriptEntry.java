@@ -28,6 +28,8 @@ public record TranscriptEntry(Instant at, Kind kind, String role, String model, 
         MESSAGE,
         /** A tool an agent called. */
         TOOL_USE,
+        /** What a tool call returned to the agent's model. */
+        TOOL_RESULT,
         /** A shell command an agent ran. */
         COMMAND,
         /** An error an agent or its model reported. */
