@@ -1,12 +1,11 @@
 package dev.ensemble.core.plan;
 
+import dev.ensemble.core.AnswerJson;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.routing.Roles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonReadFeature;
@@ -29,13 +28,12 @@ public final class PlanParser {
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_TRAILING_COMMA, JsonReadFeature.ALLOW_JAVA_COMMENTS)
             .build();
-    private static final Pattern FENCE = Pattern.compile("```[a-zA-Z]*[ \\t]*\\R(.*?)```", Pattern.DOTALL);
 
     private PlanParser() {}
 
     /** @throws PlanParseException with every problem found */
     public static Plan parse(String request, String answer) {
-        String json = extractJson(answer == null ? "" : answer)
+        String json = AnswerJson.objectText(answer == null ? "" : answer)
                 .orElseThrow(() -> new PlanParseException(List.of(new PlanProblem("$",
                         "expected a JSON object with \"specs\" and \"tasks\"; the answer contains no JSON object"))));
         JsonNode root;
@@ -74,20 +72,6 @@ public final class PlanParser {
         }
         if (!problems.isEmpty()) throw new PlanParseException(problems);
         return new Plan(request, specs, tasks);
-    }
-
-    /** The JSON text of an answer: the whole of it, a fenced block holding an object, or its outermost braces. */
-    static Optional<String> extractJson(String answer) {
-        String trimmed = answer.strip();
-        if (trimmed.startsWith("{")) return Optional.of(trimmed);
-        Matcher fence = FENCE.matcher(answer);
-        while (fence.find()) {
-            String body = fence.group(1).strip();
-            if (body.startsWith("{")) return Optional.of(body);
-        }
-        int open = answer.indexOf('{');
-        int close = answer.lastIndexOf('}');
-        return open >= 0 && close > open ? Optional.of(answer.substring(open, close + 1)) : Optional.empty();
     }
 
     private static Optional<SpecFile> spec(JsonNode node, String at, List<PlanProblem> problems) {

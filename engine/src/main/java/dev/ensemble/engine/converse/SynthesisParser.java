@@ -1,12 +1,11 @@
 package dev.ensemble.engine.converse;
 
+import dev.ensemble.core.AnswerJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +23,6 @@ final class SynthesisParser {
                     JsonReadFeature.ALLOW_UNQUOTED_PROPERTY_NAMES, JsonReadFeature.ALLOW_JAVA_COMMENTS,
                     JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS, JsonReadFeature.ALLOW_LEADING_DECIMAL_POINT_FOR_NUMBERS)
             .build();
-    private static final Pattern FENCE = Pattern.compile("```[a-zA-Z]*\\s*\\n(.*?)```", Pattern.DOTALL);
     private static final List<String> AGREE = List.of("agree", "agreements", "agreement", "agreed", "consensus");
     private static final List<String> DIFFER = List.of("differ", "differences", "difference", "disagree", "disagreements");
     private static final List<String> FINAL = List.of("final", "final_answer", "finalanswer", "answer", "conclusion");
@@ -38,12 +36,8 @@ final class SynthesisParser {
 
     static Content parse(String reply) {
         String text = reply == null ? "" : reply.strip();
-        List<String> candidates = new ArrayList<>();
-        Matcher fence = FENCE.matcher(text);
-        while (fence.find()) candidates.add(fence.group(1));
-        int open = text.indexOf('{');
-        int close = text.lastIndexOf('}');
-        if (open >= 0 && close > open) candidates.add(text.substring(open, close + 1));
+        List<String> candidates = new ArrayList<>(AnswerJson.fencedBlocks(text));
+        AnswerJson.outermost(text, '{', '}').ifPresent(candidates::add);
         for (String candidate : candidates) {
             JsonNode node = read(candidate);
             if (node != null && node.isObject() && hasAnyKey(node)) return content(node);

@@ -1,11 +1,10 @@
 package dev.ensemble.engine.judge;
 
+import dev.ensemble.core.AnswerJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,11 +24,10 @@ sealed interface ReviewAnswer {
     record Malformed(String problem) implements ReviewAnswer {}
 
     JsonMapper JSON = JsonMapper.builder().build();
-    Pattern FENCE = Pattern.compile("```[a-zA-Z]*[ \\t]*\\R(.*?)```", Pattern.DOTALL);
 
     static ReviewAnswer parse(String answer) {
         if (answer == null || answer.isBlank()) return new Malformed("the answer was empty");
-        Optional<String> json = extractJson(answer);
+        Optional<String> json = AnswerJson.objectText(answer);
         if (json.isEmpty()) return new Malformed("the answer contains no JSON object");
         JsonNode root;
         try {
@@ -55,18 +53,5 @@ sealed interface ReviewAnswer {
         }
         if (value.equals("fail") && reasons.isEmpty()) return new Malformed("a \"fail\" verdict needs at least one reason in \"reasons\"");
         return new Verdict(value.equals("pass"), reasons);
-    }
-
-    private static Optional<String> extractJson(String answer) {
-        String trimmed = answer.strip();
-        if (trimmed.startsWith("{")) return Optional.of(trimmed);
-        Matcher fence = FENCE.matcher(answer);
-        while (fence.find()) {
-            String body = fence.group(1).strip();
-            if (body.startsWith("{")) return Optional.of(body);
-        }
-        int open = answer.indexOf('{');
-        int close = answer.lastIndexOf('}');
-        return open >= 0 && close > open ? Optional.of(answer.substring(open, close + 1)) : Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ensemble.engine.review;
 
+import dev.ensemble.core.AnswerJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class FindingParser {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern FENCE = Pattern.compile("```[a-zA-Z]*[ \\t]*\\R(.*?)```", Pattern.DOTALL);
     private static final Pattern RANGE = Pattern.compile("^\\s*L?(\\d+)\\s*(?:[-–:]\\s*L?(\\d+))?\\s*$");
 
     private FindingParser() {}
@@ -79,14 +79,9 @@ public final class FindingParser {
     private static Optional<JsonNode> json(String answer) {
         List<String> candidates = new ArrayList<>();
         candidates.add(answer.strip());
-        Matcher fence = FENCE.matcher(answer);
-        while (fence.find()) candidates.add(fence.group(1).strip());
-        int open = answer.indexOf('[');
-        int close = answer.lastIndexOf(']');
-        if (open >= 0 && close > open) candidates.add(answer.substring(open, close + 1));
-        open = answer.indexOf('{');
-        close = answer.lastIndexOf('}');
-        if (open >= 0 && close > open) candidates.add(answer.substring(open, close + 1));
+        candidates.addAll(AnswerJson.fencedBlocks(answer));
+        AnswerJson.outermost(answer, '[', ']').ifPresent(candidates::add);
+        AnswerJson.outermost(answer, '{', '}').ifPresent(candidates::add);
         for (String candidate : candidates) {
             if (!candidate.startsWith("[") && !candidate.startsWith("{")) continue;
             try {
