@@ -73,16 +73,18 @@ public final class Git {
     private final Path workDir;
     private final List<String> location;
     private final Duration timeout;
+    private final boolean callerGitEnvironment;
 
-    private Git(Path workDir, List<String> location, Duration timeout) {
+    private Git(Path workDir, List<String> location, Duration timeout, boolean callerGitEnvironment) {
         this.workDir = Objects.requireNonNull(workDir, "workDir");
         this.location = List.copyOf(location);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.callerGitEnvironment = callerGitEnvironment;
     }
 
     /** git run in {@code dir}, finding its repository the usual way. */
     public static Git in(Path dir) {
-        return new Git(dir, List.of(), DEFAULT_TIMEOUT);
+        return new Git(dir, List.of(), DEFAULT_TIMEOUT, false);
     }
 
     /**
@@ -90,11 +92,20 @@ public final class Git {
      * agent did to the {@code .git} file in its worktree cannot redirect ensemble's commands.
      */
     public static Git worktree(Path gitDir, Path workTree) {
-        return new Git(workTree, List.of("--git-dir=" + gitDir, "--work-tree=" + workTree), DEFAULT_TIMEOUT);
+        return new Git(workTree, List.of("--git-dir=" + gitDir, "--work-tree=" + workTree), DEFAULT_TIMEOUT, false);
     }
 
     public Git withTimeout(Duration newTimeout) {
-        return new Git(workDir, location, newTimeout);
+        return new Git(workDir, location, newTimeout, callerGitEnvironment);
+    }
+
+    /**
+     * This git, keeping the caller's {@code GIT_*} variables instead of clearing them. For reading
+     * what a git hook was given: {@code git commit -a} or {@code git commit <paths>} stage into a
+     * temporary index named by {@code GIT_INDEX_FILE}, and a pre-commit review must see that index.
+     */
+    public Git keepingCallerGitEnvironment() {
+        return new Git(workDir, location, timeout, true);
     }
 
     public Path workDir() {
@@ -167,7 +178,8 @@ public final class Git {
     private Process start(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(key -> key.startsWith("GIT_"));
+        // Cleared by default: a GIT_DIR or GIT_INDEX_FILE from whoever started ensemble must not redirect its commands.
+        if (!callerGitEnvironment) env.keySet().removeIf(key -> key.startsWith("GIT_"));
         env.put("GIT_AUTHOR_NAME", IDENTITY_NAME);
         env.put("GIT_AUTHOR_EMAIL", IDENTITY_EMAIL);
         env.put("GIT_COMMITTER_NAME", IDENTITY_NAME);

@@ -1,21 +1,19 @@
 package dev.ensemble.engine.review;
 
-import java.io.ByteArrayOutputStream;
+import dev.ensemble.agents.workspace.Git;
+import dev.ensemble.agents.workspace.GitException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads what to review from git: changes since a commit, the staged changes, or whole files.
  *
- * <p>Unlike the agents module's {@code Git}, this keeps the caller's {@code GIT_*} variables: run
+ * <p>It keeps the caller's {@code GIT_*} variables ({@link Git#keepingCallerGitEnvironment()}): run
  * from a pre-commit hook, {@code git commit -a} or {@code git commit <paths>} stage into a temporary
  * index named by {@code GIT_INDEX_FILE}, and the review must see that index. It only reads.
  *
@@ -23,25 +21,26 @@ import java.util.concurrent.TimeUnit;
  * {@link IllegalArgumentException} saying so.
  */
 public final class DiffSource {
-    private static final List<String> DIFF = List.of("-c", "core.quotePath=false", "-c", "color.ui=false", "diff",
-            "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "-U3");
+    private static final List<String> DIFF = List.of("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "-U3");
     /** Files above this are not sent whole: a review of a generated megabyte helps nobody. */
     static final long MAX_WHOLE_FILE_BYTES = 1_000_000;
 
     private final Path repo;
+    private final Git git;
 
     private DiffSource(Path repo) {
         this.repo = repo;
+        this.git = reader(repo);
     }
 
     /** @throws IllegalArgumentException when {@code dir} is not inside a git working tree */
     public static DiffSource in(Path dir) {
-        Run top = git(dir, List.of("rev-parse", "--show-toplevel"));
-        if (top.exit() != 0 || top.out().isBlank()) {
+        Git.Result top = run(reader(dir), List.of("rev-parse", "--show-toplevel"));
+        if (!top.ok() || top.out().isBlank()) {
             throw new IllegalArgumentException(dir + " is not a git repository (review reads changes from git; use git init, "
                     + "or run it inside a repository)");
         }
-        return new DiffSource(Path.of(top.out().strip()));
+        return new DiffSource(Path.of(top.out()));
     }
 
     public Path repo() {
@@ -51,8 +50,8 @@ public final class DiffSource {
     /** The changes of the working tree and index since {@code ref} ({@code git diff REF}). */
     public Diff since(String ref) {
         if (ref.isBlank() || ref.startsWith("-")) throw new IllegalArgumentException("'" + ref + "' is not a git revision");
-        Run verify = git(repo, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"));
-        if (verify.exit() != 0) {
+        Git.Result verify = run(git, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"));
+        if (!verify.ok()) {
             throw new IllegalArgumentException("'" + ref + "' is not a commit in " + repo
                     + (ref.equals("HEAD") ? " (no commit yet: use --staged)" : " (try a branch, tag or commit id)"));
         }
@@ -69,10 +68,10 @@ public final class DiffSource {
      * or untracked but not ignored. Binary and oversized files are skipped.
      */
     public Diff files(String glob) {
-        Run list = git(repo, List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ":(glob)" + glob));
-        if (list.exit() != 0) throw new IllegalArgumentException("cannot list files for '" + glob + "': " + list.err().strip());
+        Git.Result list = run(git, List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ":(glob)" + glob));
+        if (!list.ok()) throw new IllegalArgumentException("cannot list files for '" + glob + "': " + list.stderr());
         List<Diff.WholeFile> files = new ArrayList<>();
-        for (String path : new java.util.LinkedHashSet<>(List.of(list.out().split("\0")))) {
+        for (String path : new java.util.LinkedHashSet<>(list.fields())) {
             if (path.isEmpty()) continue;
             Path file = repo.resolve(path);
             try {
@@ -91,9 +90,9 @@ public final class DiffSource {
         List<String> command = new ArrayList<>(DIFF);
         command.addAll(args);
         command.add("--");
-        Run run = git(repo, command);
-        if (run.exit() != 0) throw new IllegalArgumentException("git diff failed: " + run.err().strip());
-        return run.out();
+        Git.Result diff = run(git, command);
+        if (!diff.ok()) throw new IllegalArgumentException("git diff failed: " + diff.stderr());
+        return new String(diff.stdout(), StandardCharsets.UTF_8);
     }
 
     private static boolean binary(byte[] bytes) {
@@ -101,43 +100,17 @@ public final class DiffSource {
         return false;
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run git(Path dir, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add("git");
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        builder.environment().put("GIT_TERMINAL_PROMPT", "0");
-        builder.environment().put("GIT_OPTIONAL_LOCKS", "0");
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot run git (is it installed?): " + e.getMessage());
-        }
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), Thread::startVirtualThread);
-        byte[] out = drain(process.getInputStream());
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("git " + String.join(" ", args) + " timed out");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running git");
-        }
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+    private static Git reader(Path dir) {
+        return Git.in(dir).keepingCallerGitEnvironment();
     }
 
-    private static byte[] drain(InputStream in) {
-        try (in) {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            in.transferTo(buffer);
-            return buffer.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static Git.Result run(Git git, List<String> args) {
+        try {
+            return git.exec(args.toArray(String[]::new));
+        } catch (GitException e) {
+            // Only a git that cannot start is the user's to fix; a timeout or an interrupt stays a failure.
+            if (e.getCause() instanceof IOException) throw new IllegalArgumentException("cannot run git (is it installed?): " + e.getMessage());
+            throw e;
         }
     }
 }
