@@ -1,5 +1,6 @@
 package dev.ensemble.agents.builtin;
 
+import dev.ensemble.agents.process.ChildEnvironment;
 import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.core.Redactor;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * run_command: one allow-listed command, run in the workspace with a timeout, its output bounded.
@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
  * stdin, and no pager; on timeout the whole process tree is killed.
  */
 final class CommandTool {
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH).*");
     private static final int EVENT_OUTPUT = 2000;
 
     private final WorkspacePaths paths;
@@ -86,7 +85,7 @@ final class CommandTool {
     private ToolOutcome execute(String command, List<String> argv) {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(paths.root().toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> SECRET_NAME.matcher(name).matches());
+        ChildEnvironment.removeSecrets(env);
         env.put("GIT_PAGER", "cat");
         env.put("PAGER", "cat");
         env.put("GIT_TERMINAL_PROMPT", "0");

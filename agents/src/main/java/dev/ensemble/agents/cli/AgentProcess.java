@@ -1,11 +1,11 @@
 package dev.ensemble.agents.cli;
 
+import dev.ensemble.agents.process.OutputTail;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ public final class AgentProcess {
         Set<ProcessHandle> tree = ConcurrentHashMap.newKeySet();
         Thread watcher = Thread.ofVirtual().name("agent-tree-" + process.pid()).start(() -> watch(process, tree));
         Thread stdout = Thread.ofVirtual().name("agent-stdout-" + process.pid()).start(() -> readLines(process.getInputStream(), onLine));
-        StderrTail stderr = new StderrTail(stderrLimit);
+        OutputTail stderr = new OutputTail(stderrLimit);
         Thread stderrReader = Thread.ofVirtual().name("agent-stderr-" + process.pid()).start(() -> stderr.drain(process.getErrorStream()));
 
         boolean exited;
@@ -115,7 +115,8 @@ public final class AgentProcess {
 
         int exitCode = exited ? process.exitValue() : -1;
         Optional<String> failure = interrupted ? Optional.of("interrupted while waiting for the agent") : Optional.empty();
-        return new Outcome(exitCode, !exited && !interrupted, stderr.text(), elapsed(startNanos), failure, killed);
+        return new Outcome(exitCode, !exited && !interrupted, stderr.truncated() ? "…" + stderr.text() : stderr.text(),
+                elapsed(startNanos), failure, killed);
     }
 
     /**
@@ -207,38 +208,5 @@ public final class AgentProcess {
 
     private static Duration elapsed(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    /** Keeps the last {@code limit} characters of a stream, so a chatty CLI cannot fill the memory. */
-    private static final class StderrTail {
-        private final int limit;
-        private final StringBuilder text = new StringBuilder();
-        private boolean truncated;
-
-        StderrTail(int limit) {
-            this.limit = limit;
-        }
-
-        void drain(InputStream in) {
-            char[] buffer = new char[4096];
-            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                int n;
-                while ((n = reader.read(buffer)) >= 0) append(buffer, n);
-            } catch (IOException e) {
-                // Closed when the process is killed.
-            }
-        }
-
-        private synchronized void append(char[] buffer, int n) {
-            text.append(buffer, 0, n);
-            if (text.length() > limit) {
-                text.delete(0, text.length() - limit);
-                truncated = true;
-            }
-        }
-
-        synchronized String text() {
-            return truncated ? "…" + text : text.toString();
-        }
     }
 }

@@ -1,15 +1,14 @@
 package dev.ensemble.engine.judge;
 
+import dev.ensemble.agents.process.ChildEnvironment;
+import dev.ensemble.agents.process.OutputTail;
 import dev.ensemble.core.Redactor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * A test or lint command run through {@code sh -c} in a worktree, with a time limit that kills the
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
  * is where test runners put the failures and the summary.
  */
 record CommandRun(String command, int exitCode, boolean timedOut, String outputTail) {
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH).*");
 
     boolean ok() {
         return !timedOut && exitCode == 0;
@@ -28,7 +26,7 @@ record CommandRun(String command, int exitCode, boolean timedOut, String outputT
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = builder.environment();
         // The code under test was written by a model: it gets no credentials of ours.
-        env.keySet().removeIf(name -> SECRET_NAME.matcher(name).matches());
+        ChildEnvironment.removeSecrets(env);
         env.put("CI", "true");
         env.put("GIT_TERMINAL_PROMPT", "0");
         Process process;
@@ -37,7 +35,7 @@ record CommandRun(String command, int exitCode, boolean timedOut, String outputT
         } catch (IOException e) {
             return new CommandRun(command, -1, false, "cannot start: " + e.getMessage());
         }
-        Tail tail = new Tail(tailChars);
+        OutputTail tail = new OutputTail(tailChars);
         Thread reader = Thread.ofVirtual().name("judge-command-output").start(() -> tail.drain(process.getInputStream()));
         boolean exited;
         try {
@@ -54,7 +52,8 @@ record CommandRun(String command, int exitCode, boolean timedOut, String outputT
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String text = Redactor.global().redact(tail.text());
+        String kept = tail.text().strip();
+        String text = Redactor.global().redact(tail.truncated() ? "[... earlier output omitted ...]\n" + kept : kept);
         return new CommandRun(command, exited ? process.exitValue() : -1, !exited, text);
     }
 
@@ -66,43 +65,6 @@ record CommandRun(String command, int exitCode, boolean timedOut, String outputT
             process.waitFor(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The last {@code limit} characters of a stream, read to its end so the child never blocks on a full pipe. */
-    private static final class Tail {
-        private final int limit;
-        private final StringBuilder text = new StringBuilder();
-        private boolean cut;
-
-        Tail(int limit) {
-            this.limit = limit;
-        }
-
-        void drain(InputStream in) {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                for (int n; (n = in.read(buffer)) > 0; ) append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // killed or closed: what arrived is all there is
-            }
-        }
-
-        private synchronized void append(String chunk) {
-            text.append(chunk);
-            if (text.length() > 2 * limit) {
-                text.delete(0, text.length() - limit);
-                cut = true;
-            }
-        }
-
-        synchronized String text() {
-            if (text.length() > limit) {
-                text.delete(0, text.length() - limit);
-                cut = true;
-            }
-            String body = text.toString().strip();
-            return cut ? "[... earlier output omitted ...]\n" + body : body;
         }
     }
 }
