@@ -37,7 +37,7 @@ final class AgentsCommand implements Callable<Integer> {
                 ArrayNode drives = node.putArray("drives");
                 info.drives().stream().map(WireProtocol::key).sorted().forEach(drives::add);
             }
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            term.printJson(root);
             return ExitCodes.OK;
         }
         Table table = new Table("agent", "status", "version", "drives", "where / why not");

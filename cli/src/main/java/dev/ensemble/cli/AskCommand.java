@@ -100,7 +100,7 @@ final class AskCommand implements Callable<Integer> {
         ChatResponse response = model.chat(request, listener);
 
         if (json) {
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(response, app)));
+            term.printJson(toJson(response, app));
             return ExitCodes.OK;
         }
         if (!streamToTerminal) term.out().print(response.text());

@@ -65,7 +65,7 @@ final class BudgetCommand implements Callable<Integer> {
                 ObjectNode run = runArray.addObject().put("run", r.key()).put("calls", r.calls()).put("spent_usd", r.costUsd());
                 state(run, budget.runUsd(), r.costUsd(), budget.warnAt());
             }
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            term.printJson(root);
             return ExitCodes.OK;
         }
 

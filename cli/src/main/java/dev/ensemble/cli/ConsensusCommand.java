@@ -91,7 +91,7 @@ final class ConsensusCommand implements Callable<Integer> {
         }
         ConsensusResult result = consensus.run(text, panel, synth, blind, json ? Consensus.Listener.NONE : new Progress(term));
         if (json) {
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result)));
+            term.printJson(toJson(result));
         } else {
             print(result, term);
         }

@@ -94,7 +94,7 @@ final class DoctorCommand implements Callable<Integer> {
                 array.addObject().put("area", c.area()).put("name", c.name())
                         .put("status", c.status().name().toLowerCase(Locale.ROOT)).put("detail", c.detail());
             }
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            term.printJson(root);
             return;
         }
         Table table = new Table("area", "check", "status", "detail");

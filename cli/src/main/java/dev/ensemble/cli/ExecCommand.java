@@ -216,7 +216,7 @@ final class ExecCommand implements Callable<Integer> {
                 ArrayNode conflicts = root.putArray("conflicts");
                 merge.conflicts().forEach(conflicts::add);
             }
-            term.out().println(Redactor.global().redact(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)));
+            term.printJson(root);
             return;
         }
         String outcome;

@@ -4,7 +4,6 @@ import dev.ensemble.agents.enforce.Enforcer;
 import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
-import dev.ensemble.core.Redactor;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.plan.Plan;
@@ -186,7 +185,7 @@ final class GoCommand implements Callable<Integer> {
             ObjectNode root = (ObjectNode) HttpTransport.JSON.readTree(dev.ensemble.engine.report.ReportJson.write(report));
             forecast.ifPresent(f -> root.putObject("forecast").put("min_usd", f.minUsd()).put("expected_usd", f.expectedUsd())
                     .put("max_usd", f.maxUsd()));
-            term.out().println(Redactor.global().redact(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)));
+            term.printJson(root);
         } else {
             Table table = new Table("task", "result", "agent", "model", "attempts", "cost", "why");
             for (TaskLine t : report.tasks()) {

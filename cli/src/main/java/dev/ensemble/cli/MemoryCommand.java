@@ -62,7 +62,7 @@ final class MemoryCommand implements Callable<Integer> {
             if (json) {
                 ArrayNode array = HttpTransport.JSON.createArrayNode();
                 notes.forEach(n -> json(array.addObject(), n));
-                print(term, array);
+                term.printJson(array);
                 return ExitCodes.OK;
             }
             if (notes.isEmpty()) {
@@ -109,7 +109,7 @@ final class MemoryCommand implements Callable<Integer> {
             if (json) {
                 ObjectNode node = HttpTransport.JSON.createObjectNode();
                 json(node, note);
-                print(term, node);
+                term.printJson(node);
             } else {
                 term.out().println("Added note #" + note.id() + " (" + note.kind().key() + ")"
                         + (note.runId().isEmpty() ? "" : " to run " + note.runId()) + ".");
@@ -141,7 +141,7 @@ final class MemoryCommand implements Callable<Integer> {
             if (json) {
                 ArrayNode array = HttpTransport.JSON.createArrayNode();
                 hits.forEach(h -> json(array.addObject().put("score", round(h.score())), h.note()));
-                print(term, array);
+                term.printJson(array);
                 return ExitCodes.OK;
             }
             if (hits.isEmpty()) {
@@ -174,9 +174,5 @@ final class MemoryCommand implements Callable<Integer> {
                 .put("author", n.author()).put("vendor", n.vendor()).put("kind", n.kind().key()).put("text", n.text());
         ArrayNode tags = node.putArray("tags");
         n.tags().forEach(tags::add);
-    }
-
-    private static void print(Terminal term, Object node) {
-        term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
     }
 }

@@ -40,7 +40,7 @@ final class ModelsCommand implements Callable<Integer> {
         Catalog catalog = app.config().catalog();
         Map<String, ModelAvailability> availability = availability(app.models(), catalog.models().values());
         if (json) {
-            app.terminal().out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(catalog, availability)));
+            app.terminal().printJson(toJson(catalog, availability));
             return ExitCodes.OK;
         }
         Terminal term = app.terminal();

@@ -62,7 +62,7 @@ final class PipelineCommand implements Callable<Integer> {
         ConfigLocator locator = loader.locator();
         Pipelines pipelines = Pipelines.load(loader.section("pipelines"), locator, Roles.load(loader.section("roles"), locator));
         if (list) {
-            if (json) term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(listJson(pipelines)));
+            if (json) term.printJson(listJson(pipelines));
             else printList(term, pipelines);
             return ExitCodes.OK;
         }
@@ -88,7 +88,7 @@ final class PipelineCommand implements Callable<Integer> {
         Path document = write(app.repoRoot(), result);
 
         if (json) {
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(resultJson(result, app.repoRoot().relativize(document))));
+            term.printJson(resultJson(result, app.repoRoot().relativize(document)));
         } else {
             term.err().println(term.dim(String.format(Locale.ROOT, "%d steps · %s in / %s out · %s", result.all().size(),
                     Format.tokens(result.usage().inputTokens()), Format.tokens(result.usage().outputTokens()), Format.usd(result.costUsd()))));

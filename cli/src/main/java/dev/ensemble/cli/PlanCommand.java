@@ -8,7 +8,6 @@ import dev.ensemble.core.plan.SpecFile;
 import dev.ensemble.engine.plan.PlanRejectedException;
 import dev.ensemble.engine.plan.RepoPack;
 import dev.ensemble.llm.ChatModel;
-import dev.ensemble.llm.http.HttpTransport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -58,7 +57,7 @@ final class PlanCommand implements Callable<Integer> {
         ChatModel model = planning.model();
         RepoPack pack = planning.pack();
         if (json) {
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(plan)));
+            term.printJson(toJson(plan));
             return ExitCodes.OK;
         }
         term.out().println(term.bold("Specs") + (plan.specs().isEmpty() ? " (none)" : ""));

@@ -131,8 +131,7 @@ final class RouteCommand implements Callable<Integer> {
         RouteDecision decision = router.route(new RouteRequest(task, classification.kind(), in, out, constraints));
 
         if (json) {
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(toJson(classification, serving, in, out, localOnly, decision)));
+            term.printJson(toJson(classification, serving, in, out, localOnly, decision));
             return decision.chosen().isPresent() ? ExitCodes.OK : ExitCodes.FAILED;
         }
         term.out().println(term.bold("kind: ") + classification.kind().key()
@@ -259,7 +258,7 @@ final class RouteCommand implements Callable<Integer> {
                 ObjectNode root = report.toJson(points);
                 root.put("strong_price_origin", strongPrice.origin()).put("weak_price_origin", weakPrice.origin());
                 if (plot != null) root.put("plot", plot.toString());
-                term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                term.printJson(root);
                 return ExitCodes.OK;
             }
             print(term, report, strongPrice, weakPrice, loaded);
@@ -391,7 +390,7 @@ final class RouteCommand implements Callable<Integer> {
                         attempts.addObject().put("model", a.model()).put("passed", a.passed()).put("cost_usd", a.costUsd());
                     }
                 }
-                term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                term.printJson(root);
                 return ExitCodes.OK;
             }
             term.out().println(term.bold("Workload: ") + (file == null ? builtInName() + " (built in, a constructed fixture)" : file)

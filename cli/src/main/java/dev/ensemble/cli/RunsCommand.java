@@ -54,7 +54,7 @@ final class RunsCommand implements Callable<Integer> {
                 r.report().ifPresent(rep -> o.put("tasks", rep.tasks().size()).put("passed", rep.passed()).put("failed", rep.failed())
                         .put("cost_usd", rep.costUsd()));
             }
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list));
+            term.printJson(list);
             return ExitCodes.OK;
         }
         if (rows.isEmpty()) {

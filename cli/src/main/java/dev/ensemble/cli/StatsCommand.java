@@ -81,7 +81,7 @@ final class StatsCommand implements Callable<Integer> {
             byKind.forEach((kind, t) -> kinds.addObject().put("kind", kind.key()).put("passes", t.passes()).put("fails", t.fails())
                     .put("success_rate", rate(t.passes(), t.outcomes())).put("mean_cost_usd", t.costUsd() / t.outcomes())
                     .put("mean_duration_ms", t.durationMs() / t.outcomes()));
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            term.printJson(root);
             return ExitCodes.OK;
         }
         String window = since == null ? "" : " since " + since;

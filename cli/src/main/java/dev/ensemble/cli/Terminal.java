@@ -1,7 +1,10 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.core.Redactor;
+import dev.ensemble.llm.http.HttpTransport;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Where commands write: stdout for results, stderr for progress and notes, with colour only when a
@@ -28,6 +31,11 @@ public final class Terminal {
     public PrintStream out() { return out; }
 
     public PrintStream err() { return err; }
+
+    /** A command's {@code --json} answer on stdout: pretty-printed, with any known key masked like everywhere else. */
+    public void printJson(JsonNode node) {
+        out.println(Redactor.global().redact(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node)));
+    }
 
     public String bold(String s) { return style("1", s); }
 

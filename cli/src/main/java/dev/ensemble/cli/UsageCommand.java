@@ -60,7 +60,7 @@ final class UsageCommand implements Callable<Integer> {
                         .put("cached_input_tokens", r.cachedInputTokens()).put("cost_usd", r.costUsd())
                         .put("mean_latency_ms", r.meanLatencyMs()).put("mean_time_to_first_token_ms", r.meanTimeToFirstTokenMs());
             }
-            term.out().println(HttpTransport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            term.printJson(root);
             return ExitCodes.OK;
         }
         if (rows.isEmpty()) {
