@@ -11,6 +11,10 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
+    /** No model could be called: no key, no local server answering, nothing pulled. Nothing was sent. */
+    public static final int NO_MODEL = 3;
+    /** An agent finished and claimed success, but changed nothing. */
+    public static final int NO_CHANGE = 4;
     public static final int INTERRUPTED = 130;
 
     private ExitCodes() {}

@@ -103,7 +103,11 @@ public final class Main implements Callable<Integer> {
             }
             case ModelException m -> {
                 terminal.err().println(terminal.red("ensemble: ") + redactor.redact(m.getMessage()));
-                yield m.kind() == ModelException.Kind.INTERRUPTED ? ExitCodes.INTERRUPTED : ExitCodes.FAILED;
+                yield switch (m.kind()) {
+                    case INTERRUPTED -> ExitCodes.INTERRUPTED;
+                    case NO_USABLE_MODEL -> ExitCodes.NO_MODEL;
+                    default -> ExitCodes.FAILED;
+                };
             }
             default -> {
                 terminal.err().println("ensemble: " + e.getClass().getSimpleName() + ": " + redactor.redact(String.valueOf(e.getMessage())));

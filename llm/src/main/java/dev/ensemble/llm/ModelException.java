@@ -25,6 +25,8 @@ public final class ModelException extends RuntimeException {
         NO_KEY("no API key", false),
         CIRCUIT_OPEN("circuit open", false),
         BUDGET("over budget", false),
+        /** Nothing could be sent: every model of the chain lacks its key or its local server is not answering. */
+        NO_USABLE_MODEL("no usable model", false),
         INTERRUPTED("interrupted", false);
 
         private final String label;
