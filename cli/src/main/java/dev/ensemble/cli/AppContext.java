@@ -4,10 +4,12 @@ import dev.ensemble.agents.builtin.BuiltinAgent;
 import dev.ensemble.agents.builtin.BuiltinSettings;
 import dev.ensemble.agents.cli.AgentRegistry;
 import dev.ensemble.agents.cli.CliSettings;
+import dev.ensemble.agents.enforce.Policy;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.UserDirs;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.EnsembleConfig;
 import dev.ensemble.core.routing.Budget;
@@ -15,6 +17,7 @@ import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.core.routing.RoutingSettings;
 import dev.ensemble.engine.converse.RoleModels;
+import dev.ensemble.engine.pipeline.Pipelines;
 import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
@@ -41,8 +44,10 @@ public final class AppContext implements AutoCloseable {
     private final Terminal terminal;
     private final Path workingDir;
     private final ConfigLoader configLoader;
+    private final Map<String, String> env;
     private Path repoRoot;
     private Catalog overlay;
+    private Settings settings;
     private EnsembleConfig config;
     private SecretResolver secrets;
     private Store store;
@@ -50,19 +55,33 @@ public final class AppContext implements AutoCloseable {
     private ChatModels models;
     private RoleModels roleModels;
     private AgentRegistry agents;
-    private Budget budget;
     private Boolean localOverride;
     private Clock clock = Clock.systemUTC();
 
     public AppContext(Terminal terminal, Path workingDir) {
-        this(terminal, workingDir, null);
+        this(terminal, workingDir, null, System.getenv());
     }
 
     /** With a given configuration loader (tests, embedding); null means the standard layers. */
     public AppContext(Terminal terminal, Path workingDir, ConfigLoader configLoader) {
+        this(terminal, workingDir, configLoader, System.getenv());
+    }
+
+    /**
+     * With the environment the process would have: where the user's files are ({@code $HOME},
+     * {@code $XDG_CONFIG_HOME}: {@link UserDirs}), {@code ENSEMBLE_*} settings for the standard
+     * layers, {@code env:} secrets.
+     */
+    public AppContext(Terminal terminal, Path workingDir, ConfigLoader configLoader, Map<String, String> env) {
         this.terminal = terminal;
         this.workingDir = workingDir.toAbsolutePath().normalize();
         this.configLoader = configLoader;
+        this.env = Map.copyOf(env);
+    }
+
+    /** The user's home and configuration folders, from this context's environment. */
+    public UserDirs userDirs() {
+        return new UserDirs(env);
     }
 
     public Terminal terminal() {
@@ -76,13 +95,22 @@ public final class AppContext implements AutoCloseable {
     }
 
     public ConfigLoader configLoader() {
-        return configLoader != null ? configLoader : ConfigLoader.standard(repoRoot());
+        return configLoader != null ? configLoader : ConfigLoader.standard(repoRoot(), env);
     }
 
-    /** The configuration; throws ConfigException (exit 2) when a layer is invalid. */
+    /**
+     * Every section of the configuration, checked together (the one validation every command runs
+     * first); throws ConfigException (exit 2) naming file, line and key of each problem.
+     */
+    synchronized Settings settings() {
+        if (settings == null) settings = Settings.load(configLoader());
+        return settings;
+    }
+
+    /** The configuration; throws ConfigException (exit 2) when any layer or section is invalid. */
     public synchronized EnsembleConfig config() {
         if (config == null) {
-            EnsembleConfig loaded = configLoader().load();
+            EnsembleConfig loaded = settings().config();
             EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
             config = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
         }
@@ -102,10 +130,29 @@ public final class AppContext implements AutoCloseable {
         this.agents = null;
     }
 
-    /** The {@code budget:} section; throws ConfigException (exit 2) when it is invalid. */
+    /** The {@code budget:} section; throws ConfigException (exit 2) when the configuration is invalid. */
     public synchronized Budget budget() {
-        if (budget == null) budget = Budget.load(configLoader().section("budget"));
-        return budget;
+        return settings().budget();
+    }
+
+    /** The {@code routing:} section. */
+    public synchronized RoutingSettings routing() {
+        return settings().routing();
+    }
+
+    /** The roles: the defaults with the {@code roles:} section over them. */
+    public synchronized Roles roles() {
+        return settings().roles();
+    }
+
+    /** The Enforcer's rules: the {@code policy:} section over the defaults. */
+    public synchronized Policy policy() {
+        return settings().policy();
+    }
+
+    /** The built-in pipelines with the {@code pipelines:} section over them. */
+    public synchronized Pipelines pipelines() {
+        return settings().pipelines();
     }
 
     /** The clock budgets count days by (UTC). */
@@ -131,12 +178,13 @@ public final class AppContext implements AutoCloseable {
     }
 
     public synchronized SecretResolver secrets() {
-        if (secrets == null) secrets = new SecretResolver();
+        if (secrets == null) secrets = new SecretResolver(env, SecretResolver.CommandRunner.PROCESS);
         return secrets;
     }
 
     public synchronized Store store() {
         if (store == null) {
+            EnsembleConfig checked = config();  // a bad configuration stops here, before .git/info/exclude is touched
             if (Files.exists(repoRoot().resolve(".git"))) {
                 try {
                     // The database (and later transcripts and reports) go under .ensemble/: never in the user's git status.
@@ -145,7 +193,7 @@ public final class AppContext implements AutoCloseable {
                     terminal.err().println(terminal.yellow("ensemble: could not add .ensemble/ to .git/info/exclude: " + e.getMessage()));
                 }
             }
-            store = Store.open(config().store(), repoRoot(), ref -> secrets().resolve(ref)
+            store = Store.open(checked.store(), repoRoot(), ref -> secrets().resolve(ref)
                     .orElseThrow(() -> new IllegalStateException("store password " + ref + " cannot be resolved")));
         }
         return store;
@@ -176,9 +224,8 @@ public final class AppContext implements AutoCloseable {
     public synchronized RoleModels roleModels() {
         if (roleModels == null) {
             Catalog catalog = config().catalog();
-            Router router = new Router(catalog.models().values(), RoutingSettings.load(configLoader().section("routing")),
-                    new StoreEvidence(store()));
-            roleModels = new RoleModels(Roles.load(configLoader().section("roles"), configLoader().locator()), models(), router);
+            Router router = new Router(catalog.models().values(), routing(), new StoreEvidence(store()));
+            roleModels = new RoleModels(roles(), models(), router);
         }
         return roleModels;
     }
@@ -186,7 +233,7 @@ public final class AppContext implements AutoCloseable {
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
     public synchronized AgentRegistry agents() {
         if (agents == null) {
-            agents = AgentRegistry.withCliAgents(CliSettings.defaults());
+            agents = AgentRegistry.withCliAgents(CliSettings.defaults(env));
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
         }
         return agents;

@@ -114,7 +114,7 @@ final class ChatCommand implements Callable<Integer> {
 
     private void checkRolesAndModels(AppContext app) {
         try {
-            Roles roles = Roles.load(app.configLoader().section("roles"));
+            Roles roles = app.roles();
             roles.require(implementerRole);
             roles.require(reviewerRole);
             for (String model : new String[] {implementerModel, reviewerModel}) {

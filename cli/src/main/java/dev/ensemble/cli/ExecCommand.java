@@ -35,7 +35,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -185,14 +184,7 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     static Policy policy(AppContext app) {
-        var node = app.configLoader().section("policy");
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = HttpTransport.JSON.convertValue(node, Map.class);
-            return Policy.fromMap(map);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("configuration: " + e.getMessage());
-        }
+        return app.policy();  // checked with the whole configuration: errors name file, line and key
     }
 
     private void print(Terminal term, String runId, Agent agent, ModelSpec spec, AgentResult result, ChangeSet changes,

@@ -241,7 +241,7 @@ final class GoCommand implements Callable<Integer> {
     static Orchestrator orchestrator(AppContext app, Duration taskTimeout, String agent, String model, Integer parallel, String testCommand) {
         Terminal term = app.terminal();
         Catalog catalog = app.config().catalog();
-        RoutingSettings routing = RoutingSettings.load(app.configLoader().section("routing"));
+        RoutingSettings routing = app.routing();
         Router router = new Router(catalog.models().values(), routing, new StoreEvidence(app.store()));
         // Asked once per model for the whole run: a key check may start `pass` or `security`, and
         // every task (and every task's reviewer) needs the same answers.

@@ -4,6 +4,8 @@ import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.ConfigException;
 import dev.ensemble.llm.ModelException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,13 +75,33 @@ public final class Main implements Callable<Integer> {
         System.exit(code);
     }
 
+    /**
+     * Commands that never read the user's configuration: help, the demo (its own built-in
+     * configuration), the scripted server and shell completion. Every other command has the whole
+     * configuration checked before it starts.
+     */
+    static final Set<String> WITHOUT_CONFIGURATION = Set.of("help", "demo", "scripted-server", "completion");
+
     /** Runs one command line against a context; the entry point for tests and the demo. */
     public static int run(AppContext app, String... args) {
-        CommandLine cli = new CommandLine(new Main(app));
+        Main main = new Main(app);
+        CommandLine cli = new CommandLine(main);
         cli.setOut(new java.io.PrintWriter(app.terminal().out(), true));
         cli.setErr(new java.io.PrintWriter(app.terminal().err(), true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(app.terminal(), e));
+        cli.setExecutionStrategy(parseResult -> {
+            if (readsConfiguration(parseResult)) {
+                // One validation of every layer and section before the command does anything, so
+                // a bad budget: fails `ask` the way it fails `config check`: exit 2, nothing written or sent.
+                try {
+                    main.app().config();
+                } catch (Exception e) {
+                    return handle(app.terminal(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setParameterExceptionHandler((e, a) -> {
             app.terminal().err().println("ensemble: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, app.terminal().err());
@@ -87,6 +109,12 @@ public final class Main implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         });
         return cli.execute(args);
+    }
+
+    static boolean readsConfiguration(CommandLine.ParseResult parsed) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        if (chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) return false;
+        return chain.size() > 1 && !WITHOUT_CONFIGURATION.contains(chain.get(1).getCommandName());
     }
 
     private static int handle(Terminal terminal, Exception e) {

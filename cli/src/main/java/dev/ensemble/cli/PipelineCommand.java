@@ -1,9 +1,6 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.Redactor;
-import dev.ensemble.core.config.ConfigLoader;
-import dev.ensemble.core.config.ConfigLocator;
-import dev.ensemble.core.routing.Roles;
 import dev.ensemble.engine.converse.RoleModels;
 import dev.ensemble.engine.io.AtomicFiles;
 import dev.ensemble.engine.pipeline.PipelineDefinition;
@@ -57,10 +54,7 @@ final class PipelineCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         AppContext app = main.app();
         Terminal term = app.terminal();
-        app.config();  // the whole configuration first: its errors come before any pipeline's
-        ConfigLoader loader = app.configLoader();
-        ConfigLocator locator = loader.locator();
-        Pipelines pipelines = Pipelines.load(loader.section("pipelines"), locator, Roles.load(loader.section("roles"), locator));
+        Pipelines pipelines = app.pipelines();  // checked with the whole configuration
         if (list) {
             if (json) term.printJson(listJson(pipelines));
             else printList(term, pipelines);

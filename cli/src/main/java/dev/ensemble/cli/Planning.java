@@ -26,7 +26,7 @@ final class Planning {
 
     /** @param modelName a model or alias, or null; @param aliasName an alias, or null */
     static Planning prepare(AppContext app, String modelName, String aliasName) {
-        Roles roles = Roles.load(app.configLoader().section("roles"), app.configLoader().locator());
+        Roles roles = app.roles();
         Role planner = roles.require(Roles.PLANNER);
         String name = aliasName != null ? aliasName
                 : modelName != null ? modelName

@@ -89,8 +89,8 @@ final class RouteCommand implements Callable<Integer> {
             throw new UserInputException("give a task in words, e.g. ensemble route \"fix the failing date test\"");
         }
         EnsembleConfig config = app.config();
-        Roles roles = Roles.load(app.configLoader().section("roles"), app.configLoader().locator());
-        RoutingSettings settings = RoutingSettings.load(app.configLoader().section("routing"));
+        Roles roles = app.roles();
+        RoutingSettings settings = app.routing();
 
         Optional<Role> chosenRole = Optional.empty();
         if (role != null) {
@@ -347,7 +347,7 @@ final class RouteCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             AppContext app = route.main.app();
             Terminal term = app.terminal();
-            RoutingSettings settings = RoutingSettings.load(app.configLoader().section("routing"));
+            RoutingSettings settings = app.routing();
             if (costWeight != null) {
                 if (costWeight < 0 || !Double.isFinite(costWeight)) throw new UserInputException("--cost-weight must be a non-negative number");
                 settings = settings.withWeights(settings.qualityWeight(), costWeight, settings.speedWeight());
@@ -369,6 +369,8 @@ final class RouteCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new UserInputException("--file: no such file " + file);
+            } catch (dev.ensemble.core.io.BoundedText.InputLimitException e) {
+                throw new UserInputException("--file: " + file + " " + e.getMessage());
             }
             if (json) {
                 ObjectNode root = HttpTransport.JSON.createObjectNode();

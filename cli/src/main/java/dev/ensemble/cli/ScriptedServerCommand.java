@@ -29,7 +29,7 @@ final class ScriptedServerCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new UserInputException("--port must be within 0..65535");
         ScriptFile rules = null;
         if (script != null) {
-            if (!Files.isRegularFile(script)) throw new UserInputException("--script: no such file: " + script);
+            if (!Files.exists(script)) throw new UserInputException("--script: no such file: " + script);
             try {
                 rules = ScriptFile.load(script);
             } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package dev.ensemble.llm;
 
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.SecretRef;
+import dev.ensemble.core.UserDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,8 +68,9 @@ public final class SecretResolver {
         this.home = Objects.requireNonNull(home, "home");
     }
 
+    /** The home folder for {@code file:~/…} as {@link UserDirs} finds it in {@code env} ({@code $HOME} first). */
     public SecretResolver(Map<String, String> env, CommandRunner runner) {
-        this(env, runner, isMacOs(), Path.of(System.getProperty("user.home")));
+        this(env, runner, isMacOs(), new UserDirs(env).home());
     }
 
     /** The process's environment, real helper programs, the real home directory. */

@@ -1,7 +1,8 @@
 package dev.ensemble.testkit;
 
+import dev.ensemble.core.io.BoundedText;
+import dev.ensemble.core.io.ParseLimits;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.regex.PatternSyntaxException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * A scripted server's rules in YAML, for `ensemble scripted-server --script FILE` and for pointing
@@ -38,7 +38,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * </pre>
  */
 public record ScriptFile(List<String> models, int cachedTokens, List<Rule> rules) {
-    private static final ObjectMapper YAML = YAMLMapper.builder().build();
+    /** A rule file is held to the limits of every file ensemble parses: size, depth, number length. */
+    private static final ObjectMapper YAML = ParseLimits.yaml(ParseLimits.MAX_FILE_BYTES);
     private static final Set<String> RULE_KEYS = Set.of("name", "protocol", "model", "prompt", "tools", "tool_result",
             "reply", "tool_call", "fault", "chunk_delay", "times");
     private static final Set<String> PROTOCOLS = Set.of("ollama", "openai-chat", "openai-responses", "anthropic", "gemini");
@@ -57,7 +58,9 @@ public record ScriptFile(List<String> models, int cachedTokens, List<Rule> rules
     public static ScriptFile load(Path file) {
         String text;
         try {
-            text = Files.readString(file);
+            text = BoundedText.read(file, ParseLimits.MAX_FILE_BYTES);
+        } catch (BoundedText.InputLimitException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -69,7 +72,8 @@ public record ScriptFile(List<String> models, int cachedTokens, List<Rule> rules
         try {
             root = YAML.readTree(yaml);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(source + ":" + e.getLocation().getLineNr() + ": not valid YAML: " + e.getOriginalMessage(), e);
+            String line = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : ":" + e.getLocation().getLineNr();
+            throw new IllegalArgumentException(source + line + ": not valid YAML: " + e.getOriginalMessage(), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) return new ScriptFile(List.of(), 0, List.of());
         if (!root.isObject()) throw new IllegalArgumentException(source + ": expected a mapping with models, cached_tokens and rules");

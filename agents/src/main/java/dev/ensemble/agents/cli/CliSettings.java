@@ -1,5 +1,6 @@
 package dev.ensemble.agents.cli;
 
+import dev.ensemble.core.UserDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,15 +35,25 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
     }
 
     public static CliSettings defaults() {
-        return new CliSettings(List.of(), Map.of(), defaultCacheDir(), null, Duration.ofSeconds(20), Duration.ofSeconds(3),
+        return defaults(System.getenv());
+    }
+
+    /** The defaults for a given environment ({@code $HOME}, {@code $ENSEMBLE_AGENT_CLI_CACHE}). */
+    public static CliSettings defaults(Map<String, String> env) {
+        return new CliSettings(List.of(), Map.of(), defaultCacheDir(env), null, Duration.ofSeconds(20), Duration.ofSeconds(3),
                 16_384);
     }
 
     /** {@code $ENSEMBLE_AGENT_CLI_CACHE}, else {@code ~/.cache/ensemble/agent-clis}: what the install script uses. */
     public static Path defaultCacheDir() {
-        String configured = System.getenv("ENSEMBLE_AGENT_CLI_CACHE");
+        return defaultCacheDir(System.getenv());
+    }
+
+    /** As {@link #defaultCacheDir()} for a given environment: {@code ~} is {@code $HOME}, as in the install script. */
+    public static Path defaultCacheDir(Map<String, String> env) {
+        String configured = env.get("ENSEMBLE_AGENT_CLI_CACHE");
         if (configured != null && !configured.isBlank()) return Path.of(configured);
-        return Path.of(System.getProperty("user.home"), ".cache", "ensemble", "agent-clis");
+        return new UserDirs(env).home().resolve(".cache").resolve("ensemble").resolve("agent-clis");
     }
 
     /** The folders of the install cache where {@code name}'s executable may be. */

@@ -1,5 +1,9 @@
 package dev.ensemble.agents.enforce;
 
+import dev.ensemble.core.config.ConfigException;
+import dev.ensemble.core.config.ConfigLocator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +40,8 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
 
     private static final Set<String> KEYS = Set.of("protected", "protected_extra", "allowed_top_level_folders",
             "copy_ignored", "max_file_size", "allow_binary", "binary_allowed", "guard_main_tree");
+    private static final Pattern KEYED = Pattern.compile("(policy\\.[a-z_]+(?:\\[\\d+])?): (.*)", Pattern.DOTALL);
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib)?");
 
     public Policy {
@@ -111,6 +117,28 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
         List<String> binaryAllowed = section.containsKey("binary_allowed") ? globs(section, "binary_allowed") : List.of();
         boolean guard = !section.containsKey("guard_main_tree") || bool(section, "guard_main_tree");
         return new Policy(protectedPaths, folders, copyIgnored, maxBytes, allowBinary, binaryAllowed, guard);
+    }
+
+    /**
+     * As {@link #fromMap}, from the merged {@code policy:} section, with the error placed by {@code
+     * locator} at the file, line and key where the value was written.
+     *
+     * @throws ConfigException naming {@code policy.<key>} (and the list index when one item is wrong)
+     */
+    public static Policy load(JsonNode section, ConfigLocator locator) {
+        if (section == null || section.isNull() || section.isMissingNode()) return DEFAULT;
+        if (!section.isObject()) throw new ConfigException(List.of(locator.error("policy", "expected a mapping")));
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = MAPPER.convertValue(section, Map.class);
+            return fromMap(map);
+        } catch (IllegalArgumentException e) {
+            // fromMap's messages start with the key they are about: "policy.copy_ignored[2]: ..."
+            String message = String.valueOf(e.getMessage());
+            Matcher keyed = KEYED.matcher(message);
+            String key = keyed.matches() ? keyed.group(1) : "policy";
+            throw new ConfigException(List.of(locator.error(key, keyed.matches() ? keyed.group(2) : message)));
+        }
     }
 
     private static List<String> strings(Map<String, ?> section, String key) {

@@ -1,8 +1,10 @@
 package dev.ensemble.core.config;
 
 import dev.ensemble.core.Redactor;
+import dev.ensemble.core.UserDirs;
+import dev.ensemble.core.io.BoundedText;
+import dev.ensemble.core.io.ParseLimits;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,20 +43,36 @@ public final class ConfigLoader {
 
     /** The user's file, the repository's {@code ensemble.yaml} and the process environment. */
     public static ConfigLoader standard(Path repoRoot) {
-        Map<String, String> env = System.getenv();
+        return standard(repoRoot, System.getenv());
+    }
+
+    /** The user's file (found through {@code env}: {@link UserDirs}), the repository's {@code ensemble.yaml}, and {@code env}. */
+    public static ConfigLoader standard(Path repoRoot, Map<String, String> env) {
         return new ConfigLoader(userConfigPath(env), repoRoot.resolve(REPO_FILE), env);
     }
 
-    /** {@code $XDG_CONFIG_HOME/ensemble/config.yaml}, else {@code ~/.config/ensemble/config.yaml}. */
+    /**
+     * {@code $XDG_CONFIG_HOME/ensemble/config.yaml}, else {@code ~/.config/ensemble/config.yaml} with
+     * {@code ~} from {@code $HOME} (not the password database the JVM asks).
+     */
     public static Path userConfigPath(Map<String, String> env) {
-        String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("ensemble").resolve("config.yaml");
+        return new UserDirs(env).userConfigFile();
     }
 
     /** @throws ConfigException listing every problem found in every layer */
     public EnsembleConfig load() {
+        ConfigSnapshot snapshot = snapshot();
+        ConfigException failure = snapshot.failure(List.of());
+        if (failure != null) throw failure;
+        return snapshot.config().orElseThrow();
+    }
+
+    /**
+     * Every layer read once and checked (syntax, limits, the schema of every section, the catalog's
+     * cross-references), with what a feature that reads a section needs to check it further and
+     * report its errors together with these: the merged sections and where each key was written.
+     */
+    public ConfigSnapshot snapshot() {
         List<ConfigError> errors = new ArrayList<>();
         List<Layer> layers = layers(errors);
         boolean unreadable = !errors.isEmpty();
@@ -62,17 +80,18 @@ public final class ConfigLoader {
             errors.addAll(layer.problems());
             if (layer != BuiltinCatalog.layer()) errors.addAll(SchemaCheck.instance().check(layer));
         }
+        errors = ConfigSnapshot.oncePerKey(errors);
         if (unreadable) {
             // a file that could not be parsed contributes nothing, so cross-references would mislead
-            throw new ConfigException(inLayerOrder(errors));
+            return new ConfigSnapshot(null, null, errors, this::inLayerOrder);
         }
         Set<String> reported = new HashSet<>();
         errors.forEach(e -> reported.add(e.key()));
-        Binder binder = new Binder(Merged.of(layers), reported);
+        Merged merged = Merged.of(layers);
+        Binder binder = new Binder(merged, reported);
         EnsembleConfig config = binder.bind(layers.stream().map(Layer::source).toList());
         errors.addAll(binder.errors());
-        if (!errors.isEmpty()) throw new ConfigException(inLayerOrder(errors));
-        return config;
+        return new ConfigSnapshot(merged, errors.isEmpty() ? config : null, errors, this::inLayerOrder);
     }
 
     /**
@@ -136,11 +155,11 @@ public final class ConfigLoader {
             if (file == null || !Files.exists(file)) continue;
             String source = file.toString();
             try {
-                layers.add(YamlLayers.read(source, Files.readString(file)));
+                layers.add(YamlLayers.read(source, BoundedText.read(file, ParseLimits.MAX_FILE_BYTES)));
             } catch (ConfigException e) {
                 errors.addAll(e.errors());
-            } catch (CharacterCodingException e) {
-                errors.add(new ConfigError(source, 0, "", "expected UTF-8 text, found bytes that are not"));
+            } catch (BoundedText.InputLimitException e) {
+                errors.add(new ConfigError(source, 0, "", e.getMessage()));
             } catch (IOException e) {
                 errors.add(new ConfigError(source, 0, "", "cannot be read: " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : " " + e.getMessage())));
@@ -152,7 +171,7 @@ public final class ConfigLoader {
     }
 
     /** Errors grouped by layer in the order layers apply, then by line (a stable sort). */
-    private List<ConfigError> inLayerOrder(List<ConfigError> errors) {
+    List<ConfigError> inLayerOrder(List<ConfigError> errors) {
         Map<String, Integer> rank = new java.util.HashMap<>();
         rank.put(BuiltinCatalog.SOURCE, 0);
         rank.put(EnvLayer.sourceOf(EnvLayer.OLLAMA_HOST), 1);

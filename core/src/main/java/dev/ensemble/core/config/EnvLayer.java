@@ -57,7 +57,9 @@ final class EnvLayer {
                         + "ENSEMBLE_TIMEOUTS__TOTAL (sections separated by a double underscore)"));
                 continue;
             }
-            set(tree, path, YamlLayers.scalar(variable.getValue()), origin, origins, problems);
+            KeyPath at = path;
+            set(tree, path, YamlLayers.scalar(variable.getValue(), message -> problems.add(origin.error(at, message))),
+                    origin, origins, problems);
         }
         return new Layer("environment (" + String.join(", ", ours.keySet()) + ")", tree, origins, problems);
     }

@@ -1,5 +1,6 @@
 package dev.ensemble.core.config;
 
+import dev.ensemble.core.io.ParseLimits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -47,7 +49,10 @@ final class YamlLayers {
     static Layer read(String source, String text) {
         LoadSettings settings = LoadSettings.builder().setLabel(source).setSchema(SCHEMA)
                 .setAllowDuplicateKeys(true) // reported below with both lines, rather than thrown
-                .setMaxAliasesForCollections(200).build();
+                .setMaxAliasesForCollections(ParseLimits.MAX_COLLECTION_ALIASES)
+                .setCodePointLimit((int) ParseLimits.MAX_FILE_BYTES).build();
+        Optional<ConfigError> overLimit = YamlLimits.check(source, text, settings);
+        if (overLimit.isPresent()) throw new ConfigException(List.of(overLimit.get()));
         Optional<Node> root;
         try {
             Iterable<Node> documents = new Compose(settings).composeAllFromString(text);
@@ -76,18 +81,33 @@ final class YamlLayers {
         return new Layer(source, tree, converter.origins, converter.problems);
     }
 
-    /** Parses one environment variable's text as a YAML scalar: {@code 3} is a number, {@code true} a boolean. */
-    static JsonNode scalar(String text) {
+    /**
+     * Parses one environment variable's text as a YAML scalar: {@code 3} is a number, {@code true} a
+     * boolean. A number that cannot be used (see {@link #scalarNode}) goes to {@code problem} and reads as null.
+     */
+    static JsonNode scalar(String text, Consumer<String> problem) {
         if (text.isEmpty()) return NODES.stringNode("");
         ScalarResolver resolver = SCHEMA.getScalarResolver();
         Tag tag = resolver.resolve(text, true);
-        return scalarNode(new ScalarNode(tag, text, org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN));
+        return scalarNode(new ScalarNode(tag, text, org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN), problem);
     }
 
-    private static JsonNode scalarNode(ScalarNode node) {
+    /**
+     * A scalar as JSON. A number longer than {@link ParseLimits#MAX_NUMBER_LENGTH} characters is not
+     * converted (a million digits take minutes to parse), and one that overflows a double
+     * ({@code 1e999}) is not turned into infinity: both go to {@code problem} and read as null, so
+     * that no later check clamps or compares them. Whole numbers beyond any setting's range stay
+     * exact (BigInteger) for the schema's range checks to reject.
+     */
+    private static JsonNode scalarNode(ScalarNode node, Consumer<String> problem) {
         Tag tag = node.getTag();
         ConstructNode constructor = SCHEMA.getSchemaTagConstructors().get(tag);
         if (constructor == null || tag.equals(Tag.STR)) return NODES.stringNode(node.getValue());
+        if ((tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) && node.getValue().length() > ParseLimits.MAX_NUMBER_LENGTH) {
+            problem.accept("over the limit of " + ParseLimits.MAX_NUMBER_LENGTH + " characters for a number, got one of "
+                    + node.getValue().length());
+            return NODES.nullNode();
+        }
         Object value;
         try {
             value = constructor.construct(node);
@@ -100,6 +120,10 @@ final class YamlLayers {
             case Integer i -> NODES.numberNode(i);
             case Long l -> NODES.numberNode(l);
             case java.math.BigInteger big -> NODES.numberNode(big);
+            case Double d when !Double.isFinite(d) -> {
+                problem.accept("expected a finite number, got " + node.getValue());
+                yield NODES.nullNode();
+            }
             case Double d -> NODES.numberNode(d);
             case Float f -> NODES.numberNode(f.doubleValue());
             default -> NODES.stringNode(node.getValue());
@@ -127,7 +151,7 @@ final class YamlLayers {
                 return NODES.nullNode();
             }
             return switch (node) {
-                case ScalarNode scalar -> scalarNode(scalar);
+                case ScalarNode scalar -> scalarNode(scalar, message -> problems.add(origin(node).error(path, message)));
                 case SequenceNode sequence -> {
                     inProgress.put(node, true);
                     ArrayNode array = NODES.arrayNode();

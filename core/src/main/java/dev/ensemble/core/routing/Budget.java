@@ -2,6 +2,7 @@ package dev.ensemble.core.routing;
 
 import dev.ensemble.core.config.ConfigError;
 import dev.ensemble.core.config.ConfigException;
+import dev.ensemble.core.config.ConfigLocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,34 +63,43 @@ public record Budget(OptionalDouble dailyUsd, OptionalDouble runUsd, OptionalDou
         return limits;
     }
 
-    /** The defaults with the section's values over them; {@code null} for a limit removes it. */
+    /** The defaults with the section's values over them; {@code null} for a limit removes it. Errors name no file or line. */
     public static Budget load(JsonNode section) {
+        return load(section, ConfigLocator.unplaced(SOURCE));
+    }
+
+    /**
+     * As {@link #load(JsonNode)}, each error placed by {@code locator} (usually the configuration
+     * snapshot's): the file, line and key where the value was written.
+     */
+    public static Budget load(JsonNode section, ConfigLocator locator) {
         if (section == null || section.isNull() || section.isMissingNode()) return DEFAULT;
-        if (!section.isObject()) throw new ConfigException(List.of(new ConfigError(SOURCE, 0, "budget", "expected a mapping")));
+        if (!section.isObject()) throw new ConfigException(List.of(locator.error("budget", "expected a mapping")));
         List<ConfigError> errors = new ArrayList<>();
         Set<String> known = Set.of("daily_usd", "run_usd", "task_usd", "warn_at", "approve_above_usd");
         for (Map.Entry<String, JsonNode> e : section.properties()) {
             if (!known.contains(e.getKey())) {
-                errors.add(new ConfigError(SOURCE, 0, "budget." + e.getKey(), "unknown setting (expected one of daily_usd, run_usd, task_usd, warn_at, approve_above_usd)"));
+                errors.add(locator.error("budget." + e.getKey(), "unknown setting (expected one of daily_usd, run_usd, task_usd, warn_at, approve_above_usd)"));
             }
         }
-        OptionalDouble daily = limit(section, "daily_usd", DEFAULT.dailyUsd, errors);
-        OptionalDouble run = limit(section, "run_usd", OptionalDouble.empty(), errors);
-        OptionalDouble task = limit(section, "task_usd", OptionalDouble.empty(), errors);
-        OptionalDouble approve = limit(section, "approve_above_usd", OptionalDouble.empty(), errors);
-        double warnAt = RoutingSettings.number(section, "warn_at", "budget.warn_at", DEFAULT.warnAt, true, errors);
+        OptionalDouble daily = limit(section, "daily_usd", DEFAULT.dailyUsd, errors, locator);
+        OptionalDouble run = limit(section, "run_usd", OptionalDouble.empty(), errors, locator);
+        OptionalDouble task = limit(section, "task_usd", OptionalDouble.empty(), errors, locator);
+        OptionalDouble approve = limit(section, "approve_above_usd", OptionalDouble.empty(), errors, locator);
+        double warnAt = RoutingSettings.number(section, "warn_at", "budget.warn_at", DEFAULT.warnAt, true, errors, locator);
         if (warnAt > 1) {
-            errors.add(new ConfigError(SOURCE, 0, "budget.warn_at", "expected a fraction of the limit within (0, 1], got " + warnAt));
+            errors.add(locator.error("budget.warn_at", "expected a fraction of the limit within (0, 1], got " + warnAt));
             warnAt = DEFAULT.warnAt;
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new Budget(daily, run, task, warnAt, approve);
     }
 
-    private static OptionalDouble limit(JsonNode section, String field, OptionalDouble fallback, List<ConfigError> errors) {
+    private static OptionalDouble limit(JsonNode section, String field, OptionalDouble fallback, List<ConfigError> errors,
+                                        ConfigLocator locator) {
         if (!section.has(field)) return fallback;
         if (section.get(field).isNull()) return OptionalDouble.empty();
-        double value = RoutingSettings.number(section, field, "budget." + field, -1, false, errors);
+        double value = RoutingSettings.number(section, field, "budget." + field, -1, false, errors, locator);
         return value < 0 ? fallback : OptionalDouble.of(value);
     }
 }

@@ -2,6 +2,7 @@ package dev.ensemble.core.routing;
 
 import dev.ensemble.core.config.ConfigError;
 import dev.ensemble.core.config.ConfigException;
+import dev.ensemble.core.config.ConfigLocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,37 +80,42 @@ public record RoutingSettings(double qualityWeight, double costWeight, double sp
         return new RoutingSettings(qualityWeight, costWeight, speedWeight, costScaleUsd, secondsScale, strength, strategy, passSlope, passFloor);
     }
 
-    /** The defaults with the section's values over them; every bad value is reported together. */
+    /** The defaults with the section's values over them; every bad value is reported together, without file or line. */
     public static RoutingSettings load(JsonNode section) {
+        return load(section, ConfigLocator.unplaced(SOURCE));
+    }
+
+    /** As {@link #load(JsonNode)}, each error placed by {@code locator}: the file, line and key where it was written. */
+    public static RoutingSettings load(JsonNode section, ConfigLocator locator) {
         if (section == null || section.isNull() || section.isMissingNode()) return DEFAULTS;
         List<ConfigError> errors = new ArrayList<>();
-        if (!section.isObject()) throw new ConfigException(List.of(new ConfigError(SOURCE, 0, "routing", "expected a mapping")));
+        if (!section.isObject()) throw new ConfigException(List.of(locator.error("routing", "expected a mapping")));
         Set<String> known = Set.of("weights", "cost_scale_usd", "seconds_scale", "prior_strength", "strategy", "pass_slope", "pass_floor");
         for (Map.Entry<String, JsonNode> e : section.properties()) {
             if (!known.contains(e.getKey())) {
-                errors.add(new ConfigError(SOURCE, 0, "routing." + e.getKey(), "unknown setting (expected one of strategy, weights, cost_scale_usd, seconds_scale, prior_strength, pass_slope, pass_floor)"));
+                errors.add(locator.error("routing." + e.getKey(), "unknown setting (expected one of strategy, weights, cost_scale_usd, seconds_scale, prior_strength, pass_slope, pass_floor)"));
             }
         }
         JsonNode weights = section.path("weights");
         if (!weights.isMissingNode() && !weights.isObject()) {
-            errors.add(new ConfigError(SOURCE, 0, "routing.weights", "expected a mapping with quality, cost, speed"));
+            errors.add(locator.error("routing.weights", "expected a mapping with quality, cost, speed"));
         } else {
             for (Map.Entry<String, JsonNode> e : weights.properties()) {
                 if (!Set.of("quality", "cost", "speed").contains(e.getKey())) {
-                    errors.add(new ConfigError(SOURCE, 0, "routing.weights." + e.getKey(), "unknown weight (expected quality, cost or speed)"));
+                    errors.add(locator.error("routing.weights." + e.getKey(), "unknown weight (expected quality, cost or speed)"));
                 }
             }
         }
-        double q = number(weights, "quality", "routing.weights.quality", DEFAULTS.qualityWeight, false, errors);
-        double c = number(weights, "cost", "routing.weights.cost", DEFAULTS.costWeight, false, errors);
-        double s = number(weights, "speed", "routing.weights.speed", DEFAULTS.speedWeight, false, errors);
-        double cs = number(section, "cost_scale_usd", "routing.cost_scale_usd", DEFAULTS.costScaleUsd, true, errors);
-        double ss = number(section, "seconds_scale", "routing.seconds_scale", DEFAULTS.secondsScale, true, errors);
-        double ps = number(section, "prior_strength", "routing.prior_strength", DEFAULTS.priorStrength, true, errors);
-        double slope = number(section, "pass_slope", "routing.pass_slope", DEFAULT_PASS_SLOPE, true, errors);
-        double floor = number(section, "pass_floor", "routing.pass_floor", DEFAULT_PASS_FLOOR, false, errors);
+        double q = number(weights, "quality", "routing.weights.quality", DEFAULTS.qualityWeight, false, errors, locator);
+        double c = number(weights, "cost", "routing.weights.cost", DEFAULTS.costWeight, false, errors, locator);
+        double s = number(weights, "speed", "routing.weights.speed", DEFAULTS.speedWeight, false, errors, locator);
+        double cs = number(section, "cost_scale_usd", "routing.cost_scale_usd", DEFAULTS.costScaleUsd, true, errors, locator);
+        double ss = number(section, "seconds_scale", "routing.seconds_scale", DEFAULTS.secondsScale, true, errors, locator);
+        double ps = number(section, "prior_strength", "routing.prior_strength", DEFAULTS.priorStrength, true, errors, locator);
+        double slope = number(section, "pass_slope", "routing.pass_slope", DEFAULT_PASS_SLOPE, true, errors, locator);
+        double floor = number(section, "pass_floor", "routing.pass_floor", DEFAULT_PASS_FLOOR, false, errors, locator);
         if (floor >= 1) {
-            errors.add(new ConfigError(SOURCE, 0, "routing.pass_floor", "expected a number from 0 up to (not including) 1, got " + floor));
+            errors.add(locator.error("routing.pass_floor", "expected a number from 0 up to (not including) 1, got " + floor));
             floor = DEFAULT_PASS_FLOOR;
         }
         RoutingStrategy strategy = DEFAULT_STRATEGY;
@@ -119,19 +125,19 @@ public record RoutingSettings(double qualityWeight, double costWeight, double sp
                 if (!st.isString()) throw new IllegalArgumentException("expected expected-cost or quality-first, got " + st);
                 strategy = RoutingStrategy.fromKey(st.asString());
             } catch (IllegalArgumentException e) {
-                errors.add(new ConfigError(SOURCE, 0, "routing.strategy", e.getMessage()));
+                errors.add(locator.error("routing.strategy", e.getMessage()));
             }
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new RoutingSettings(q, c, s, cs, ss, ps, strategy, slope, floor);
     }
 
-    static double number(JsonNode node, String field, String key, double fallback, boolean positive, List<ConfigError> errors) {
+    static double number(JsonNode node, String field, String key, double fallback, boolean positive, List<ConfigError> errors,
+                         ConfigLocator locator) {
         JsonNode value = node.path(field);
         if (value.isMissingNode() || value.isNull()) return fallback;
         if (!value.isNumber() || value.asDouble() < 0 || (positive && value.asDouble() == 0) || !Double.isFinite(value.asDouble())) {
-            errors.add(new ConfigError("configuration (" + key.substring(0, key.indexOf('.')) + ")", 0, key,
-                    "expected a " + (positive ? "positive" : "non-negative") + " number, got " + value));
+            errors.add(locator.error(key, "expected a " + (positive ? "positive" : "non-negative") + " number, got " + value));
             return fallback;
         }
         return value.asDouble();

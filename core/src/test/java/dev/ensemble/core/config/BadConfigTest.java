@@ -25,7 +25,7 @@ class BadConfigTest {
                 Arguments.of("syntax-error.yaml", 4, "aliases.team[2]", "YAML syntax error: expected ',' or ']'"),
                 Arguments.of("bad-indentation.yaml", 4, "models.my-model", "check the indentation"),
                 Arguments.of("wrong-type.yaml", 7, "models.my-model.context_window",
-                        "expected a whole number of tokens ≥ 1, got \"lots\""),
+                        "expected a whole number of tokens from 1 to 2147483647, got \"lots\""),
                 Arguments.of("negative-price.yaml", 4, "models.gpt-5.pricing.input",
                         "expected a number ≥ 0 (USD per million tokens), got -1.25"),
                 Arguments.of("unknown-top-level-key.yaml", 2, "modles",

@@ -2,6 +2,8 @@ package dev.ensemble.engine.routing;
 
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.TaskKind;
+import dev.ensemble.core.io.BoundedText;
+import dev.ensemble.core.io.ParseLimits;
 import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Constraints;
 import dev.ensemble.core.routing.Costs;
@@ -14,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The reference workload of issue 4: a fixed list of tasks with their token counts and which models
@@ -133,15 +133,16 @@ public final class ReferenceWorkload {
         }
     }
 
+    /** @throws IOException when the file cannot be read, is not a plain file, or is over {@link ParseLimits#MAX_FILE_BYTES} */
     public static Workload load(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        return parse(BoundedText.read(file, ParseLimits.MAX_FILE_BYTES), file.toString());
     }
 
     /** @throws IllegalArgumentException naming the source and what is wrong */
     public static Workload parse(String yaml, String source) {
         JsonNode root;
         try {
-            root = YAMLMapper.builder().build().readTree(yaml);
+            root = ParseLimits.yaml(ParseLimits.MAX_FILE_BYTES).readTree(yaml);
         } catch (JacksonException e) {
             throw new IllegalArgumentException(source + ": not valid YAML: " + e.getOriginalMessage());
         }

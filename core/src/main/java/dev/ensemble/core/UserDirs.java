@@ -1,0 +1,73 @@
+package dev.ensemble.core;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where the user's own files are: the home folder and ensemble's configuration folder. The JVM's
+ * {@code user.home} comes from the password database, not from {@code $HOME}, so {@code HOME=/tmp/h
+ * ensemble …} would otherwise still read the real home; every place that needs the home folder asks
+ * this class instead. The environment is given, not read from the process, so tests can set it.
+ *
+ * <ul>
+ *   <li>{@link #home()}: {@code $HOME} when it is an absolute path, else {@code user.home}</li>
+ *   <li>{@link #configHome()}: {@code $XDG_CONFIG_HOME} when it is an absolute path (the XDG rule:
+ *       a relative one is ignored), else {@code home()/.config}</li>
+ *   <li>{@link #configDir()}: {@code configHome()/ensemble}; {@link #userConfigFile()} is its {@code config.yaml}</li>
+ * </ul>
+ */
+public final class UserDirs {
+    private final Map<String, String> env;
+    private final Path fallbackHome;
+
+    /** @param fallbackHome the home folder when {@code $HOME} is unset or not absolute (normally {@code user.home}) */
+    public UserDirs(Map<String, String> env, Path fallbackHome) {
+        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        this.fallbackHome = Objects.requireNonNull(fallbackHome, "fallbackHome");
+    }
+
+    /** With {@code user.home} as the fallback home folder. */
+    public UserDirs(Map<String, String> env) {
+        this(env, Path.of(System.getProperty("user.home")));
+    }
+
+    /** The process's own environment. */
+    public static UserDirs system() {
+        return new UserDirs(System.getenv());
+    }
+
+    public Path home() {
+        return absolute("HOME").orElse(fallbackHome);
+    }
+
+    public Path configHome() {
+        return absolute("XDG_CONFIG_HOME").orElseGet(() -> home().resolve(".config"));
+    }
+
+    public Path configDir() {
+        return configHome().resolve("ensemble");
+    }
+
+    public Path userConfigFile() {
+        return configDir().resolve("config.yaml");
+    }
+
+    /** {@code ~} and {@code ~/x} against {@link #home()}; any other path unchanged. */
+    public Path expand(String path) {
+        if (path.equals("~")) return home();
+        if (path.startsWith("~/")) return home().resolve(path.substring(2));
+        return Path.of(path);
+    }
+
+    private java.util.Optional<Path> absolute(String variable) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) return java.util.Optional.empty();
+        try {
+            Path path = Path.of(value);
+            return path.isAbsolute() ? java.util.Optional.of(path) : java.util.Optional.empty();
+        } catch (java.nio.file.InvalidPathException e) {
+            return java.util.Optional.empty();
+        }
+    }
+}
