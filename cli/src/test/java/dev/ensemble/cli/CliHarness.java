@@ -64,12 +64,25 @@ final class CliHarness {
     }
 
     Run run(Map<String, String> env, String... args) {
+        return run(terminal -> new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env), env),
+                args);
+    }
+
+    /**
+     * As the process would run with {@code env} as its whole environment: the user's file is found
+     * from {@code $HOME} and {@code $XDG_CONFIG_HOME} (not this harness's {@link #userConfig}).
+     */
+    Run runWithEnvironment(Map<String, String> env, String... args) {
+        return run(terminal -> new AppContext(terminal, repo, null, env), args);
+    }
+
+    private Run run(java.util.function.Function<Terminal, AppContext> context, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         int code;
-        try (AppContext app = new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env))) {
+        try (AppContext app = context.apply(terminal)) {
             code = Main.run(app, args);
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

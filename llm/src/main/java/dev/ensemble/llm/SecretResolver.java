@@ -3,6 +3,7 @@ package dev.ensemble.llm;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.SecretRef;
 import dev.ensemble.core.UserDirs;
+import dev.ensemble.core.io.BoundedText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class SecretResolver {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final int MIN_LENGTH = 6;
+    /** A key file holds one key: anything larger is not one (and is not read into memory). */
+    private static final long MAX_FILE_BYTES = 64 * 1024;
 
     /** Runs a helper program (security, pass) and gives its exit code and output. */
     @FunctionalInterface
@@ -124,7 +127,9 @@ public final class SecretResolver {
         if (!Files.exists(path)) return new Lookup.Missing(ref + ": file " + path + " not found");
         if (!Files.isRegularFile(path)) return new Lookup.Missing(ref + ": " + path + " is not a file");
         try {
-            return new Lookup.Found(Files.readString(path, StandardCharsets.UTF_8));
+            return new Lookup.Found(BoundedText.read(path, MAX_FILE_BYTES));
+        } catch (BoundedText.InputLimitException e) {
+            return new Lookup.Missing(ref + ": " + path + " " + e.getMessage());  // says which limit, never the content
         } catch (IOException | UncheckedIOException e) {
             return new Lookup.Missing(ref + ": cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
         }

@@ -30,6 +30,25 @@ class SecretResolverTest {
     }
 
     @Test
+    void theTildeOfAFileReferenceIsTheHomeVariableNotThePasswordDatabase() throws IOException {
+        Files.createDirectories(home.resolve(".secrets"));
+        Files.writeString(home.resolve(".secrets/anthropic"), "sk-home-value-333333\n");
+        SecretResolver secrets = new SecretResolver(Map.of("HOME", home.toString()), (command, timeout) -> {
+            throw new IOException("no programs here");
+        });
+
+        assertThat(secrets.resolve(SecretRef.parse("file:~/.secrets/anthropic"))).contains("sk-home-value-333333");
+    }
+
+    @Test
+    void aKeyFileOverTheLimitIsNotRead() throws IOException {
+        Path big = Files.writeString(home.resolve("big"), "k".repeat(100_000));
+
+        assertThat(resolver(Map.of(), false, null).check(SecretRef.parse("file:" + big)).reason())
+                .contains("over the limit of 64 KiB");
+    }
+
+    @Test
     void anEnvironmentVariableIsResolvedAndMaskedFromThenOn() {
         SecretResolver secrets = resolver(Map.of("TEST_ENV_KEY", "  sk-env-value-111111\n"), false, null);
         SecretRef ref = SecretRef.parse("env:TEST_ENV_KEY");

@@ -35,8 +35,8 @@ public final class BoundedText {
                     + "); only a plain file is read");
         }
         if (attributes.size() > maxBytes) {
-            throw new InputLimitException("is " + size(attributes.size()) + ", over the limit of " + size(maxBytes)
-                    + " for this file");
+            throw new InputLimitException("is " + size(attributes.size()) + " (" + attributes.size() + " bytes), over the limit of "
+                    + size(maxBytes) + " for this file");
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {

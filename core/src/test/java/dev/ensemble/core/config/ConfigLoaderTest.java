@@ -179,7 +179,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Map.of("ENSEMBLE_RETRY__MAX_ATTEMPTS", "lots")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).singleElement()
                         .hasToString("environment variable ENSEMBLE_RETRY__MAX_ATTEMPTS: retry.max_attempts: "
-                                + "expected a whole number ≥ 1, got \"lots\""));
+                                + "expected a whole number from 1 to 1000, got \"lots\""));
     }
 
     @Test
@@ -257,20 +257,21 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reservedSectionsAreAcceptedAsFreeFormAndMerged() throws IOException {
+    void sectionsMergeAcrossLayersAndOnlyReservedOnesAreFreeForm() throws IOException {
         write(user(), """
-                roles: { planner: { display_name: Sisyphus } }
+                roles: { planner: { name: Athena } }
                 budget: { daily_usd: 5 }
                 telegram: { chat_id: 42 }
                 """);
-        write(repo(), "budget: { per_run_usd: 1 }\n");
+        write(repo(), "budget: { run_usd: 1 }\n");
         ConfigLoader loader = new ConfigLoader(user(), repo(), Map.of());
 
         loader.load();
 
         assertThat(loader.section("budget").path("daily_usd").asInt()).isEqualTo(5);
-        assertThat(loader.section("budget").path("per_run_usd").asInt()).isEqualTo(1);
-        assertThat(loader.section("roles").path("planner").path("display_name").asString()).isEqualTo("Sisyphus");
+        assertThat(loader.section("budget").path("run_usd").asInt()).isEqualTo(1);
+        assertThat(loader.section("roles").path("planner").path("name").asString()).isEqualTo("Athena");
+        assertThat(loader.section("telegram").path("chat_id").asInt()).isEqualTo(42);
         assertThat(loader.section("pipelines").isEmpty()).isTrue();
     }
 

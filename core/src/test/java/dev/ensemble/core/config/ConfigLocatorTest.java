@@ -86,9 +86,12 @@ class ConfigLocatorTest {
                     colour: blue
                 """);
         ConfigLoader loader = new ConfigLoader(user(), repo(), Map.of());
-        loader.load();  // the roles section is free-form to the loader; Roles checks it
+        ConfigSnapshot snapshot = loader.snapshot();  // the schema reports the unknown key; Roles checks the rest
+        assertThat(snapshot.errors()).extracting(ConfigError::toString).containsExactly(
+                repo() + ":7: roles.tester.colour: unknown key 'colour' (expected one of name, system_prompt, kind, model, "
+                        + "fallback, max_output_tokens)");
 
-        assertThatThrownBy(() -> Roles.load(loader.section("roles"), loader.locator()))
+        assertThatThrownBy(() -> Roles.load(snapshot.section("roles"), snapshot.locator()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
                         .containsExactlyInAnyOrder(
                                 repo() + ":4: roles.reviewer.fallback: a role cannot fall back to itself",
