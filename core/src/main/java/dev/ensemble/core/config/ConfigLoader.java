@@ -118,9 +118,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * A section kept for a later feature (roles, routing, budget, policy, notifications, agents,
-     * pipelines, telegram, server) as merged from all layers; an empty mapping when absent. Read
-     * after {@link #load()} succeeded: it is not validated beyond being a mapping.
+     * A section read by a feature outside the catalog (roles, routing, budget, policy, pipelines,
+     * and the reserved notifications, agents, telegram, server) as merged from all layers; an empty
+     * mapping when absent. The schema checks its shape in {@link #load()}; prefer {@link #snapshot()},
+     * which reads the files once and gives the sections with their locator.
      */
     public JsonNode section(String name) {
         List<ConfigError> errors = new ArrayList<>();
