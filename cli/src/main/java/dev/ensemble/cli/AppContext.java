@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +187,10 @@ public final class AppContext implements AutoCloseable {
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
     public synchronized AgentRegistry agents() {
         if (agents == null) {
-            agents = AgentRegistry.withCliAgents(CliSettings.defaults());
+            // The loader's environment (a test's HOME or XDG_CACHE_HOME) over the process's.
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(configLoader().environment());
+            agents = AgentRegistry.withCliAgents(CliSettings.defaults(env));
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
         }
         return agents;

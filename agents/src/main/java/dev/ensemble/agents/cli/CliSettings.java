@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the CLI adapters look for their executables and how they treat processes.
@@ -17,11 +19,14 @@ import java.util.Optional;
  *
  * @param homeRoot where per-run private homes are made (null: the system temp dir); sessions kept
  *                 for resume live in {@code <homeRoot>/sessions/<agent>/<session id>}
+ * @param versionTimeout how long a CLI's {@code --version} may take before it is reported slow
+ * @param detectionCache the file that remembers each binary's version between processes
+ *                       ({@link DetectionCache}); null: ask every time
  * @param killGrace how long a process tree gets between destroy and destroyForcibly
  * @param stderrLimit how many characters of stderr are kept (the end of it)
  */
 public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Path cacheDir, Path homeRoot,
-                          Duration versionTimeout, Duration killGrace, int stderrLimit) {
+                          Duration versionTimeout, Duration killGrace, int stderrLimit, Path detectionCache) {
 
     public CliSettings {
         searchDirs = List.copyOf(searchDirs);
@@ -33,16 +38,63 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
         if (stderrLimit < 256) throw new IllegalArgumentException("stderr limit too small: " + stderrLimit);
     }
 
+    /**
+     * A version check gets 10 s, then the CLI is reported slow (and used anyway) rather than waited
+     * for. Checks run at once and an answer is remembered, so this is paid once per installed
+     * binary: the six npm CLIs need ~13 s of CPU between them to print their versions (gemini, qwen
+     * and cn ~4 s each), which on two cores is ~7 s, too close to a 5 s limit to ever be remembered.
+     */
+    public static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
+
     public static CliSettings defaults() {
-        return new CliSettings(List.of(), Map.of(), defaultCacheDir(), null, Duration.ofSeconds(20), Duration.ofSeconds(3),
-                16_384);
+        return defaults(System.getenv());
     }
 
-    /** {@code $ENSEMBLE_AGENT_CLI_CACHE}, else {@code ~/.cache/ensemble/agent-clis}: what the install script uses. */
+    /**
+     * The defaults, with the folders taken from this environment ({@code HOME}, {@code XDG_CACHE_HOME},
+     * {@code ENSEMBLE_AGENT_CLI_CACHE}) and the version check's limit from
+     * {@code ENSEMBLE_AGENT_VERSION_TIMEOUT} ({@code 30s}, {@code 500ms}, or seconds) when set and valid.
+     */
+    public static CliSettings defaults(Map<String, String> env) {
+        Duration versionTimeout = parseTimeout(env.get("ENSEMBLE_AGENT_VERSION_TIMEOUT")).orElse(VERSION_TIMEOUT);
+        return new CliSettings(List.of(), Map.of(), defaultCacheDir(env), null, versionTimeout, Duration.ofSeconds(3), 16_384,
+                defaultDetectionCache(env));
+    }
+
+    /** {@code 30s}, {@code 500ms} or a number of seconds, positive and at most an hour; anything else is empty. */
+    static Optional<Duration> parseTimeout(String text) {
+        if (text == null) return Optional.empty();
+        Matcher m = TIMEOUT.matcher(text.strip());
+        if (!m.matches()) return Optional.empty();
+        long amount = Long.parseLong(m.group(1));
+        Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
+        return d.isZero() || d.compareTo(Duration.ofHours(1)) > 0 ? Optional.empty() : Optional.of(d);
+    }
+
+    private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,7})\\s*(ms|s)?");
+
+    /** {@code $ENSEMBLE_AGENT_CLI_CACHE}, else {@code $HOME/.cache/ensemble/agent-clis}: what the install script uses. */
     public static Path defaultCacheDir() {
-        String configured = System.getenv("ENSEMBLE_AGENT_CLI_CACHE");
+        return defaultCacheDir(System.getenv());
+    }
+
+    static Path defaultCacheDir(Map<String, String> env) {
+        String configured = env.get("ENSEMBLE_AGENT_CLI_CACHE");
         if (configured != null && !configured.isBlank()) return Path.of(configured);
-        return Path.of(System.getProperty("user.home"), ".cache", "ensemble", "agent-clis");
+        return home(env).resolve(".cache").resolve("ensemble").resolve("agent-clis");
+    }
+
+    /** {@code $XDG_CACHE_HOME/ensemble/agents.json}, else {@code $HOME/.cache/ensemble/agents.json}. */
+    static Path defaultDetectionCache(Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        Path root = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : home(env).resolve(".cache");
+        return root.resolve("ensemble").resolve("agents.json");
+    }
+
+    /** {@code $HOME} when set (so HOME=/tmp/x isolates a user), else the JVM's idea of it. */
+    private static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     /** The folders of the install cache where {@code name}'s executable may be. */
@@ -55,29 +107,34 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
     }
 
     public CliSettings withSearchDirs(List<Path> dirs) {
-        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit);
+        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
     }
 
     public CliSettings withBinary(String agent, Path executable) {
         Map<String, Path> copy = new HashMap<>(binaries);
         copy.put(agent, executable);
-        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit);
+        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
     }
 
     public CliSettings withCacheDir(Path dir) {
-        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit);
+        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
     }
 
     public CliSettings withHomeRoot(Path dir) {
-        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit);
+        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit, detectionCache);
     }
 
     public CliSettings withKillGrace(Duration grace) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit, detectionCache);
     }
 
     public CliSettings withVersionTimeout(Duration timeout) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit, detectionCache);
+    }
+
+    /** Where detections are remembered; null: nowhere, every detection asks the CLI. */
+    public CliSettings withDetectionCache(Path file) {
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, file);
     }
 
     Optional<Path> explicitBinary(String agent) {
