@@ -47,6 +47,10 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AppContext app = main.app();
         Catalog catalog = app.config().catalog();
+        // Built before the probes start: each is quick, and AppContext is one lock, so a probe that
+        // opens the store (the models probe, through the ledger) would otherwise hold up the others.
+        app.agents();
+        app.secrets();
         List<Callable<List<Check>>> probes = new ArrayList<>();
         probes.add(() -> List.of(java()));
         probes.add(() -> List.of(tool("git", List.of("git", "--version"), true, "required: worktrees, diffs and merges")));
