@@ -47,8 +47,9 @@ class AgentDetectionCliTest {
         String slow = "[ \"$1\" = --version ] && { sleep 30; echo 1.0.0; exit 0; }\necho 'fake agent ran' >&2\nexit 1\n";
         script("codex", slow);
         script("aider", slow);
+        // PATH without the folders a developer's own CLIs may be in: only the fakes are found.
         env = Map.of("ENSEMBLE_AGENT_CLI_CACHE", clis.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(),
-                "ENSEMBLE_AGENT_VERSION_TIMEOUT", "1s");
+                "ENSEMBLE_AGENT_VERSION_TIMEOUT", "1s", "PATH", "/usr/bin:/bin");
     }
 
     @AfterEach

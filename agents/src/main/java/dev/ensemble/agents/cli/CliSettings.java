@@ -1,7 +1,9 @@
 package dev.ensemble.agents.cli;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +24,17 @@ import java.util.regex.Pattern;
  * @param versionTimeout how long a CLI's {@code --version} may take before it is reported slow
  * @param detectionCache the file that remembers each binary's version between processes
  *                       ({@link DetectionCache}); null: ask every time
+ * @param pathDirs the folders of the caller's {@code PATH}, searched after {@code searchDirs}
  * @param killGrace how long a process tree gets between destroy and destroyForcibly
  * @param stderrLimit how many characters of stderr are kept (the end of it)
  */
 public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Path cacheDir, Path homeRoot,
-                          Duration versionTimeout, Duration killGrace, int stderrLimit, Path detectionCache) {
+                          Duration versionTimeout, Duration killGrace, int stderrLimit, Path detectionCache,
+                          List<Path> pathDirs) {
 
     public CliSettings {
         searchDirs = List.copyOf(searchDirs);
+        pathDirs = List.copyOf(pathDirs);
         binaries = Map.copyOf(binaries);
         Objects.requireNonNull(cacheDir, "cacheDir");
         homeRoot = homeRoot == null ? Path.of(System.getProperty("java.io.tmpdir"), "ensemble-agents") : homeRoot;
@@ -58,7 +63,7 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
     public static CliSettings defaults(Map<String, String> env) {
         Duration versionTimeout = parseTimeout(env.get("ENSEMBLE_AGENT_VERSION_TIMEOUT")).orElse(VERSION_TIMEOUT);
         return new CliSettings(List.of(), Map.of(), defaultCacheDir(env), null, versionTimeout, Duration.ofSeconds(3), 16_384,
-                defaultDetectionCache(env));
+                defaultDetectionCache(env), pathDirs(env.get("PATH")));
     }
 
     /** {@code 30s}, {@code 500ms} or a number of seconds, positive and at most an hour; anything else is empty. */
@@ -91,6 +96,15 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
         return root.resolve("ensemble").resolve("agents.json");
     }
 
+    private static List<Path> pathDirs(String path) {
+        if (path == null) return List.of();
+        List<Path> dirs = new ArrayList<>();
+        for (String entry : path.split(File.pathSeparator)) {
+            if (!entry.isBlank()) dirs.add(Path.of(entry));
+        }
+        return dirs;
+    }
+
     /** {@code $HOME} when set (so HOME=/tmp/x isolates a user), else the JVM's idea of it. */
     private static Path home(Map<String, String> env) {
         String home = env.get("HOME");
@@ -107,34 +121,39 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
     }
 
     public CliSettings withSearchDirs(List<Path> dirs) {
-        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
+        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
     }
 
     public CliSettings withBinary(String agent, Path executable) {
         Map<String, Path> copy = new HashMap<>(binaries);
         copy.put(agent, executable);
-        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
+        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
     }
 
     public CliSettings withCacheDir(Path dir) {
-        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache);
+        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
     }
 
     public CliSettings withHomeRoot(Path dir) {
-        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit, detectionCache);
+        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
     }
 
     public CliSettings withKillGrace(Duration grace) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit, detectionCache);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit, detectionCache, pathDirs);
     }
 
     public CliSettings withVersionTimeout(Duration timeout) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit, detectionCache);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit, detectionCache, pathDirs);
     }
 
     /** Where detections are remembered; null: nowhere, every detection asks the CLI. */
     public CliSettings withDetectionCache(Path file) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, file);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, file, pathDirs);
+    }
+
+    /** Instead of the caller's PATH (tests: an empty list finds nothing there). */
+    public CliSettings withPathDirs(List<Path> dirs) {
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, dirs);
     }
 
     Optional<Path> explicitBinary(String agent) {

@@ -216,6 +216,7 @@ class DetectionTest {
                 "ENSEMBLE_AGENT_VERSION_TIMEOUT", "30s"));
         assertThat(fromXdg.detectionCache()).isEqualTo(tmp.resolve("xdg/ensemble/agents.json"));
         assertThat(fromXdg.versionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(CliSettings.defaults(Map.of("PATH", "/opt/a::/opt/b")).pathDirs()).containsExactly(Path.of("/opt/a"), Path.of("/opt/b"));
 
         assertThat(CliSettings.parseTimeout("750ms")).contains(Duration.ofMillis(750));
         assertThat(CliSettings.parseTimeout("12")).contains(Duration.ofSeconds(12));

@@ -90,6 +90,6 @@ final class FakeClis {
     static CliSettings settings(Path tmp) {
         return CliSettings.defaults().withHomeRoot(tmp.resolve("homes")).withCacheDir(tmp.resolve("no-cache"))
                 .withKillGrace(Duration.ofMillis(300)).withVersionTimeout(Duration.ofSeconds(10))
-                .withDetectionCache(tmp.resolve("detected.json"));
+                .withDetectionCache(tmp.resolve("detected.json")).withPathDirs(List.of());
     }
 }
