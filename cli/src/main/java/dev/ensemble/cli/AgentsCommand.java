@@ -4,6 +4,7 @@ import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.core.WireProtocol;
 import dev.ensemble.llm.http.HttpTransport;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,9 +13,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "agents", mixinStandardHelpOptions = true,
-        description = {"The coding agents ensemble can dispatch to (detected in parallel): Claude Code, Codex, OpenCode,",
-                "Gemini CLI, Qwen Code, Continue, Aider and ensemble's builtin agent; where each is, its version,",
-                "whether it can run and which wire protocols (so which models) it can drive.",
+        description = {"The coding agents ensemble can dispatch to: Claude Code, Codex, OpenCode, Gemini CLI, Qwen Code,",
+                "Continue, Aider and ensemble's builtin agent; where each is, its version, whether it can run",
+                "(ready, slow to answer, unusable or missing) and which wire protocols (so which models) it can drive.",
+                "Each version is asked once per installed binary and remembered until the binary changes",
+                "(in $XDG_CACHE_HOME/ensemble/agents.json, else ~/.cache/ensemble/agents.json).",
                 "Install the npm CLIs into ensemble's cache with .ci/install-agent-clis.sh."})
 final class AgentsCommand implements Callable<Integer> {
     @ParentCommand Main main;
@@ -31,8 +34,8 @@ final class AgentsCommand implements Callable<Integer> {
             ObjectNode root = HttpTransport.JSON.createObjectNode();
             ArrayNode array = root.putArray("agents");
             for (AgentInfo info : infos) {
-                ObjectNode node = array.addObject().put("name", info.name()).put("usable", info.usable())
-                        .put("version", info.version()).put("reason", info.reason());
+                ObjectNode node = array.addObject().put("name", info.name()).put("status", status(info))
+                        .put("usable", info.usable()).put("version", info.version()).put("reason", info.reason());
                 node.put("binary", info.binary().map(Object::toString).orElse(""));
                 ArrayNode drives = node.putArray("drives");
                 info.drives().stream().map(WireProtocol::key).sorted().forEach(drives::add);
@@ -43,10 +46,24 @@ final class AgentsCommand implements Callable<Integer> {
         Table table = new Table("agent", "status", "version", "drives", "where / why not");
         for (AgentInfo info : infos) {
             String drives = String.join(",", info.drives().stream().map(WireProtocol::key).sorted().toList());
-            table.row(info.name(), info.usable() ? term.green("ready") : term.dim("missing"), info.version(), drives,
-                    info.usable() ? info.binary().map(Object::toString).orElse("(built in)") : info.reason());
+            String where = info.binary().map(Object::toString).orElse("(built in)");
+            String label = status(info);
+            table.row(info.name(), switch (info.status()) {
+                case READY -> term.green(label);
+                case SLOW, UNUSABLE -> term.yellow(label);
+                case MISSING -> term.dim(label);
+            }, info.version(), drives, switch (info.status()) {
+                case READY -> where;
+                case SLOW -> info.reason() + " (" + where + "; used anyway)";
+                case UNUSABLE, MISSING -> info.reason();
+            });
         }
         term.out().print(table.render());
         return ExitCodes.OK;
+    }
+
+    /** ready, slow (installed, did not answer its version check in time: used anyway), unusable or missing. */
+    static String status(AgentInfo info) {
+        return info.status().name().toLowerCase(Locale.ROOT);
     }
 }

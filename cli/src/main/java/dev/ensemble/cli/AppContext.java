@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,7 +234,10 @@ public final class AppContext implements AutoCloseable {
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
     public synchronized AgentRegistry agents() {
         if (agents == null) {
-            agents = AgentRegistry.withCliAgents(CliSettings.defaults(env));
+            // This context's environment (a test's HOME or XDG_CACHE_HOME) over the process's PATH and the rest.
+            Map<String, String> merged = new HashMap<>(System.getenv());
+            merged.putAll(env);
+            agents = AgentRegistry.withCliAgents(CliSettings.defaults(merged));
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
         }
         return agents;

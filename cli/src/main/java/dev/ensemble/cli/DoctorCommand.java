@@ -1,6 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.builtin.BuiltinAgent;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
@@ -46,6 +47,10 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AppContext app = main.app();
         Catalog catalog = app.config().catalog();
+        // Built before the probes start: each is quick, and AppContext is one lock, so a probe that
+        // opens the store (the models probe, through the ledger) would otherwise hold up the others.
+        app.agents();
+        app.secrets();
         List<Callable<List<Check>>> probes = new ArrayList<>();
         probes.add(() -> List.of(java()));
         probes.add(() -> List.of(tool("git", List.of("git", "--version"), true, "required: worktrees, diffs and merges")));
@@ -70,9 +75,12 @@ final class DoctorCommand implements Callable<Integer> {
                 } catch (Exception e) {
                     futures.get(i).cancel(true);
                     if (i == AGENTS_PROBE) {
-                        // Every agent is still named, so a slow machine reads as "slow", not as "not installed".
+                        // Detection has its own deadlines and should not get here; if it does, every CLI is
+                        // still named, as slow rather than missing, and the builtin agent needs no detection.
                         for (String name : app.agents().names()) {
-                            checks.add(new Check("agents", name, Status.WARN, "detection did not finish within " + PROBE_LIMIT.plusSeconds(5).toSeconds() + " s"));
+                            if (name.equals(BuiltinAgent.NAME)) checks.add(builtin());
+                            else checks.add(new Check("agents", name, Status.WARN, "slow: detection did not finish within "
+                                    + PROBE_LIMIT.plusSeconds(5).toSeconds() + " s"));
                         }
                     } else {
                         checks.add(new Check("internal", "probe", Status.WARN, "a check did not finish: " + e));
@@ -128,20 +136,30 @@ final class DoctorCommand implements Callable<Integer> {
                 : new Check("system", name, required ? Status.FAIL : Status.WARN, "did not run: " + (r.timedOut() ? "timed out" : r.firstLine()));
     }
 
-    /** The same detection as `ensemble agents` (PATH and the install cache), in parallel inside the registry. */
+    /**
+     * The same detection as `ensemble agents` (PATH and the install cache, remembered per binary),
+     * each CLI with its own deadline: one that answers late is "slow", never "not installed".
+     */
     private static List<Check> agents(AppContext app) {
         List<Check> checks = new ArrayList<>();
         for (AgentInfo info : app.agents().detectAll()) {
-            if (info.name().equals("builtin")) continue;
-            if (info.usable()) {
-                checks.add(new Check("agents", info.name(), Status.OK, info.version() + " (" + info.binary().map(Object::toString).orElse("") + ")"));
-            } else if (info.binary().isPresent()) {
-                checks.add(new Check("agents", info.name(), Status.WARN, info.reason()));
-            } else {
-                checks.add(new Check("agents", info.name(), Status.INFO, "not installed"));
+            if (info.name().equals(BuiltinAgent.NAME)) {
+                checks.add(builtin());
+                continue;
             }
+            String where = info.binary().map(b -> " (" + b + ")").orElse("");
+            checks.add(switch (info.status()) {
+                case READY -> new Check("agents", info.name(), Status.OK, info.version() + where);
+                case SLOW -> new Check("agents", info.name(), Status.WARN, info.reason() + where + "; used anyway");
+                case UNUSABLE -> new Check("agents", info.name(), Status.WARN, info.reason());
+                case MISSING -> new Check("agents", info.name(), Status.INFO, "not installed");
+            });
         }
         return checks;
+    }
+
+    private static Check builtin() {
+        return new Check("agents", BuiltinAgent.NAME, Status.OK, "built in: drives any model of the catalog");
     }
 
     private static Check ollama(ProviderSpec provider) {

@@ -102,6 +102,9 @@ final class ExecCommand implements Callable<Integer> {
                 "unknown agent '" + agentName + "' (known: " + String.join(", ", app.agents().names()) + ")"));
         AgentInfo info = agent.detect();
         if (!info.usable()) throw new UserInputException(agentName + " cannot run here: " + info.reason());
+        if (info.status() == AgentInfo.Status.SLOW) {
+            term.err().println(term.yellow("warning: " + agentName + " is " + info.reason() + "; running it anyway"));
+        }
         Duration limit;
         try {
             limit = Durations.parse(timeout);

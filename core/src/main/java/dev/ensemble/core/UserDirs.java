@@ -45,6 +45,11 @@ public final class UserDirs {
         return absolute("XDG_CONFIG_HOME").orElseGet(() -> home().resolve(".config"));
     }
 
+    /** {@code $XDG_CACHE_HOME} when it is an absolute path, else {@code home()/.cache}. */
+    public Path cacheHome() {
+        return absolute("XDG_CACHE_HOME").orElseGet(() -> home().resolve(".cache"));
+    }
+
     public Path configDir() {
         return configHome().resolve("ensemble");
     }

@@ -1,6 +1,5 @@
 package dev.ensemble.agents.cli;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +23,7 @@ final class BinaryLocator {
     /** Where a binary was looked for, for the "not found" reason. */
     static List<Path> candidates(String agent, CliSettings settings) {
         List<Path> dirs = new ArrayList<>(settings.searchDirs());
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String entry : path.split(File.pathSeparator)) {
-                if (!entry.isBlank()) dirs.add(Path.of(entry));
-            }
-        }
+        dirs.addAll(settings.pathDirs());
         dirs.addAll(settings.cacheBinDirs(agent));
         return dirs;
     }

@@ -55,9 +55,41 @@ final class FakeClis {
         }
     }
 
-    /** Settings for tests: homes under {@code tmp}, nothing found on PATH or in the real cache unless given. */
+    /**
+     * A fake CLI whose {@code --version} appends a line to {@code counter} (so a test can tell how
+     * often it was run), waits {@code sleepSeconds} and prints {@code version}.
+     */
+    static Path counting(Path dir, String as, Path counter, String version, int sleepSeconds) {
+        try {
+            Files.createDirectories(dir);
+            Path script = dir.resolve(as);
+            Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + counter + "'\n"
+                    + (sleepSeconds > 0 ? "sleep " + sleepSeconds + "\n" : "")
+                    + "if [ \"$1\" = \"--version\" ]; then echo '" + version + " (Fake CLI)'; exit 0; fi\n"
+                    + "echo 'only --version is faked' >&2\nexit 1\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            return script;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many times a {@link #counting} CLI ran. */
+    static long runs(Path counter) {
+        try {
+            return Files.exists(counter) ? Files.readAllLines(counter).size() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Settings for tests: homes under {@code tmp}, nothing found on PATH or in the real cache unless
+     * given, detections remembered in {@code tmp/detected.json} (never the user's cache).
+     */
     static CliSettings settings(Path tmp) {
         return CliSettings.defaults().withHomeRoot(tmp.resolve("homes")).withCacheDir(tmp.resolve("no-cache"))
-                .withKillGrace(Duration.ofMillis(300)).withVersionTimeout(Duration.ofSeconds(10));
+                .withKillGrace(Duration.ofMillis(300)).withVersionTimeout(Duration.ofSeconds(10))
+                .withDetectionCache(tmp.resolve("detected.json")).withPathDirs(List.of());
     }
 }

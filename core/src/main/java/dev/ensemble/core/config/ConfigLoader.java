@@ -41,6 +41,11 @@ public final class ConfigLoader {
         this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
     }
 
+    /** The environment this loader reads (the process's, or the one a test or an embedding gave it). */
+    public Map<String, String> environment() {
+        return env;
+    }
+
     /** The user's file, the repository's {@code ensemble.yaml} and the process environment. */
     public static ConfigLoader standard(Path repoRoot) {
         return standard(repoRoot, System.getenv());

@@ -26,7 +26,7 @@ final class EnvLayer {
      * bin/find-jdk.sh, .ci scripts and error reporting, so they are not part of the configuration.
      */
     static final Set<String> NOT_SETTINGS = Set.of("ENSEMBLE_JAVA_OPTS", "ENSEMBLE_REBUILD", "ENSEMBLE_NO_BUILD",
-            "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_HOME");
+            "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_AGENT_VERSION_TIMEOUT", "ENSEMBLE_HOME");
 
     private EnvLayer() {
     }

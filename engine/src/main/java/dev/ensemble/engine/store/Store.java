@@ -199,7 +199,8 @@ public final class Store implements AutoCloseable {
 
         Connection keeper = source.getConnection();
         try {
-            migrate(source, "sqlite");
+            // Flyway only when there is something to do: checking costs a query, Flyway about a second.
+            if (!Migrations.current(keeper, "sqlite")) migrate(source, "sqlite");
             return new Store(Jdbi.create(source), false, Optional.of(file.toAbsolutePath()), description, keeper);
         } catch (RuntimeException e) {
             keeper.close();
