@@ -6,7 +6,6 @@ import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.orchestrate.Orchestrator;
 import dev.ensemble.engine.run.RunState;
-import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.TaskRecord;
 import java.time.Duration;
@@ -55,18 +54,18 @@ final class ResumeCommand implements Callable<Integer> {
         if (state.plan().isEmpty()) {
             // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
             if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
+            Planning planning = Planning.prepare(app, null, null);
+            planning.approve(app, state.request(), yes);
             app.terminal().err().println(app.terminal().bold("run " + id) + ": stopped while planning; planning again");
-            Plan plan = GoCommand.plan(app, null, state.request(), id);
-            if (plan == null) {
-                runs.markStatus(id, RunStatus.FAILED);
-                return ExitCodes.FAILED;
-            }
+            Plan plan = GoCommand.plan(app, planning, state.request(), id, runs);
+            if (plan == null) return ExitCodes.FAILED;
             runs.savePlan(id, plan);
             state = runs.load(id);
         }
         Orchestrator orchestrator = GoCommand.orchestrator(app, limit, null, null, null, null);
         Optional<CostForecast> forecast = Optional.empty();
-        if (!state.status().finished()) {
+        // A run that stopped on an error is marked failed but may still have tasks to do.
+        if (state.tasks().stream().anyMatch(t -> !t.status().finished())) {
             Plan plan = state.plan().orElseThrow();
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();

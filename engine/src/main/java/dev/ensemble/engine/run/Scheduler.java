@@ -68,7 +68,8 @@ public final class Scheduler {
     /**
      * Finishes a run that stopped (a crash, kill -9): accepted tasks stay as they are, tasks found
      * running are run again with the attempt they were on, pending tasks proceed. Tasks that ended
-     * failed stay failed. A finished run is returned as it is.
+     * failed stay failed. A finished run is returned as it is, unless it was marked failed by an
+     * error that left tasks unfinished: those go on.
      *
      * @throws java.util.NoSuchElementException when there is no such run
      * @throws IllegalStateException            when it stopped before its plan was saved
@@ -77,7 +78,8 @@ public final class Scheduler {
         RunState state = runs.load(runId);
         Plan plan = state.plan().orElseThrow(() -> new IllegalStateException(
                 "run " + runId + " has no plan yet (it stopped while " + state.status().key() + "): plan it again"));
-        if (state.status().finished()) return new RunResult(runId, state.status(), state.tasks());
+        boolean unfinished = state.tasks().stream().anyMatch(t -> !t.status().finished());
+        if (state.status().finished() && !unfinished) return new RunResult(runId, state.status(), state.tasks());
         return drive(runId, plan, state.tasks());
     }
 
