@@ -237,13 +237,18 @@ public final class Orchestrator {
                 default -> TaskLine.Status.FAILED;
             };
             String title = plan.task(r.taskId()).map(t -> t.title()).orElse(r.taskId());
-            lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), r.attempt() + r.fallbackStep() * schedulerSettings.maxAttemptsPerStep(),
+            lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), tries(r),
                     r.reason(), r.files(), r.usage().inputTokens(), r.usage().outputTokens(), r.costUsd(), r.duration(),
                     status == TaskLine.Status.PASSED ? "" : r.reason()).withTranscripts(transcripts.filesOf(runId, r.taskId())));
         }
         RunReport report = RunReport.build(runId, started, Duration.between(started, Instant.now()), plan, lines, ledger, catalog);
         Path markdown = ReportWriter.forRepository(repoRoot).write(report);
         return new Outcome(result, report, markdown, runBranch(runId));
+    }
+
+    /** Tries made: the first model's, then one per fallback step (see {@link SchedulerSettings}). */
+    private int tries(TaskRecord r) {
+        return r.fallbackStep() == 0 ? r.attempt() : schedulerSettings.firstStepAttempts() + r.fallbackStep();
     }
 
     private static void write(Path file, String content) {

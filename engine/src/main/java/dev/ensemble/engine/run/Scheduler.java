@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs a plan's DAG: a task starts once all its dependencies are accepted, at most
  * {@link SchedulerSettings#parallelism()} at a time, each on its own virtual thread. A failed or
- * rejected attempt is retried with its reason, then handed to the next fallback step, until the
- * steps are spent; the dependents of a task that ends failed are skipped with that reason.
+ * rejected attempt on the task's first model is retried with its reason, then handed to the next
+ * fallback step, one try each, until the steps are spent; the dependents of a task that ends
+ * failed are skipped with that reason.
  *
  * <p>One thread (the caller's) decides what starts; task threads only run attempts and write their
  * own task's row. Every change reaches the {@link RunStore} before it takes effect, which is what
@@ -242,7 +243,7 @@ public final class Scheduler {
                 listener.taskFinished(runId, record);
                 return record;
             }
-            if (attempt < settings.maxAttemptsPerStep()) {
+            if (step == 0 && attempt < settings.firstStepAttempts()) {
                 attempt++;
             } else if (step < settings.fallbackSteps()) {
                 step++;
