@@ -53,6 +53,7 @@ public final class AppContext implements AutoCloseable {
     private Budget budget;
     private Boolean localOverride;
     private Clock clock = Clock.systemUTC();
+    private CliSettings cliSettings = CliSettings.defaults();
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null);
@@ -111,6 +112,12 @@ public final class AppContext implements AutoCloseable {
     /** The clock budgets count days by (UTC). */
     public Clock clock() {
         return clock;
+    }
+
+    /** Where the agent CLIs are looked for (tests: a fake CLI); before the first use of {@link #agents()}. */
+    synchronized void cliSettings(CliSettings settings) {
+        this.cliSettings = settings;
+        this.agents = null;
     }
 
     void clock(Clock newClock) {
@@ -186,7 +193,7 @@ public final class AppContext implements AutoCloseable {
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
     public synchronized AgentRegistry agents() {
         if (agents == null) {
-            agents = AgentRegistry.withCliAgents(CliSettings.defaults());
+            agents = AgentRegistry.withCliAgents(cliSettings);
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
         }
         return agents;

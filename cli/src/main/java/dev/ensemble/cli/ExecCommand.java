@@ -205,9 +205,11 @@ final class ExecCommand implements Callable<Integer> {
                     .put("branch", merge == null ? "" : merge.targetBranch())
                     .put("final_message", result.finalMessage()).put("failure", result.failureReason())
                     .put("input_tokens", result.usage().inputTokens()).put("output_tokens", result.usage().outputTokens())
-                    .put("cost_usd", result.costUsd()).put("cost_reported_by_agent", result.costReported())
+                    .put("cost_usd", result.costUsd())
                     .put("duration_ms", result.duration().toMillis()).put("session_id", result.sessionId().orElse(""))
                     .put("exit_code", result.exitCode());
+            // The CLI's own figure, shown beside the catalog's: never the one the ledger or budgets use.
+            result.reportedCostUsd().ifPresent(usd -> root.put("agent_reported_cost_usd", usd));
             ArrayNode files = root.putArray("files");
             changes.paths().forEach(files::add);
             ArrayNode violations = root.putArray("violations");
@@ -229,7 +231,9 @@ final class ExecCommand implements Callable<Integer> {
         if (!result.finalMessage().isBlank()) term.out().println("message  " + Redactor.global().redact(firstLine(result.finalMessage())));
         term.out().println("files    " + (changes.isEmpty() ? "(none)" : String.join(", ", changes.paths())));
         term.out().println("tokens   " + Format.tokens(result.usage().inputTokens()) + " in / " + Format.tokens(result.usage().outputTokens())
-                + " out · " + Format.usd(result.costUsd()) + (result.costReported() ? " (reported by " + agent.name() + ")" : " (catalog prices)")
+                + " out · " + Format.usd(result.costUsd()) + " (catalog prices"
+                + (result.reportedCostUsd().isPresent() ? "; " + agent.name() + " said " + Format.usd(result.reportedCostUsd().getAsDouble()) : "")
+                + ")"
                 + " · " + Format.duration(result.duration()));
         term.out().println("session  " + result.sessionId().orElse("(none)"));
         if (!verdict.violations().isEmpty()) {
