@@ -199,7 +199,10 @@ final class GoCommand implements Callable<Integer> {
                         t.status() == TaskLine.Status.PASSED ? "" : shorten(t.failureReason()));
             }
             term.out().print(table.render());
-            term.out().println(passed + "/" + report.tasks().size() + " tasks passed · report " + outcome.reportMarkdown()
+            term.out().println(passed + "/" + report.tasks().size() + " tasks passed"
+                    + (report.failed() > 0 ? ", " + report.failed() + " failed" : "")
+                    + (report.skipped() > 0 ? ", " + report.skipped() + " skipped (a dependency did not pass)" : "")
+                    + " · report " + outcome.reportMarkdown()
                     + " · run branch " + outcome.runBranch());
         }
         return outcome.allPassed() ? ExitCodes.OK : ExitCodes.FAILED;

@@ -5,6 +5,7 @@ import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.orchestrate.Orchestrator;
+import dev.ensemble.engine.run.RunKind;
 import dev.ensemble.engine.run.RunState;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.TaskRecord;
@@ -51,6 +52,9 @@ final class ResumeCommand implements Callable<Integer> {
         RunStore runs = new RunStore(app.store());
         String id = runId(runs);
         RunState state = runs.load(id);
+        if (state.kind() == RunKind.EXEC) {
+            throw new UserInputException("run " + id + " is an `exec` run: one task through one agent is run again, not resumed");
+        }
         if (state.plan().isEmpty()) {
             // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
             if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
@@ -87,7 +91,7 @@ final class ResumeCommand implements Callable<Integer> {
             if (!runs.exists(runId)) throw new UserInputException("no run '" + runId + "' in " + runs.store().description());
             return runId;
         }
-        return runs.list().stream().findFirst().map(RunStore.RunInfo::runId)
+        return runs.list().stream().filter(r -> r.kind() == RunKind.GO).findFirst().map(RunStore.RunInfo::runId)
                 .orElseThrow(() -> new UserInputException("no runs in " + runs.store().description()));
     }
 }

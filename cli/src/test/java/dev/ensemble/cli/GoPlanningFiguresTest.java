@@ -85,11 +85,17 @@ class GoPlanningFiguresTest {
         double planning;
         double ofRun;
         double all;
+        String planningStarted;
         try (Store store = Store.open(StoreSettings.DEFAULT, cli.repo, ref -> null)) {
             planning = sum(store, "run_id = '" + runId + "' AND command = 'plan'");
             ofRun = sum(store, "run_id = '" + runId + "'");
             all = sum(store, "1 = 1");
+            planningStarted = store.jdbi().withHandle(h -> h.createQuery("SELECT MIN(started_at) FROM model_calls WHERE command = 'plan'")
+                    .mapTo(String.class).one());
         }
+        // The run's time counts from before planning, not from the first dispatch.
+        assertThat(java.time.Instant.parse(report.path("started_at").asString()))
+                .isBeforeOrEqualTo(dev.ensemble.engine.store.UtcText.parse(planningStarted));
         assertThat(planning).as("the planning call is the run's, at catalog prices").isPositive();
         assertThat(ofRun).as("every call `go` made carries the run id").isEqualTo(all);
         JsonNode summary = report.path("summary");
