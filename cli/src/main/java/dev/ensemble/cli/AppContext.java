@@ -58,6 +58,7 @@ public final class AppContext implements AutoCloseable {
     private AgentRegistry agents;
     private Boolean localOverride;
     private Clock clock = Clock.systemUTC();
+    private CliSettings cliSettings;
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null, System.getenv());
@@ -161,6 +162,12 @@ public final class AppContext implements AutoCloseable {
         return clock;
     }
 
+    /** Where the agent CLIs are looked for (tests: a fake CLI); before the first use of {@link #agents()}. */
+    synchronized void cliSettings(CliSettings settings) {
+        this.cliSettings = settings;
+        this.agents = null;
+    }
+
     void clock(Clock newClock) {
         this.clock = newClock;
         this.models = null;
@@ -234,10 +241,15 @@ public final class AppContext implements AutoCloseable {
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */
     public synchronized AgentRegistry agents() {
         if (agents == null) {
-            // This context's environment (a test's HOME or XDG_CACHE_HOME) over the process's PATH and the rest.
-            Map<String, String> merged = new HashMap<>(System.getenv());
-            merged.putAll(env);
-            agents = AgentRegistry.withCliAgents(CliSettings.defaults(merged));
+            // Settings given by a test win; otherwise this context's environment (a test's HOME or
+            // XDG_CACHE_HOME) over the process's PATH and the rest.
+            CliSettings settings = cliSettings;
+            if (settings == null) {
+                Map<String, String> merged = new HashMap<>(System.getenv());
+                merged.putAll(env);
+                settings = CliSettings.defaults(merged);
+            }
+            agents = AgentRegistry.withCliAgents(settings);
             agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
         }
         return agents;

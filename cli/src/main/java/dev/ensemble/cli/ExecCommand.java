@@ -49,7 +49,8 @@ import tools.jackson.databind.node.ObjectNode;
         description = {"Run one task through one coding agent in its own git worktree, show its events live, enforce",
                 "file ownership on what it changed (from git, whatever the agent says), and merge an accepted change",
                 "into the run branch ensemble/<run>/_run. Your own branch and working tree are never touched.",
-                "Exit 0 accepted, 1 the agent failed or the change was rejected, 2 bad input."})
+                "Exit 0 accepted, 1 the agent failed or the change was rejected, 2 bad input,",
+                "4 the agent reported success but changed nothing. Listed by `ensemble runs`; `ensemble report <run>` shows it."})
 final class ExecCommand implements Callable<Integer> {
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'exec-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -128,7 +129,9 @@ final class ExecCommand implements Callable<Integer> {
         Instant started = Instant.now();
         term.err().println(term.dim("exec " + runId + ": " + agent.name() + " with " + spec.id() + " in " + ws.directory()
                 + " (owns " + String.join(", ", owned) + ")"));
+        ExecRun run = null;
         try {
+            run = ExecRun.start(app, runId, prompt);
             Snapshot before = workspaces.snapshot(ws);
             AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
             AgentResult result = agent.run(task, ws, AgentEventPrinter.live(term));
@@ -143,18 +146,32 @@ final class ExecCommand implements Callable<Integer> {
                         provider.name(), spec.id(), result);
             }
             new AgentRunLog(app.store()).record(started, runId, "task", agent.name(), spec.id(), result, changes.paths(), verdict);
+            ExecRun.Ending ending = ending(result, verdict, changes, merge);
+            var kind = Classifier.standard().classify(prompt).kind();
             // What the router learns from: this model, driven by this agent, on this kind of task, passed or not.
             new OutcomeLog(app.store()).record(new Outcome(Instant.now(), runId, "task", spec.id(), agent.name(),
-                    Classifier.standard().classify(prompt).kind(), "in=" + result.usage().inputTokens() + " out="
+                    kind, "in=" + result.usage().inputTokens() + " out="
                     + result.usage().outputTokens() + " files=" + changes.paths().size(),
-                    result.succeeded() && verdict.accepted(), result.costUsd(), Duration.between(started, Instant.now())));
-            print(term, runId, agent, spec, result, changes, verdict, merge);
-            boolean ok = result.succeeded() && verdict.accepted() && (merge == null || merge.status() != MergeResult.Status.CONFLICT);
+                    ending == ExecRun.Ending.ACCEPTED, result.costUsd(), Duration.between(started, Instant.now())));
+            java.nio.file.Path report = run.finish(prompt, agent.name(), spec, kind, owned, result, changes, ending,
+                    why(ending, agent, result, verdict, merge));
+            print(term, runId, agent, spec, result, changes, verdict, merge, ending, app.repoRoot().relativize(report));
             // A merged change lives on in the run branch; the task branch and worktree can go.
             if (!keep) workspaces.remove(ws);
             else term.err().println(term.dim("kept worktree " + ws.directory() + " on branch " + ws.branch()));
-            return ok ? ExitCodes.OK : ExitCodes.FAILED;
+            return switch (ending) {
+                case ACCEPTED -> ExitCodes.OK;
+                case NO_CHANGE -> ExitCodes.NO_CHANGE;
+                case REJECTED, FAILED, CONFLICT -> ExitCodes.FAILED;
+            };
         } catch (RuntimeException e) {
+            if (run != null) {
+                try {
+                    run.failed();
+                } catch (RuntimeException unrecorded) {
+                    e.addSuppressed(unrecorded);
+                }
+            }
             if (!keep) {
                 try {
                     workspaces.remove(ws);
@@ -190,19 +207,41 @@ final class ExecCommand implements Callable<Integer> {
         return app.policy();  // checked with the whole configuration: errors name file, line and key
     }
 
+    /** How the exec ended: the agent's word, then the Enforcer's, then what git says changed, then the merge. */
+    private static ExecRun.Ending ending(AgentResult result, Verdict verdict, ChangeSet changes, MergeResult merge) {
+        if (!result.succeeded()) return ExecRun.Ending.FAILED;
+        if (!verdict.accepted()) return ExecRun.Ending.REJECTED;
+        if (changes.isEmpty()) return ExecRun.Ending.NO_CHANGE;
+        if (merge != null && merge.status() == MergeResult.Status.CONFLICT) return ExecRun.Ending.CONFLICT;
+        return ExecRun.Ending.ACCEPTED;
+    }
+
+    private static String why(ExecRun.Ending ending, Agent agent, AgentResult result, Verdict verdict, MergeResult merge) {
+        return switch (ending) {
+            case FAILED -> agent.name() + " " + result.status().name().toLowerCase(Locale.ROOT) + ": " + result.failureReason();
+            case REJECTED -> "rejected by the enforcer: " + verdict.summary();
+            case NO_CHANGE -> agent.name() + " reported success but changed no file";
+            case CONFLICT -> "merge conflict in " + merge.conflicts();
+            case ACCEPTED -> "accepted: merged into " + merge.targetBranch();
+        };
+    }
+
     private void print(Terminal term, String runId, Agent agent, ModelSpec spec, AgentResult result, ChangeSet changes,
-                       Verdict verdict, MergeResult merge) {
+                       Verdict verdict, MergeResult merge, ExecRun.Ending ending, java.nio.file.Path report) {
         if (json) {
             ObjectNode root = HttpTransport.JSON.createObjectNode();
             root.put("run", runId).put("agent", agent.name()).put("model", spec.id())
+                    .put("outcome", ending.name().toLowerCase(Locale.ROOT)).put("report", report.toString())
                     .put("status", result.status().name().toLowerCase(Locale.ROOT)).put("accepted", verdict.accepted())
                     .put("landed", merge != null && merge.status() == MergeResult.Status.MERGED)
                     .put("branch", merge == null ? "" : merge.targetBranch())
                     .put("final_message", result.finalMessage()).put("failure", result.failureReason())
                     .put("input_tokens", result.usage().inputTokens()).put("output_tokens", result.usage().outputTokens())
-                    .put("cost_usd", result.costUsd()).put("cost_reported_by_agent", result.costReported())
+                    .put("cost_usd", result.costUsd())
                     .put("duration_ms", result.duration().toMillis()).put("session_id", result.sessionId().orElse(""))
                     .put("exit_code", result.exitCode());
+            // The CLI's own figure, shown beside the catalog's: never the one the ledger or budgets use.
+            result.reportedCostUsd().ifPresent(usd -> root.put("agent_reported_cost_usd", usd));
             ArrayNode files = root.putArray("files");
             changes.paths().forEach(files::add);
             ArrayNode violations = root.putArray("violations");
@@ -214,19 +253,25 @@ final class ExecCommand implements Callable<Integer> {
             term.printJson(root);
             return;
         }
-        String outcome;
-        if (!result.succeeded()) outcome = term.red(result.status().name().toLowerCase(Locale.ROOT)) + ": " + result.failureReason();
-        else if (!verdict.accepted()) outcome = term.red("rejected") + " by the enforcer: nothing lands";
-        else if (changes.isEmpty()) outcome = term.yellow("no changes");
-        else if (merge != null && merge.status() == MergeResult.Status.CONFLICT) outcome = term.red("merge conflict") + " in " + merge.conflicts();
-        else outcome = term.green("accepted") + ": merged into " + merge.targetBranch() + " (`git merge " + merge.targetBranch() + "` to take it)";
+        String outcome = switch (ending) {
+            case FAILED -> term.red(result.status().name().toLowerCase(Locale.ROOT)) + ": " + result.failureReason();
+            case REJECTED -> term.red("rejected") + " by the enforcer: nothing lands";
+            case NO_CHANGE -> term.yellow("no change") + ": " + agent.name() + " reported success but changed no file; nothing lands (exit "
+                    + ExitCodes.NO_CHANGE + ")";
+            case CONFLICT -> term.red("merge conflict") + " in " + merge.conflicts();
+            case ACCEPTED -> term.green("accepted") + ": merged into " + merge.targetBranch() + " (`git merge " + merge.targetBranch()
+                    + "` to take it)";
+        };
         term.out().println(term.bold("result") + "   " + outcome);
         if (!result.finalMessage().isBlank()) term.out().println("message  " + Redactor.global().redact(firstLine(result.finalMessage())));
         term.out().println("files    " + (changes.isEmpty() ? "(none)" : String.join(", ", changes.paths())));
         term.out().println("tokens   " + Format.tokens(result.usage().inputTokens()) + " in / " + Format.tokens(result.usage().outputTokens())
-                + " out · " + Format.usd(result.costUsd()) + (result.costReported() ? " (reported by " + agent.name() + ")" : " (catalog prices)")
+                + " out · " + Format.usd(result.costUsd()) + " (catalog prices"
+                + (result.reportedCostUsd().isPresent() ? "; " + agent.name() + " said " + Format.usd(result.reportedCostUsd().getAsDouble()) : "")
+                + ")"
                 + " · " + Format.duration(result.duration()));
         term.out().println("session  " + result.sessionId().orElse("(none)"));
+        term.out().println("report   " + report + " (`ensemble report " + runId + "`)");
         if (!verdict.violations().isEmpty()) {
             Table table = new Table("path", "rule", "detail");
             for (Violation v : verdict.violations()) table.row(v.path(), v.rule(), v.detail());

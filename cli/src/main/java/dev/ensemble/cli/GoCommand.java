@@ -24,6 +24,7 @@ import dev.ensemble.engine.memory.SharedMemory;
 import dev.ensemble.engine.orchestrate.Orchestrator;
 import dev.ensemble.engine.orchestrate.RoutedAssignment;
 import dev.ensemble.engine.plan.PlanRejectedException;
+import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.engine.report.TaskLine;
 import dev.ensemble.engine.run.RunListener;
 import dev.ensemble.engine.run.RunResult;
@@ -128,15 +129,15 @@ final class GoCommand implements Callable<Integer> {
         if (planFile != null) {
             plan = readPlan(app);
         } else {
+            Planning planning = Planning.prepare(app, plannerModel, null);
+            // The planning call is approved like any other call, before anything is written or sent.
+            planning.approve(app, request, yes);
             // Recorded before the planner starts: a kill while it works leaves a run that `resume` plans again.
             runs.create(runId, request);
             runs.markStatus(runId, RunStatus.PLANNING);
             term.err().println(term.bold("run " + runId) + ": planning");
-            plan = plan(app, plannerModel, request, runId);
-            if (plan == null) {
-                runs.markStatus(runId, RunStatus.FAILED);
-                return ExitCodes.FAILED;
-            }
+            plan = plan(app, planning, request, runId, runs);
+            if (plan == null) return ExitCodes.FAILED;
         }
         term.err().println(term.bold("run " + runId) + ": " + plan.specs().size() + " spec(s), " + plan.tasks().size() + " task(s); run branch "
                 + Orchestrator.runBranch(runId));
@@ -198,7 +199,10 @@ final class GoCommand implements Callable<Integer> {
                         t.status() == TaskLine.Status.PASSED ? "" : shorten(t.failureReason()));
             }
             term.out().print(table.render());
-            term.out().println(passed + "/" + report.tasks().size() + " tasks passed · report " + outcome.reportMarkdown()
+            term.out().println(passed + "/" + report.tasks().size() + " tasks passed"
+                    + (report.failed() > 0 ? ", " + report.failed() + " failed" : "")
+                    + (report.skipped() > 0 ? ", " + report.skipped() + " skipped (a dependency did not pass)" : "")
+                    + " · report " + outcome.reportMarkdown()
                     + " · run branch " + outcome.runBranch());
         }
         return outcome.allPassed() ? ExitCodes.OK : ExitCodes.FAILED;
@@ -223,18 +227,28 @@ final class GoCommand implements Callable<Integer> {
         return plan;
     }
 
-    /** The planner's plan for the request (its exchange transcribed under the run), or null (said on stderr) when it was rejected. */
-    static Plan plan(AppContext app, String plannerModel, String request, String runId) {
+    /**
+     * The planner's plan for the request (its calls carry the run id; its exchange is transcribed
+     * under the run), or null when it was rejected (said on stderr). A rejected plan or a failed
+     * planner call marks the run failed, so `runs` does not offer to resume it as if it had been
+     * interrupted; an interruption leaves it planning.
+     */
+    static Plan plan(AppContext app, Planning planning, String request, String runId, RunStore runs) {
         Terminal term = app.terminal();
-        Planning planning = Planning.prepare(app, plannerModel, null);
-        term.err().println(term.dim("planning with " + planning.model().spec().id() + " (repository pack "
+        term.err().println(term.dim("planning with " + planning.name() + " (repository pack "
                 + Format.tokens(planning.pack().tokens()) + " tokens)…"));
         try {
-            return planning.plan(request, runId, SessionTranscripts.forRepository(app.repoRoot()));
+            Planner.Planned planned = planning.plan(request, runId, SessionTranscripts.forRepository(app.repoRoot()));
+            term.err().println(term.dim(Planning.describe(app, planned)));
+            return planned.plan();
         } catch (PlanRejectedException e) {
+            runs.markStatus(runId, RunStatus.FAILED);
             term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
             for (PlanProblem problem : e.problems()) term.err().println("  " + problem);
             return null;
+        } catch (RuntimeException e) {
+            if (!Orchestrator.interrupted(e)) runs.markStatus(runId, RunStatus.FAILED);
+            throw e;
         }
     }
 

@@ -6,8 +6,8 @@ import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.plan.SpecFile;
 import dev.ensemble.engine.plan.PlanRejectedException;
+import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.engine.plan.RepoPack;
-import dev.ensemble.llm.ChatModel;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -40,21 +40,25 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
 
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    boolean yes;
+
     @Override
     public Integer call() {
         AppContext app = main.app();
         if (request.isBlank()) throw new UserInputException("the request is empty");
         Terminal term = app.terminal();
         Planning planning = Planning.prepare(app, target.model, target.alias);
-        Plan plan;
+        planning.approve(app, request, yes);
+        Planner.Planned planned;
         try {
-            plan = planning.plan(request);
+            planned = planning.plan(request);
         } catch (PlanRejectedException e) {
             term.err().println(term.red("ensemble: the plan was rejected") + " (after one repair turn; nothing was done):");
             for (PlanProblem problem : e.problems()) term.err().println("  " + problem);
             return ExitCodes.FAILED;
         }
-        ChatModel model = planning.model();
+        Plan plan = planned.plan();
         RepoPack pack = planning.pack();
         if (json) {
             term.printJson(toJson(plan));
@@ -70,7 +74,7 @@ final class PlanCommand implements Callable<Integer> {
                     String.join(", ", task.files()), task.title());
         }
         term.out().print(table.render());
-        term.err().println(term.dim(plan.tasks().size() + " tasks · planned by " + model.spec().id()
+        term.err().println(term.dim(plan.tasks().size() + " tasks · " + Planning.describe(app, planned)
                 + " · repository pack " + Format.tokens(pack.tokens()) + " tokens of " + Format.tokens(pack.budget())));
         return ExitCodes.OK;
     }

@@ -1,25 +1,36 @@
 package dev.ensemble.cli;
 
-import dev.ensemble.core.plan.Plan;
+import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.plan.PlanValidator;
 import dev.ensemble.core.routing.Role;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.engine.plan.RepoPack;
 import dev.ensemble.engine.transcript.SessionTranscripts;
+import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ChatModels;
+import dev.ensemble.core.Usage;
+import dev.ensemble.llm.ChatResponse;
+import dev.ensemble.llm.FailedAttempt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /** The planner as `plan` and `go` both use it: the role's model (or the one asked for) and a pack of the repository. */
 final class Planning {
     private final Roles roles;
     private final Role planner;
+    private final String name;
+    private final List<ModelSpec> chain;
     private final ChatModel model;
     private final RepoPack pack;
 
-    private Planning(Roles roles, Role planner, ChatModel model, RepoPack pack) {
+    private Planning(Roles roles, Role planner, String name, List<ModelSpec> chain, ChatModel model, RepoPack pack) {
         this.roles = roles;
         this.planner = planner;
+        this.name = name;
+        this.chain = chain;
         this.model = model;
         this.pack = pack;
     }
@@ -35,23 +46,66 @@ final class Planning {
             throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
         }
         ChatModel model;
+        List<ModelSpec> chain;
         try {
-            ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
+            chain = ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
             model = app.models().model(name);
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
-        return new Planning(roles, planner, model, RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec())));
+        return new Planning(roles, planner, name, chain, model, RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec())));
+    }
+
+    /**
+     * The planning call's own approval, as `ask` has: its worst case (the dearest model of the
+     * chain, the repair turn included) above {@code budget.approve_above_usd} needs --yes. Asked
+     * before anything is written or sent.
+     */
+    void approve(AppContext app, String request, boolean yes) {
+        double worst = new Planner(model, planner, PlanValidator.forRoles(roles)).worstCaseUsd(chain, request, pack);
+        Approval.require(app, "planning (" + name + ", a repair turn included)", worst, yes);
     }
 
     /** @throws dev.ensemble.engine.plan.PlanRejectedException after the one repair turn */
-    Plan plan(String request) {
-        return new Planner(model, planner, PlanValidator.forRoles(roles)).plan(request, pack);
+    Planner.Planned plan(String request) {
+        return new Planner(model, planner, PlanValidator.forRoles(roles)).planned(request, pack);
     }
 
-    /** As {@link #plan(String)}, the exchange (the repair turn included) kept in the run's {@code plan.jsonl}. */
-    Plan plan(String request, String runId, SessionTranscripts transcripts) {
-        return new Planner(transcripts.planner(model, runId), planner, PlanValidator.forRoles(roles)).plan(request, pack);
+    /**
+     * As {@link #plan(String)} for a run: its calls carry the run id (so the run's report and
+     * run budget count them), and the exchange (the repair turn included) is kept in the run's
+     * {@code plan.jsonl}.
+     */
+    Planner.Planned plan(String request, String runId, SessionTranscripts transcripts) {
+        return new Planner(transcripts.planner(model, runId), planner, PlanValidator.forRoles(roles),
+                CallContext.of("plan").withRun(runId, "")).planned(request, pack);
+    }
+
+    /**
+     * "planned by qwen3-coder:30b · 2.1k in / 412 out · $0.0000", with the models that failed
+     * before it: the model named is the one whose answer was accepted, whatever the chain's first was.
+     */
+    static String describe(AppContext app, Planner.Planned planned) {
+        Usage usage = Usage.ZERO;
+        double cost = 0;
+        List<String> failed = new ArrayList<>();
+        for (ChatResponse answer : planned.answers()) {
+            usage = usage.plus(answer.usage());
+            cost += app.config().catalog().model(answer.modelId()).map(m -> m.costUsd(answer.usage())).orElse(0.0);
+            for (FailedAttempt f : answer.failures()) {
+                String why = f.modelId() + " " + f.kind().label().toLowerCase(Locale.ROOT);
+                if (!failed.contains(why)) failed.add(why);
+            }
+        }
+        return "planned by " + planned.modelId() + " · " + Format.tokens(usage.inputTokens()) + " in / "
+                + Format.tokens(usage.outputTokens()) + " out · " + Format.usd(cost)
+                + (planned.answers().size() > 1 ? " · " + planned.answers().size() + " turns (a repair)" : "")
+                + (failed.isEmpty() ? "" : " · fallback after: " + String.join(", ", failed));
+    }
+
+    /** What the user asked for: a model or an alias. Which model answers is known only afterwards. */
+    String name() {
+        return name;
     }
 
     Roles roles() {

@@ -5,8 +5,8 @@ import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.orchestrate.Orchestrator;
+import dev.ensemble.engine.run.RunKind;
 import dev.ensemble.engine.run.RunState;
-import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.TaskRecord;
 import java.time.Duration;
@@ -52,21 +52,24 @@ final class ResumeCommand implements Callable<Integer> {
         RunStore runs = new RunStore(app.store());
         String id = runId(runs);
         RunState state = runs.load(id);
+        if (state.kind() == RunKind.EXEC) {
+            throw new UserInputException("run " + id + " is an `exec` run: one task through one agent is run again, not resumed");
+        }
         if (state.plan().isEmpty()) {
             // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
             if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
+            Planning planning = Planning.prepare(app, null, null);
+            planning.approve(app, state.request(), yes);
             app.terminal().err().println(app.terminal().bold("run " + id) + ": stopped while planning; planning again");
-            Plan plan = GoCommand.plan(app, null, state.request(), id);
-            if (plan == null) {
-                runs.markStatus(id, RunStatus.FAILED);
-                return ExitCodes.FAILED;
-            }
+            Plan plan = GoCommand.plan(app, planning, state.request(), id, runs);
+            if (plan == null) return ExitCodes.FAILED;
             runs.savePlan(id, plan);
             state = runs.load(id);
         }
         Orchestrator orchestrator = GoCommand.orchestrator(app, limit, null, null, null, null);
         Optional<CostForecast> forecast = Optional.empty();
-        if (!state.status().finished()) {
+        // A run that stopped on an error is marked failed but may still have tasks to do.
+        if (state.tasks().stream().anyMatch(t -> !t.status().finished())) {
             Plan plan = state.plan().orElseThrow();
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();
@@ -88,7 +91,7 @@ final class ResumeCommand implements Callable<Integer> {
             if (!runs.exists(runId)) throw new UserInputException("no run '" + runId + "' in " + runs.store().description());
             return runId;
         }
-        return runs.list().stream().findFirst().map(RunStore.RunInfo::runId)
+        return runs.list().stream().filter(r -> r.kind() == RunKind.GO).findFirst().map(RunStore.RunInfo::runId)
                 .orElseThrow(() -> new UserInputException("no runs in " + runs.store().description()));
     }
 }

@@ -19,6 +19,8 @@ final class CliHarness {
 
     final Path repo;
     final Path userConfig;
+    /** Where agent CLIs are found; null: the defaults (PATH and the install cache). */
+    dev.ensemble.agents.cli.CliSettings cliSettings;
 
     CliHarness(Path dir) throws IOException, InterruptedException {
         this.repo = dir.resolve("repo");
@@ -83,6 +85,7 @@ final class CliHarness {
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         int code;
         try (AppContext app = context.apply(terminal)) {
+            if (cliSettings != null) app.cliSettings(cliSettings);
             code = Main.run(app, args);
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

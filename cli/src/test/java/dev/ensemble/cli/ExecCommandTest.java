@@ -98,7 +98,9 @@ class ExecCommandTest {
     @Test
     void theAgentsOwnGuardRefusesWritesOutsideOwnedPathsAndNothingChanges() throws Exception {
         CliHarness.Run run = cli.run("exec", "--agent", "builtin", "--owns", "src/**", "write a note");
-        assertThat(run.out()).contains("no changes");
+        // The agent says it finished although its write was refused: a claimed success with no change.
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.NO_CHANGE);
+        assertThat(run.out()).contains("no change: builtin reported success but changed no file");
         assertThat(server.requests().get(1).body()).contains("notes/hello.txt").contains("error");
         assertThat(cli.git("branch", "--list", "ensemble/*")).isBlank();
     }

@@ -52,7 +52,7 @@ class RunsAndReportCliTest {
         assertThat(runs.exitCode()).as(runs.all()).isZero();
         assertThat(runs.out()).contains("RUN", "run-1", "run-2", "add a greeting", "2026-11-20 09:00:00Z");
         assertThat(runs.out().indexOf("run-2")).isLessThan(runs.out().indexOf("run-1"));
-        assertThat(runs.out().lines().filter(l -> l.startsWith("run-1")).findFirst().orElseThrow()).containsPattern("failed\\s+1\\s+1\\s+\\$");
+        assertThat(runs.out().lines().filter(l -> l.startsWith("run-1")).findFirst().orElseThrow()).containsPattern("failed\\s+1\\s+1\\s+0\\s+\\$");
 
         CliHarness.Run json = cli.run("runs", "--json");
         assertThat(json.exitCode()).isZero();
@@ -82,7 +82,7 @@ class RunsAndReportCliTest {
 
         assertThat(list.exitCode()).as(list.all()).isZero();
         assertThat(list.out().lines().filter(l -> l.startsWith("run-9")).findFirst().orElseThrow())
-                .containsPattern("running\\s+-\\s+-\\s+-\\s+add a greeting");
+                .containsPattern("go\\s.*running\\s+-\\s+-\\s+-\\s+-\\s+add a greeting");
         assertThat(list.err()).contains("ensemble resume run-9");
         assertThat(cli.run("runs", "--json").out()).contains("\"status\" : \"running\"");
     }

@@ -18,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -90,7 +91,7 @@ public final class BuiltinAgent implements Agent {
             String reason = Redactor.global().redact("cannot start the builtin agent: " + e.getMessage());
             AgentEvent error = new AgentEvent.Error(Instant.now(), reason);
             sink.onEvent(error);
-            return new AgentResult(Status.FAILED, "", List.of(), Usage.ZERO, 0, false, Optional.of(sessionId), 1,
+            return new AgentResult(Status.FAILED, "", List.of(), Usage.ZERO, 0, OptionalDouble.empty(), Optional.of(sessionId), 1,
                     Duration.between(start, Instant.now()), reason, List.of(error));
         }
         if (task.resumeSessionId().isPresent()) {
@@ -101,7 +102,7 @@ public final class BuiltinAgent implements Agent {
         AgentLoop.Ending ending = runWithin(loop, task.timeout());
         Usage usage = loop.usage();
         return new AgentResult(ending.status(), ending.finalMessage(), loop.filesChanged(), usage,
-                task.model().costUsd(usage), false, Optional.of(sessionId), ending.status() == Status.SUCCEEDED ? 0 : 1,
+                task.model().costUsd(usage), OptionalDouble.empty(), Optional.of(sessionId), ending.status() == Status.SUCCEEDED ? 0 : 1,
                 Duration.between(start, Instant.now()), ending.failureReason(), loop.events());
     }
 

@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  * Claude Code's {@code --output-format stream-json} (also Qwen Code's, which copies it):
  * {@code system/init} with the session id, {@code assistant} messages with text and tool_use
  * blocks, {@code user} messages with tool results, and one {@code result} at the end with the
- * final text, is_error, cost and usage.
+ * final text, is_error, its own cost figure (from its own price table: shown, never charged) and usage.
  *
  * <p>Qwen Code reports an API failure as a successful result whose text starts with
  * {@code [API Error:}; in its flavor that counts as an error.
@@ -94,7 +94,7 @@ final class ClaudeStreamParser extends JsonLineParser {
         String result = event.path("result").asString("");
         summary.finalMessage(result.isBlank() ? lastText : result);
         if (event.path("total_cost_usd").isNumber()) summary.cost(event.path("total_cost_usd").asDouble());
-        summary.usage(flavor == Flavor.CLAUDE ? usage(event.path("usage")) : openAiUsage(event.path("usage")));
+        summary.usage(flavor == Flavor.CLAUDE ? claudeUsage(event) : openAiUsage(event.path("usage")));
         boolean isError = event.path("is_error").asBoolean(false);
         String subtype = event.path("subtype").asString("");
         if (isError || subtype.startsWith("error")) {
@@ -116,6 +116,23 @@ final class ClaudeStreamParser extends JsonLineParser {
         long cacheRead = count(usage.path("cache_read_input_tokens"));
         long input = count(usage.path("input_tokens")) + count(usage.path("cache_creation_input_tokens")) + cacheRead;
         return new Usage(input, count(usage.path("output_tokens")), cacheRead);
+    }
+
+    /**
+     * Every call of the run: {@code modelUsage} counts each model Claude Code called (the side calls
+     * for titles and summaries go to the "small fast" model, which ensemble points at the same
+     * model), where {@code usage} counts the main conversation only. Without it, {@code usage}.
+     */
+    static Usage claudeUsage(JsonNode result) {
+        JsonNode perModel = result.path("modelUsage");
+        if (!perModel.isObject() || perModel.isEmpty()) return usage(result.path("usage"));
+        Usage total = Usage.ZERO;
+        for (JsonNode m : perModel.values()) {
+            long cacheRead = count(m.path("cacheReadInputTokens"));
+            long input = count(m.path("inputTokens")) + count(m.path("cacheCreationInputTokens")) + cacheRead;
+            total = total.plus(new Usage(input, count(m.path("outputTokens")), cacheRead));
+        }
+        return total;
     }
 
     /** Qwen reports OpenAI's counts under Anthropic's names: its input already includes the cache reads. */

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -253,17 +254,18 @@ public abstract class CliAgent implements Agent {
             reason = "";
         }
         Usage usage = summary.usage();
-        boolean reported = summary.costUsd().isPresent();
-        double cost = reported ? summary.costUsd().getAsDouble() : task.model().costUsd(usage);
+        // The catalog's price for the model the CLI was given, never the CLI's own price table: that
+        // one prices a self-hosted or gateway model as whatever it thinks the name costs.
+        double cost = task.model().costUsd(usage);
         Redactor redactor = Redactor.global();
         return new AgentResult(status, redactor.redact(summary.finalMessage()), GitChanges.list(workspace.directory()), usage, cost,
-                reported, summary.sessionId(), outcome.exitCode(), outcome.duration(), redactor.redact(reason), events.all());
+                summary.costUsd(), summary.sessionId(), outcome.exitCode(), outcome.duration(), redactor.redact(reason), events.all());
     }
 
     private AgentResult failed(Events events, Instant start, String reason) {
         String safe = Redactor.global().redact(reason);
         events.emit(new AgentEvent.Error(Instant.now(), safe));
-        return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, false, Optional.empty(), -1,
+        return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, OptionalDouble.empty(), Optional.empty(), -1,
                 Duration.between(start, Instant.now()), safe, events.all());
     }
 

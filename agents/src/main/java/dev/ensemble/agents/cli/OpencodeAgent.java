@@ -16,7 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * opencode, headless: {@code opencode run --pure --format json}, with a private config
  * ({@code OPENCODE_CONFIG}) that defines one OpenAI-compatible provider, {@code ensemble}, with the
- * task's model and its catalog prices (so opencode's reported cost uses them). The key stays in
+ * task's model and its catalog prices (so opencode's reported cost uses them), and no title
+ * request (its tokens are in no event, so every request it makes is counted). The key stays in
  * the environment: the config refers to it as {@code {env:...}}. Resume: {@code --session <id>}.
  */
 public final class OpencodeAgent extends CliAgent {
@@ -60,6 +61,11 @@ public final class OpencodeAgent extends CliAgent {
         root.put("$schema", "https://opencode.ai/config.json");
         root.put("autoupdate", false);
         root.put("share", "disabled");
+        // opencode names each new session with a side request to the model ("Generate a title for this
+        // conversation"), whose tokens appear in none of its JSON events: uncounted spending, for a title
+        // in a private home nobody reads. Disabling its title agent removes the request (seen against the
+        // scripted server with opencode 1.18.33: 3 requests and 2 step_finish events before, 2 and 2 after).
+        root.putObject("agent").putObject("title").put("disable", true);
         ObjectNode provider = root.putObject("provider").putObject(PROVIDER);
         provider.put("npm", "@ai-sdk/openai-compatible");
         provider.put("name", "ensemble");

@@ -58,7 +58,7 @@ class BuiltinAgentTest {
         assertThat(Files.readString(dir.resolve("docs/hello.txt"))).isEqualTo("hello\n");
         assertThat(result.filesChanged()).containsExactly("docs/hello.txt");
         assertThat(result.sessionId()).hasValueSatisfying(id -> assertThat(id).startsWith("builtin-"));
-        assertThat(result.costReported()).isFalse();
+        assertThat(result.reportedCostUsd()).isEmpty();
 
         // Usage is the sum of what the server reported for each of the two turns.
         List<RecordedRequest> requests = h.requests();

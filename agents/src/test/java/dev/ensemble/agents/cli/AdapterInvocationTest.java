@@ -151,6 +151,8 @@ class AdapterInvocationTest {
         assertThat(provider.path("models").path("coder-1").path("tool_call").asBoolean()).isTrue();
         assertThat(provider.path("models").path("coder-1").path("cost").path("input").asDouble()).isEqualTo(3.0);
         assertThat(config.path("autoupdate").asBoolean(true)).isFalse();
+        // The title request's tokens are in none of opencode's JSON events: it is not made at all.
+        assertThat(config.path("agent").path("title").path("disable").asBoolean(false)).isTrue();
         assertThat(r.env()).containsEntry("OPENCODE_DISABLE_AUTOUPDATE", "1").containsEntry("OPENCODE_DISABLE_MODELS_FETCH", "1")
                 .containsEntry("OPENCODE_DISABLE_SHARE", "1").containsEntry("OPENCODE_DISABLE_LSP_DOWNLOAD", "1")
                 .containsEntry("OPENCODE_DISABLE_DEFAULT_PLUGINS", "1").containsKey("XDG_DATA_HOME");

@@ -51,6 +51,20 @@ class OutputParsersTest {
     }
 
     @Test
+    void claudeUsageCountsEveryModelCallOfTheRunSideCallsIncluded() {
+        // usage is the main conversation's; modelUsage adds the side call (a title) made to the small fast model.
+        var usage = ClaudeStreamParser.claudeUsage(JsonLineParser.JSON.readTree("""
+                {"type":"result","total_cost_usd":0.05,
+                 "usage":{"input_tokens":1000,"cache_read_input_tokens":200,"output_tokens":50},
+                 "modelUsage":{
+                   "qwen3-coder":{"inputTokens":1000,"outputTokens":50,"cacheReadInputTokens":200,"cacheCreationInputTokens":0,"costUSD":0.04},
+                   "qwen3-coder-small":{"inputTokens":300,"outputTokens":12,"cacheReadInputTokens":0,"cacheCreationInputTokens":10,"costUSD":0.01}}}"""));
+        assertThat(usage).isEqualTo(new Usage(1200 + 310, 62, 200));
+        assertThat(ClaudeStreamParser.claudeUsage(JsonLineParser.JSON.readTree("{\"usage\":{\"input_tokens\":9,\"output_tokens\":2}}")))
+                .as("no modelUsage: usage").isEqualTo(new Usage(9, 2, 0));
+    }
+
+    @Test
     void anthropicUsageCountsCacheReadsAndWritesAsInput() {
         var usage = ClaudeStreamParser.usage(JsonLineParser.JSON.readTree(
                 "{\"input_tokens\":10,\"cache_creation_input_tokens\":5,\"cache_read_input_tokens\":100,\"output_tokens\":7}"));

@@ -52,11 +52,10 @@ class RecordedRunTest {
         assertThat(result.finalMessage()).isEqualTo("Done: hello.txt is written.");
         assertThat(result.filesChanged()).containsExactly("hello.txt");
         assertThat(result.usage().totalTokens()).isPositive();
-        assertThat(result.costReported()).isEqualTo(costReported);
+        assertThat(result.reportedCostUsd().isPresent()).isEqualTo(costReported);
         assertThat(result.costUsd()).isPositive();
-        if (!costReported) {
-            assertThat(result.costUsd()).as("tokens times catalog prices").isEqualTo(TestRepos.PRICES.costUsd(result.usage()));
-        }
+        // Whatever the CLI said it cost, the cost is the tokens at the catalog's prices.
+        assertThat(result.costUsd()).as("tokens times catalog prices").isEqualTo(TestRepos.PRICES.costUsd(result.usage()));
         assertThat(result.sessionId()).isPresent();
         assertThat(result.events()).isNotEmpty().noneMatch(AgentEvent.Raw.class::isInstance);
         // The session is announced (and its home linked) the moment the CLI names it, once.
@@ -108,8 +107,8 @@ class RecordedRunTest {
         assertThat(workspace.directory().resolve("hello.txt")).hasContent("hi");
         assertThat(result.filesChanged()).containsExactly("hello.txt");
         assertThat(result.usage().inputTokens()).isEqualTo(2300);
-        assertThat(result.costReported()).isTrue();
-        assertThat(result.costUsd()).isEqualTo(0.0123);
+        assertThat(result.reportedCostUsd()).hasValue(0.0123);
+        assertThat(result.costUsd()).as("the catalog's prices, not aider's").isEqualTo(TestRepos.PRICES.costUsd(result.usage()));
         assertThat(result.sessionId()).isEmpty();
         assertThat(result.events()).anyMatch(e -> e instanceof AgentEvent.ToolUse t && t.input().equals("hello.txt"));
     }

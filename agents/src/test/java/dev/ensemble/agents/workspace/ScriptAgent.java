@@ -87,7 +87,7 @@ public final class ScriptAgent implements Agent {
     }
 
     private AgentResult result(AgentResult.Status status, int exit, String reason, List<AgentEvent> events, Instant start) {
-        return new AgentResult(status, "done", List.of(), Usage.ZERO, 0, false, Optional.empty(), exit,
+        return new AgentResult(status, "done", List.of(), Usage.ZERO, 0, java.util.OptionalDouble.empty(), Optional.empty(), exit,
                 Duration.between(start, Instant.now()), reason, events);
     }
 

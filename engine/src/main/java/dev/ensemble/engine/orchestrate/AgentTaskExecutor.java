@@ -40,7 +40,9 @@ import dev.ensemble.llm.CallRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -57,10 +59,25 @@ public final class AgentTaskExecutor implements TaskExecutor {
     public interface Assignment {
         Optional<Choice> choose(PlanTask task, int fallbackStep);
 
+        /**
+         * The task's chain, decided once when the task starts: its retries and fallbacks walk this
+         * order even though each failure is recorded (and moves the router) before the next try.
+         * What the router learns applies to the next task. The default asks {@link #choose} per step.
+         */
+        default Chain chain(PlanTask task) {
+            return step -> choose(task, step);
+        }
+
         /** What the tasks should cost at this assignment; one that cannot tell forecasts nothing. */
         default CostForecast forecast(List<PlanTask> tasks) {
             return new CostForecast(List.of(), 0, 0, 0, List.of());
         }
+    }
+
+    /** A task's fallback steps in a fixed order: step k is the k-th choice; empty past the end. */
+    @FunctionalInterface
+    public interface Chain {
+        Optional<Choice> at(int fallbackStep);
     }
 
     public record Choice(Agent agent, ModelSpec model, ProviderSpec provider, Optional<String> apiKey) {}
@@ -85,6 +102,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final CallObserver ledger;
     private final SessionTranscripts transcripts;
     private final ProviderGates gates;
+    private final Map<String, Chain> chains = new ConcurrentHashMap<>();
 
     public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
                              JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
@@ -111,7 +129,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
         PlanTask task = request.task();
         Optional<TaskOutcome> landed = landedBeforeCrash(request);
         if (landed.isPresent()) return landed.get();
-        Optional<Choice> chosen = assignment.choose(task, request.fallbackStep());
+        // Fixed the first time this run's executor sees the task; a resumed run decides it again.
+        Optional<Choice> chosen = chains.computeIfAbsent(task.id(), id -> assignment.chain(task)).at(request.fallbackStep());
         if (chosen.isEmpty()) {
             // Keep the reason that matters: what went wrong with the last model that was tried.
             String suffix = " (no other model left to fall back to)";

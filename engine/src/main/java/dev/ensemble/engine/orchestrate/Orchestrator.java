@@ -20,6 +20,7 @@ import dev.ensemble.engine.report.TaskLine;
 import dev.ensemble.engine.run.RunListener;
 import dev.ensemble.engine.run.RunResult;
 import dev.ensemble.engine.run.RunState;
+import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.run.Scheduler;
 import dev.ensemble.engine.run.SchedulerSettings;
@@ -111,16 +112,22 @@ public final class Orchestrator {
     }
 
     /** Runs a validated plan from {@code baseRef} (usually HEAD). */
+    /**
+     * Runs a validated plan from {@code baseRef} (usually HEAD). The report's duration counts from
+     * when the run was recorded (for `go`, before planning), not from the first dispatch.
+     */
     public Outcome run(String runId, Plan plan, String baseRef) {
-        Instant started = Instant.now();
         if (!runs.exists(runId)) runs.create(runId, plan.request());
-        // The plan is saved before the specs are written: a kill from here on leaves a run that
-        // `resume` finishes with this plan (a plan saved earlier, e.g. by `go` before approval, stays).
-        if (runs.load(runId).plan().isEmpty()) runs.savePlan(runId, plan);
-        String base = Git.in(repoRoot).ok("rev-parse", "--verify", baseRef + "^{commit}");
-        writeSpecs(runId, plan, base);
-        RunResult result = scheduler(runId, plan).resume(runId);
-        return finish(runId, plan, result, started);
+        RunState state = runs.load(runId);
+        return failingTheRun(runId, () -> {
+            // The plan is saved before the specs are written: a kill from here on leaves a run that
+            // `resume` finishes with this plan (a plan saved earlier, e.g. by `go` before approval, stays).
+            if (state.plan().isEmpty()) runs.savePlan(runId, plan);
+            String base = Git.in(repoRoot).ok("rev-parse", "--verify", baseRef + "^{commit}");
+            writeSpecs(runId, plan, base);
+            RunResult result = scheduler(runId, plan).resume(runId);
+            return finish(runId, plan, result, earlier(state.createdAt(), Instant.now()));
+        });
     }
 
     /** Continues a run after a crash or kill: accepted tasks stay accepted, interrupted ones run again. */
@@ -129,10 +136,43 @@ public final class Orchestrator {
         RunState state = runs.load(runId);
         Plan plan = state.plan().orElseThrow(() -> new IllegalStateException(
                 "run " + runId + " stopped while planning: nothing to resume; run the request again"));
-        // Stopped after the plan was saved but before the specs reached the run branch.
-        writeSpecs(runId, plan, Git.in(repoRoot).ok("rev-parse", "--verify", "HEAD^{commit}"));
-        RunResult result = scheduler(runId, plan).resume(runId);
-        return finish(runId, plan, result, state.createdAt().isBefore(started) ? state.createdAt() : started);
+        return failingTheRun(runId, () -> {
+            // Stopped after the plan was saved but before the specs reached the run branch.
+            writeSpecs(runId, plan, Git.in(repoRoot).ok("rev-parse", "--verify", "HEAD^{commit}"));
+            RunResult result = scheduler(runId, plan).resume(runId);
+            return finish(runId, plan, result, earlier(state.createdAt(), started));
+        });
+    }
+
+    /**
+     * True when the failure is an interruption (Ctrl-C, a shutdown), which leaves a run to resume,
+     * rather than an error, which ends it failed.
+     */
+    public static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) return true;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException) return true;
+            if (t instanceof dev.ensemble.llm.ModelException m && m.kind() == dev.ensemble.llm.ModelException.Kind.INTERRUPTED) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A run that stops on an error (not a kill, not an interruption) is marked failed before the
+     * error goes on, so `ensemble runs` does not list it as interrupted. Its unfinished tasks stay
+     * as they were: `ensemble resume` can still finish it once the cause is fixed.
+     */
+    private Outcome failingTheRun(String runId, java.util.function.Supplier<Outcome> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            if (!interrupted(e)) runs.markStatus(runId, RunStatus.FAILED);
+            throw e;
+        }
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** What the tasks should cost at their routed assignment: shown (and approved) before the first dispatch. */
@@ -197,13 +237,18 @@ public final class Orchestrator {
                 default -> TaskLine.Status.FAILED;
             };
             String title = plan.task(r.taskId()).map(t -> t.title()).orElse(r.taskId());
-            lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), r.attempt() + r.fallbackStep() * schedulerSettings.maxAttemptsPerStep(),
+            lines.add(new TaskLine(r.taskId(), title, status, r.agent(), r.model(), tries(r),
                     r.reason(), r.files(), r.usage().inputTokens(), r.usage().outputTokens(), r.costUsd(), r.duration(),
                     status == TaskLine.Status.PASSED ? "" : r.reason()).withTranscripts(transcripts.filesOf(runId, r.taskId())));
         }
         RunReport report = RunReport.build(runId, started, Duration.between(started, Instant.now()), plan, lines, ledger, catalog);
         Path markdown = ReportWriter.forRepository(repoRoot).write(report);
         return new Outcome(result, report, markdown, runBranch(runId));
+    }
+
+    /** Tries made: the first model's, then one per fallback step (see {@link SchedulerSettings}). */
+    private int tries(TaskRecord r) {
+        return r.fallbackStep() == 0 ? r.attempt() : schedulerSettings.firstStepAttempts() + r.fallbackStep();
     }
 
     private static void write(Path file, String content) {

@@ -60,14 +60,26 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
 
     @Override
     public Optional<AgentTaskExecutor.Choice> choose(PlanTask task, int fallbackStep) {
+        return chain(task).at(fallbackStep);
+    }
+
+    /**
+     * The models ranked once, now: every later step of the task takes the next of this list, so a
+     * failure recorded in the meantime (which moves the router) cannot reorder the task's chain.
+     * A key is resolved when its step comes.
+     */
+    @Override
+    public AgentTaskExecutor.Chain chain(PlanTask task) {
         Optional<Agent> agent = agentFor(task);
-        if (agent.isEmpty()) return Optional.empty();
-        List<ModelSpec> ranked = ranked(task, detected(agent.get()));
-        if (fallbackStep >= ranked.size()) return Optional.empty();
-        ModelSpec model = ranked.get(fallbackStep);
-        ProviderSpec provider = catalog.providerOf(model);
-        Optional<String> key = provider.apiKey().flatMap(secrets);
-        return Optional.of(new AgentTaskExecutor.Choice(agent.get(), model, provider, key));
+        if (agent.isEmpty()) return step -> Optional.empty();
+        List<ModelSpec> ranked = List.copyOf(ranked(task, detected(agent.get())));
+        return step -> {
+            if (step < 0 || step >= ranked.size()) return Optional.empty();
+            ModelSpec model = ranked.get(step);
+            ProviderSpec provider = catalog.providerOf(model);
+            Optional<String> key = provider.apiKey().flatMap(secrets);
+            return Optional.of(new AgentTaskExecutor.Choice(agent.get(), model, provider, key));
+        };
     }
 
     /**

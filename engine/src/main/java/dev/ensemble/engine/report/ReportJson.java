@@ -31,9 +31,10 @@ public final class ReportJson {
         root.put("run_id", r.runId()).put("started_at", r.startedAt().toString()).put("duration_ms", r.duration().toMillis())
                 .put("request", r.request());
         ObjectNode summary = root.putObject("summary");
-        summary.put("tasks", r.tasks().size()).put("passed", r.passed()).put("failed", r.failed())
+        summary.put("tasks", r.tasks().size()).put("passed", r.passed()).put("failed", r.failed()).put("skipped", r.skipped())
                 .put("calls", r.calls()).put("input_tokens", r.inputTokens()).put("output_tokens", r.outputTokens())
-                .put("cached_input_tokens", r.cachedInputTokens()).put("cost_usd", r.costUsd());
+                .put("cached_input_tokens", r.cachedInputTokens()).put("cost_usd", r.costUsd())
+                .put("planning_cost_usd", r.planningCostUsd());
         r.saving().ifPresent(s -> root.putObject("saving").put("baseline_model", s.baselineModel()).put("actual_usd", s.actualUsd())
                 .put("baseline_usd", s.baselineUsd()).put("percent", s.percent()));
         root.set("plan", plan(r.plan()));
@@ -49,13 +50,27 @@ public final class ReportJson {
             ArrayNode transcripts = n.putArray("transcripts");
             t.transcripts().forEach(transcripts::add);
         }
-        ArrayNode models = root.putArray("models");
-        for (ModelCost m : r.models()) {
-            models.addObject().put("model", m.model()).put("calls", m.calls()).put("failures", m.failures())
+        costs(root.putArray("models"), r.models());
+        costs(root.putArray("planning"), r.planning());
+        return root;
+    }
+
+    private static void costs(ArrayNode array, List<ModelCost> costs) {
+        for (ModelCost m : costs) {
+            array.addObject().put("model", m.model()).put("calls", m.calls()).put("failures", m.failures())
                     .put("input_tokens", m.inputTokens()).put("output_tokens", m.outputTokens())
                     .put("cached_input_tokens", m.cachedInputTokens()).put("cost_usd", m.costUsd());
         }
-        return root;
+    }
+
+    private static List<ModelCost> costs(JsonNode array) {
+        List<ModelCost> costs = new ArrayList<>();
+        for (JsonNode m : array) {
+            costs.add(new ModelCost(m.path("model").asString(""), m.path("calls").asLong(0), m.path("failures").asLong(0),
+                    m.path("input_tokens").asLong(0), m.path("output_tokens").asLong(0), m.path("cached_input_tokens").asLong(0),
+                    m.path("cost_usd").asDouble(0)));
+        }
+        return costs;
     }
 
     static ObjectNode plan(Plan plan) {
@@ -82,12 +97,7 @@ public final class ReportJson {
                     t.path("input_tokens").asLong(0), t.path("output_tokens").asLong(0), t.path("cost_usd").asDouble(0),
                     Duration.ofMillis(t.path("duration_ms").asLong(0)), t.path("failure_reason").asString(""), transcripts));
         }
-        List<ModelCost> models = new ArrayList<>();
-        for (JsonNode m : root.path("models")) {
-            models.add(new ModelCost(m.path("model").asString(""), m.path("calls").asLong(0), m.path("failures").asLong(0),
-                    m.path("input_tokens").asLong(0), m.path("output_tokens").asLong(0), m.path("cached_input_tokens").asLong(0),
-                    m.path("cost_usd").asDouble(0)));
-        }
+        List<ModelCost> models = costs(root.path("models"));
         JsonNode s = root.path("summary");
         JsonNode sv = root.path("saving");
         Optional<Saving> saving = sv.isObject()
@@ -97,6 +107,6 @@ public final class ReportJson {
         return new RunReport(root.path("run_id").asString(), Instant.parse(root.path("started_at").asString()),
                 Duration.ofMillis(root.path("duration_ms").asLong(0)), request, plan, tasks, models, s.path("calls").asLong(0),
                 s.path("input_tokens").asLong(0), s.path("output_tokens").asLong(0), s.path("cached_input_tokens").asLong(0),
-                s.path("cost_usd").asDouble(0), saving);
+                s.path("cost_usd").asDouble(0), saving, costs(root.path("planning")));
     }
 }

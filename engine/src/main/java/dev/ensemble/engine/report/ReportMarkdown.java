@@ -14,9 +14,19 @@ public final class ReportMarkdown {
         md.append("> ").append(r.request().strip().replace("\n", "\n> ")).append("\n\n");
         md.append("## Summary\n\n");
         md.append("- Tasks: ").append(r.tasks().size()).append(" — ").append(r.passed()).append(" passed, ")
-                .append(r.failed()).append(" failed\n");
+                .append(r.failed()).append(" failed");
+        if (r.skipped() > 0) md.append(", ").append(r.skipped()).append(" skipped");
+        md.append('\n');
         md.append("- Cost: ").append(usd(r.costUsd())).append(" (").append(r.calls()).append(" model calls, ")
-                .append(r.inputTokens()).append(" input / ").append(r.outputTokens()).append(" output tokens)\n");
+                .append(r.inputTokens()).append(" input / ").append(r.outputTokens()).append(" output tokens)");
+        if (!r.planning().isEmpty()) md.append(", of which planning ").append(usd(r.planningCostUsd()));
+        md.append('\n');
+        if (!r.planning().isEmpty()) {
+            md.append("- Planned by: ").append(String.join(", ", r.planning().stream()
+                    .map(m -> m.model() + " (" + m.calls() + (m.calls() == 1 ? " call" : " calls")
+                            + (m.failures() > 0 ? ", " + m.failures() + " failed" : "") + ", " + usd(m.costUsd()) + ")").toList()))
+                    .append('\n');
+        }
         r.saving().ifPresentOrElse(
                 s -> md.append("- Saving versus all-premium (").append(s.baselineModel()).append(", ").append(usd(s.baselineUsd()))
                         .append("): ").append(String.format(Locale.ROOT, "%.1f%%", s.percent())).append('\n'),

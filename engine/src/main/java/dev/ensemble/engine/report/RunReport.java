@@ -18,12 +18,25 @@ import java.util.Optional;
  * ledger rows of the run (every model call, the planner's and the reviewer's included), so the
  * totals are the ledger's; the per-task figures are what the scheduler attributed to each task.
  *
- * @param saving empty when the catalog has no premium planner to compare with
+ * @param saving   empty when the catalog has no premium planner to compare with
+ * @param planning the planner's calls for this run per model (part of {@code models} and the totals; empty for a given plan)
  */
 public record RunReport(String runId, Instant startedAt, Duration duration, String request, Plan plan, List<TaskLine> tasks,
                         List<ModelCost> models, long calls, long inputTokens, long outputTokens, long cachedInputTokens,
-                        double costUsd, Optional<Saving> saving) {
+                        double costUsd, Optional<Saving> saving, List<ModelCost> planning) {
+    /** The command whose ledger rows are a run's planning. */
+    public static final String PLANNING_COMMAND = "plan";
+
+    /** A report without planning figures (a given plan, or a report from before they were kept). */
+    public RunReport(String runId, Instant startedAt, Duration duration, String request, Plan plan, List<TaskLine> tasks,
+                     List<ModelCost> models, long calls, long inputTokens, long outputTokens, long cachedInputTokens,
+                     double costUsd, Optional<Saving> saving) {
+        this(runId, startedAt, duration, request, plan, tasks, models, calls, inputTokens, outputTokens, cachedInputTokens, costUsd,
+                saving, List.of());
+    }
+
     public RunReport {
+        planning = planning == null ? List.of() : List.copyOf(planning);
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(duration, "duration");
@@ -38,8 +51,8 @@ public record RunReport(String runId, Instant startedAt, Duration duration, Stri
     public static RunReport build(String runId, Instant startedAt, Duration duration, Plan plan, List<TaskLine> tasks,
                                   Ledger ledger, Catalog catalog) {
         List<UsageRow> rows = ledger.runByModel(runId);
-        List<ModelCost> models = rows.stream().map(r -> new ModelCost(r.key(), r.calls(), r.failures(), r.inputTokens(),
-                r.outputTokens(), r.cachedInputTokens(), r.costUsd())).toList();
+        List<ModelCost> models = rows.stream().map(RunReport::modelCost).toList();
+        List<ModelCost> planning = ledger.runByModel(runId, Optional.of(PLANNING_COMMAND)).stream().map(RunReport::modelCost).toList();
         long calls = 0, input = 0, output = 0, cached = 0;
         double cost = 0;
         for (UsageRow r : rows) {
@@ -50,7 +63,17 @@ public record RunReport(String runId, Instant startedAt, Duration duration, Stri
             cost += r.costUsd();
         }
         Optional<Saving> saving = Savings.premiumPlanner(catalog.models().values()).map(baseline -> saving(rows, baseline, catalog));
-        return new RunReport(runId, startedAt, duration, plan.request(), plan, tasks, models, calls, input, output, cached, cost, saving);
+        return new RunReport(runId, startedAt, duration, plan.request(), plan, tasks, models, calls, input, output, cached, cost, saving,
+                planning);
+    }
+
+    private static ModelCost modelCost(UsageRow r) {
+        return new ModelCost(r.key(), r.calls(), r.failures(), r.inputTokens(), r.outputTokens(), r.cachedInputTokens(), r.costUsd());
+    }
+
+    /** What planning this run cost (0 for a given plan). */
+    public double planningCostUsd() {
+        return planning.stream().mapToDouble(ModelCost::costUsd).sum();
     }
 
     // The actual side is what the ledger recorded (not re-priced): the report's totals and its saving agree.
@@ -76,8 +99,14 @@ public record RunReport(String runId, Instant startedAt, Duration duration, Stri
         return tasks.stream().filter(TaskLine::passed).count();
     }
 
+    /** Tasks that ran and failed; a skipped task (its dependency failed) is not one of them. */
     public long failed() {
-        return tasks.size() - passed();
+        return tasks.stream().filter(t -> t.status() == TaskLine.Status.FAILED).count();
+    }
+
+    /** Tasks never run because a dependency did not pass. */
+    public long skipped() {
+        return tasks.stream().filter(t -> t.status() == TaskLine.Status.SKIPPED).count();
     }
 
     /** The tasks that did not pass, with why. */

@@ -13,8 +13,9 @@ import dev.ensemble.core.plan.Plan;
  * @param tasks in plan order
  */
 public record RunState(String runId, String request, Optional<Plan> plan, RunStatus status, List<TaskRecord> tasks,
-                       Instant createdAt, Instant updatedAt) {
+                       Instant createdAt, Instant updatedAt, RunKind kind) {
     public RunState {
+        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(plan, "plan");

@@ -29,8 +29,14 @@ public final class RunStore {
                    cost_usd = :cost, duration_ms = :durationMs, files = :files, session_id = :sessionId, updated_at = :at
              WHERE run_id = :runId AND task_id = :taskId""";
 
-    /** One line of {@code ensemble runs}. */
-    public record RunInfo(String runId, String request, RunStatus status, Instant createdAt, Instant updatedAt) {}
+    /**
+     * One line of {@code ensemble runs}.
+     *
+     * @param tasks      the tasks of its plan (0 before planning)
+     * @param dispatched how many of them have started (0 for a plan saved but not approved yet)
+     */
+    public record RunInfo(String runId, String request, RunStatus status, Instant createdAt, Instant updatedAt, RunKind kind,
+                          int tasks, int dispatched) {}
 
     private final Store store;
     private final Clock clock;
@@ -52,12 +58,18 @@ public final class RunStore {
         return clock.instant();
     }
 
-    /** Records a new run with no plan yet. @throws RuntimeException when the id is taken */
+    /** Records a new {@code go} run with no plan yet. @throws RuntimeException when the id is taken */
     public void create(String runId, String request) {
+        create(runId, request, RunKind.GO);
+    }
+
+    /** Records a new run of that kind with no plan yet. @throws RuntimeException when the id is taken */
+    public void create(String runId, String request, RunKind kind) {
         String at = now().toString();
-        store.write(handle -> handle.createUpdate("INSERT INTO runs (run_id, request, status, created_at, updated_at) "
-                        + "VALUES (:runId, :request, 'created', :at, :at)")
-                .bind("runId", runId).bind("request", Redactor.global().redact(request)).bind("at", at).execute());
+        store.write(handle -> handle.createUpdate("INSERT INTO runs (run_id, request, status, created_at, updated_at, kind) "
+                        + "VALUES (:runId, :request, 'created', :at, :at, :kind)")
+                .bind("runId", runId).bind("request", Redactor.global().redact(request)).bind("at", at)
+                .bind("kind", kind.key()).execute());
     }
 
     public boolean exists(String runId) {
@@ -147,23 +159,29 @@ public final class RunStore {
                         String json = rs.getString("plan_json");
                         Optional<Plan> plan = json.isEmpty() ? Optional.empty() : Optional.of(PlanJson.read(request, json));
                         return new RunState(runId, request, plan, RunStatus.fromKey(rs.getString("status")), List.of(),
-                                Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")));
+                                Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),
+                                RunKind.fromKey(rs.getString("kind")));
                     }).findOne();
             if (head.isEmpty()) return head;
             List<TaskRecord> tasks = handle.createQuery("SELECT * FROM run_tasks WHERE run_id = :runId ORDER BY position")
                     .bind("runId", runId).map((rs, ctx) -> task(rs)).list();
             RunState run = head.get();
-            return Optional.of(new RunState(runId, run.request(), run.plan(), run.status(), tasks, run.createdAt(), run.updatedAt()));
+            return Optional.of(new RunState(runId, run.request(), run.plan(), run.status(), tasks, run.createdAt(), run.updatedAt(),
+                    run.kind()));
         });
     }
 
     /** All runs, newest first. */
     public List<RunInfo> list() {
-        return store.jdbi().withHandle(handle -> handle.createQuery(
-                        "SELECT run_id, request, status, created_at, updated_at FROM runs ORDER BY created_at DESC, run_id")
+        return store.jdbi().withHandle(handle -> handle.createQuery("""
+                        SELECT run_id, request, status, created_at, updated_at, kind,
+                               (SELECT COUNT(*) FROM run_tasks t WHERE t.run_id = runs.run_id) AS tasks,
+                               (SELECT COUNT(*) FROM run_tasks t WHERE t.run_id = runs.run_id AND t.status <> 'pending') AS dispatched
+                          FROM runs ORDER BY created_at DESC, run_id""")
                 .map((rs, ctx) -> new RunInfo(rs.getString("run_id"), rs.getString("request"),
                         RunStatus.fromKey(rs.getString("status")), Instant.parse(rs.getString("created_at")),
-                        Instant.parse(rs.getString("updated_at"))))
+                        Instant.parse(rs.getString("updated_at")), RunKind.fromKey(rs.getString("kind")), rs.getInt("tasks"),
+                        rs.getInt("dispatched")))
                 .list());
     }
 

@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs a plan's DAG: a task starts once all its dependencies are accepted, at most
  * {@link SchedulerSettings#parallelism()} at a time, each on its own virtual thread. A failed or
- * rejected attempt is retried with its reason, then handed to the next fallback step, until the
- * steps are spent; the dependents of a task that ends failed are skipped with that reason.
+ * rejected attempt on the task's first model is retried with its reason, then handed to the next
+ * fallback step, one try each, until the steps are spent; the dependents of a task that ends
+ * failed are skipped with that reason.
  *
  * <p>One thread (the caller's) decides what starts; task threads only run attempts and write their
  * own task's row. Every change reaches the {@link RunStore} before it takes effect, which is what
@@ -68,7 +69,8 @@ public final class Scheduler {
     /**
      * Finishes a run that stopped (a crash, kill -9): accepted tasks stay as they are, tasks found
      * running are run again with the attempt they were on, pending tasks proceed. Tasks that ended
-     * failed stay failed. A finished run is returned as it is.
+     * failed stay failed. A finished run is returned as it is, unless it was marked failed by an
+     * error that left tasks unfinished: those go on.
      *
      * @throws java.util.NoSuchElementException when there is no such run
      * @throws IllegalStateException            when it stopped before its plan was saved
@@ -77,7 +79,8 @@ public final class Scheduler {
         RunState state = runs.load(runId);
         Plan plan = state.plan().orElseThrow(() -> new IllegalStateException(
                 "run " + runId + " has no plan yet (it stopped while " + state.status().key() + "): plan it again"));
-        if (state.status().finished()) return new RunResult(runId, state.status(), state.tasks());
+        boolean unfinished = state.tasks().stream().anyMatch(t -> !t.status().finished());
+        if (state.status().finished() && !unfinished) return new RunResult(runId, state.status(), state.tasks());
         return drive(runId, plan, state.tasks());
     }
 
@@ -240,7 +243,7 @@ public final class Scheduler {
                 listener.taskFinished(runId, record);
                 return record;
             }
-            if (attempt < settings.maxAttemptsPerStep()) {
+            if (step == 0 && attempt < settings.firstStepAttempts()) {
                 attempt++;
             } else if (step < settings.fallbackSteps()) {
                 step++;

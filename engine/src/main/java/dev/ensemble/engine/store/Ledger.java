@@ -166,12 +166,18 @@ public final class Ledger implements CallObserver {
 
     /** The calls of one run summed per model, most expensive first: what a run's report lists. */
     public List<UsageRow> runByModel(String runId) {
+        return runByModel(runId, Optional.empty());
+    }
+
+    /** As {@link #runByModel(String)}, only the calls one command made (e.g. {@code plan}: the run's planning). */
+    public List<UsageRow> runByModel(String runId, Optional<String> command) {
         if (runId == null || runId.isEmpty()) return List.of();
-        List<UsageRow> rows = new ArrayList<>(store.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT model AS usage_key, " + SUMS + " FROM model_calls WHERE run_id = :run GROUP BY model")
-                .bind("run", runId)
-                .map((rs, ctx) -> usageRow(rs.getString("usage_key"), rs))
-                .list()));
+        List<UsageRow> rows = new ArrayList<>(store.jdbi().withHandle(handle -> {
+            var select = handle.createQuery("SELECT model AS usage_key, " + SUMS + " FROM model_calls WHERE run_id = :run"
+                    + (command.isPresent() ? " AND command = :command" : "") + " GROUP BY model").bind("run", runId);
+            command.ifPresent(c -> select.bind("command", c));
+            return select.map((rs, ctx) -> usageRow(rs.getString("usage_key"), rs)).list();
+        }));
         rows.sort(BY_COST);
         return rows;
     }

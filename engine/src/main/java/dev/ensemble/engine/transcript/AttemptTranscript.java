@@ -73,8 +73,8 @@ public final class AttemptTranscript implements AgentListener {
             if (!wasSeen) write(event, true);
         }
         ObjectNode data = TranscriptEntry.newData().put("status", lower(result.status().name())).put("exit_code", result.exitCode())
-                .put("duration_ms", result.duration().toMillis()).put("cost_usd", result.costUsd())
-                .put("cost_reported", result.costReported());
+                .put("duration_ms", result.duration().toMillis()).put("cost_usd", result.costUsd());
+        result.reportedCostUsd().ifPresent(usd -> data.put("agent_reported_cost_usd", usd));
         TranscribingChatModel.usage(data, result.usage());
         result.sessionId().ifPresent(id -> data.put("session_id", id));
         if (!result.failureReason().isBlank()) data.put("failure_reason", result.failureReason());

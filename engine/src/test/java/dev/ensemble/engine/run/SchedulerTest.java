@@ -122,6 +122,20 @@ class SchedulerTest {
     }
 
     @Test
+    void aTaskFailingEveryTryIsRetriedOnceOnItsFirstModelThenTriesEachFallbackOnce() {
+        Scheduler scheduler = scheduler(new SchedulerSettings(1, 2, 2), request -> outcome(request, TaskOutcome.Status.FAILED,
+                "tests red at " + request.attempt() + "/" + request.fallbackStep()));
+
+        TaskRecord x = scheduler.run("r1", plan(task("x"))).tasks().getFirst();
+
+        assertThat(requests).extracting(r -> r.attempt() + "/" + r.fallbackStep() + "/" + r.previousFailure().orElse("-"))
+                .containsExactly("1/0/-", "2/0/tests red at 1/0", "1/1/tests red at 2/0", "1/2/tests red at 1/1");
+        assertThat(x.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(x.reason()).isEqualTo("tests red at 1/2");
+        assertThat(x.model()).isEqualTo("model-2");
+    }
+
+    @Test
     void anExhaustedChainKeepsTheLastAgentModelAndFilesThatRanSoTheReportSaysWhoFailed() {
         // Step 0 is an agent's rejected change; later steps find no model, so no agent runs (empty agent, model and files).
         Scheduler scheduler = scheduler(new SchedulerSettings(1, 1, 1), request -> request.fallbackStep() == 0
@@ -168,7 +182,8 @@ class SchedulerTest {
                 task("r"), task("s", "r", "d")));
 
         assertThat(result.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(requests.stream().filter(r -> r.task().id().equals("a")).count()).isEqualTo(4);
+        // Two tries of the first model, then one of the next: the retry is the first model's only.
+        assertThat(requests.stream().filter(r -> r.task().id().equals("a")).count()).isEqualTo(3);
         Map<String, TaskRecord> byId = new ConcurrentHashMap<>();
         result.tasks().forEach(t -> byId.put(t.taskId(), t));
         assertThat(byId.get("a").status()).isEqualTo(TaskStatus.FAILED);

@@ -116,7 +116,7 @@ class RunTranscriptsTest {
             listener.onEvent(new AgentEvent.Raw(now, "@@ unparsed"));
             boolean fail = call == 1 && failFirst.contains(task.taskId());
             return new AgentResult(fail ? AgentResult.Status.FAILED : AgentResult.Status.SUCCEEDED, "done " + task.taskId(), List.of(),
-                    new Usage(100, 10, 0), 0.001, true, Optional.of("session-" + task.taskId() + "-" + call), fail ? 1 : 0,
+                    new Usage(100, 10, 0), 0.001, java.util.OptionalDouble.of(0.001), Optional.of("session-" + task.taskId() + "-" + call), fail ? 1 : 0,
                     Duration.ofMillis(5), fail ? "tests red" : "", List.of());
         }
 
@@ -256,7 +256,7 @@ class RunTranscriptsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), new Usage(10, 1, 0), 0.0001, true,
+            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), new Usage(10, 1, 0), 0.0001, java.util.OptionalDouble.of(0.0001),
                     Optional.of(session), 0, Duration.ofMillis(1), "", List.of());
         }
     }
@@ -305,7 +305,7 @@ class RunTranscriptsTest {
                 if (call == 1) {
                     FakeAgent.write(file, "part 1\n");
                     if (task.taskId().equals("r")) FakeAgent.write(workspace.directory().resolve("README.md"), "taken over\n");
-                    return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, true, Optional.empty(), 1,
+                    return new AgentResult(AgentResult.Status.FAILED, "", List.of(), Usage.ZERO, 0, java.util.OptionalDouble.of(0), Optional.empty(), 1,
                             Duration.ofMillis(1), "tests red", List.of());
                 }
                 secondPrompt.put(task.taskId(), task.prompt());
@@ -314,7 +314,7 @@ class RunTranscriptsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), Usage.ZERO, 0, true, Optional.empty(), 0,
+            return new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of(), Usage.ZERO, 0, java.util.OptionalDouble.of(0), Optional.empty(), 0,
                     Duration.ofMillis(1), "", List.of());
         }
     }

@@ -63,7 +63,7 @@ class SessionTranscriptsTest {
         List<AgentEvent> all = new ArrayList<>(events);
         all.add(onlyInResult);
         attempt.finished(new AgentResult(AgentResult.Status.SUCCEEDED, "done", List.of("src/greet.py"), new Usage(900, 80, 100), 0.02,
-                true, Optional.of("sess-42"), 0, Duration.ofSeconds(3), "", all));
+                java.util.OptionalDouble.of(0.03), Optional.of("sess-42"), 0, Duration.ofSeconds(3), "", all));
 
         Path file = repo.resolve(".ensemble/sessions/run-1/impl-a2-f1.jsonl");
         assertThat(attempt.writer().file()).isEqualTo(file);
@@ -116,7 +116,7 @@ class SessionTranscriptsTest {
         attempt.onEvent(new AgentEvent.ToolUse(T0, "shell", "{\"cmd\":\"curl -H 'Authorization: Bearer " + KEY + "'\"}"));
         attempt.onEvent(new AgentEvent.CommandRun(T0, "echo " + KEY, 0, KEY + "\n\"quoted\" " + KEY));
         attempt.onEvent(new AgentEvent.Error(T0, "401 for key " + KEY));
-        attempt.finished(new AgentResult(AgentResult.Status.FAILED, "the key is " + KEY, List.of(), Usage.ZERO, 0, false,
+        attempt.finished(new AgentResult(AgentResult.Status.FAILED, "the key is " + KEY, List.of(), Usage.ZERO, 0, java.util.OptionalDouble.empty(),
                 Optional.of(KEY), 1, Duration.ZERO, "auth failed with " + KEY, List.of()));
         ScriptedChatModel model = new ScriptedChatModel("reviewer-model", "{\"verdict\":\"pass\",\"reasons\":[\"saw " + KEY + "\"]}");
         attempt.reviewer(model).chat(dev.ensemble.llm.ChatRequest.of(dev.ensemble.llm.ChatMessage.user("review " + KEY)));
