@@ -35,6 +35,7 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.http.HttpTransport;
 import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -122,6 +123,8 @@ final class GoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
         }
+        // Before the store exists: a planner that cannot be called leaves no run behind (exit 3).
+        if (planFile == null) Planning.requireUsable(app, plannerModel, null);
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         RunStore runs = new RunStore(app.store());
         Plan plan;
@@ -132,7 +135,14 @@ final class GoCommand implements Callable<Integer> {
             runs.create(runId, request);
             runs.markStatus(runId, RunStatus.PLANNING);
             term.err().println(term.bold("run " + runId) + ": planning");
-            plan = plan(app, plannerModel, request, runId);
+            try {
+                plan = plan(app, plannerModel, request, runId);
+            } catch (ModelException e) {
+                // The planner's whole chain failed: the run is over, not waiting to be resumed
+                // (an interrupted one is: `resume` plans it again).
+                if (e.kind() != ModelException.Kind.INTERRUPTED) runs.markStatus(runId, RunStatus.FAILED);
+                throw e;
+            }
             if (plan == null) {
                 runs.markStatus(runId, RunStatus.FAILED);
                 return ExitCodes.FAILED;
