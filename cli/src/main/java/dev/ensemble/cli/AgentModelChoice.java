@@ -56,7 +56,7 @@ final class AgentModelChoice {
         Usability usability = app.usability();
         List<UnusableModel> why = new ArrayList<>();
         for (ModelSpec m : drivable) {
-            Optional<UnusableModel> unusable = usability.check(m);
+            Optional<UnusableModel> unusable = usability.check(m, true);
             if (unusable.isEmpty()) return m;
             why.add(unusable.get());
         }
@@ -67,7 +67,7 @@ final class AgentModelChoice {
         List<ModelSpec> usable = new ArrayList<>();
         for (ModelSpec m : catalog.models().values()) {
             if ((localOnly && !m.local()) || !drives(catalog, info, m) || drivable.contains(m)) continue;
-            Optional<UnusableModel> unusable = usability.check(m);
+            Optional<UnusableModel> unusable = usability.check(m, true);
             if (unusable.isPresent()) why.add(unusable.get());
             else usable.add(m);
         }

@@ -179,7 +179,7 @@ final class RouteCommand implements Callable<Integer> {
      */
     private static int noneChosen(AppContext app, List<ModelSpec> models, boolean localOnly, RouteDecision decision) {
         List<ModelSpec> servable = models.stream().filter(m -> !localOnly || m.local()).toList();
-        Optional<ModelException> none = servable.isEmpty() ? Optional.empty() : app.usability().noneUsable(null, servable);
+        Optional<ModelException> none = servable.isEmpty() ? Optional.empty() : app.usability().noneUsable(null, servable, true);
         if (none.isPresent()) return ModelErrors.print(app.terminal(), none.get());
         app.terminal().err().println(app.terminal().red("ensemble: no model can serve this task: ") + decision.whyNone());
         return ExitCodes.FAILED;

@@ -215,7 +215,7 @@ public final class ChatModels {
         Usability u = usability;
         if (u == null) {
             synchronized (this) {
-                if (usability == null) usability = new Usability(catalog, secrets, client(), localOnly);
+                if (usability == null) usability = new Usability(catalog, secrets, localOnly, ollamaTags());
                 u = usability;
             }
         }

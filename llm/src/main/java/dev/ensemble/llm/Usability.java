@@ -20,14 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether a model can be called at all, found out without sending it anything: its key resolves,
- * its local server accepts a connection, Ollama has pulled it, and local-only mode allows it.
- * What commands ask before they write or send anything (the planner of {@code go}, the roles of
- * {@code chat} and {@code review}, the model {@code exec} hands an agent), so that a machine
- * with nothing usable gets {@link ModelException.Kind#NO_USABLE_MODEL} up front.
+ * its local server accepts a connection, local-only mode allows it, and (when asked to) Ollama
+ * has pulled it. What commands ask before they write or send anything (the planner of
+ * {@code go}, the roles of {@code chat} and {@code review}, the model {@code exec} hands an
+ * agent), so that a machine with nothing usable gets {@link ModelException.Kind#NO_USABLE_MODEL}
+ * up front.
  *
- * <p>Cloud servers are never probed (that would be a request); local ones get a TCP connect,
- * and Ollama one {@code GET /api/tags}, each remembered per address (and each key's lookup per
- * reference) for the life of this object: one command asks for many models.
+ * <p>Cloud servers are never contacted; local ones get a TCP connect, and Ollama, only where the
+ * caller asks, one {@code GET /api/tags}; each answer is remembered per address (and each key's
+ * lookup per reference) for the life of this object: one command asks for many models. Without
+ * asking Ollama, a model it has not pulled passes, and a chain finds that out from Ollama's 404
+ * and skips it ({@link FallbackChatModel}).
  */
 public final class Usability {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -40,14 +43,28 @@ public final class Usability {
     private final Map<SecretRef, Boolean> keys = new ConcurrentHashMap<>();
 
     public Usability(Catalog catalog, SecretResolver secrets, HttpClient client, boolean localOnly) {
+        this(catalog, secrets, localOnly, new ModelAvailability.OllamaTags(client));
+    }
+
+    /** Sharing the pulled-model lists another part (the models' availability) already asked for. */
+    Usability(Catalog catalog, SecretResolver secrets, boolean localOnly, ModelAvailability.OllamaTags tags) {
         this.catalog = catalog;
         this.secrets = secrets;
         this.localOnly = localOnly;
-        this.tags = new ModelAvailability.OllamaTags(client);
+        this.tags = tags;
     }
 
-    /** Why {@code spec} cannot be called now, or empty when nothing is known against it. */
+    /** Why {@code spec} cannot be called now, found without any HTTP request; empty when nothing is known against it. */
     public Optional<UnusableModel> check(ModelSpec spec) {
+        return check(spec, false);
+    }
+
+    /**
+     * As {@link #check(ModelSpec)}, and with {@code askOllama} also whether Ollama has pulled the
+     * model (one {@code GET /api/tags} per server): for choosing one model that must work, such
+     * as the one an agent is handed.
+     */
+    public Optional<UnusableModel> check(ModelSpec spec, boolean askOllama) {
         ProviderSpec provider = catalog.providerOf(spec);
         if (localOnly && !spec.local()) return Optional.of(UnusableModel.localOnly(spec, provider));
         if (provider.apiKey().isPresent() && !keySet(provider.apiKey().get())) {
@@ -57,7 +74,7 @@ public final class Usability {
         if ((provider.local() || ollama) && !answers(provider.baseUrl())) {
             return Optional.of(UnusableModel.notAnswering(spec, provider));
         }
-        if (ollama && !tags.check(provider.baseUrl(), spec.wireName()).usable()) {
+        if (askOllama && ollama && !tags.check(provider.baseUrl(), spec.wireName()).usable()) {
             return Optional.of(UnusableModel.notPulled(spec, provider));
         }
         return Optional.empty();
@@ -65,14 +82,19 @@ public final class Usability {
 
     /**
      * {@link ModelException.Kind#NO_USABLE_MODEL} when none of {@code specs} can be called (with
-     * each one's reason), empty when at least one may be.
+     * each one's reason), empty when at least one may be. Asks no server anything.
      *
      * @param what what was looked for, for the message ("model claude can drive"); null: "model"
      */
     public Optional<ModelException> noneUsable(String what, Collection<ModelSpec> specs) {
+        return noneUsable(what, specs, false);
+    }
+
+    /** As {@link #noneUsable(String, Collection)}; with {@code askOllama} a model Ollama has not pulled counts as unusable. */
+    public Optional<ModelException> noneUsable(String what, Collection<ModelSpec> specs, boolean askOllama) {
         List<UnusableModel> why = new ArrayList<>();
         for (ModelSpec spec : specs) {
-            Optional<UnusableModel> unusable = check(spec);
+            Optional<UnusableModel> unusable = check(spec, askOllama);
             if (unusable.isEmpty()) return Optional.empty();
             why.add(unusable.get());
         }

@@ -214,7 +214,11 @@ class UnusableModelsTest {
         assertThat(usability.noneUsable(null, catalog.resolve("coding"))).get()
                 .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.NO_USABLE_MODEL));
         assertThat(usability.noneUsable(null, catalog.resolve("rescued"))).isEmpty();
-        // Only Ollama's list of pulled models was asked, once: no model was sent anything.
+        assertThat(server.requests()).as("keys and a TCP connect: no request").isEmpty();
+
+        // Asked to, Ollama's list of pulled models is fetched, once per server.
+        assertThat(usability.check(catalog.model("small:1b").orElseThrow(), true)).isEmpty();
+        assertThat(usability.noneUsable(null, catalog.resolve("rescued"), true)).isEmpty();
         assertThat(server.requests()).extracting(r -> r.method() + " " + r.path()).containsExactly("GET /api/tags");
     }
 

@@ -192,7 +192,8 @@ public final class RoleModels {
         List<ModelSpec> servable = models.catalog().models().values().stream()
                 .filter(m -> !models.localOnly() || m.local()).toList();
         if (servable.isEmpty() || servable.stream().anyMatch(m -> availability(m).usable())) return;
-        Optional<ModelException> none = models.usability().noneUsable(null, servable);
+        // Ollama's pulled models were asked for by availability already: the same answer, no new request.
+        Optional<ModelException> none = models.usability().noneUsable(null, servable, true);
         if (none.isPresent()) throw none.get();
     }
 
