@@ -25,6 +25,8 @@ import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.SecretResolver;
+import dev.ensemble.llm.Usability;
+import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
+    private Usability usability;
     private RoleModels roleModels;
     private AgentRegistry agents;
     private Boolean localOverride;
@@ -128,6 +131,7 @@ public final class AppContext implements AutoCloseable {
         this.localOverride = localOnly;
         this.config = null;
         this.models = null;
+        this.usability = null;
         this.roleModels = null;
         this.agents = null;
     }
@@ -182,12 +186,21 @@ public final class AppContext implements AutoCloseable {
         this.overlay = extra;
         this.config = null;
         this.models = null;
+        this.usability = null;
         this.roleModels = null;
     }
 
     public synchronized SecretResolver secrets() {
         if (secrets == null) secrets = new SecretResolver(env, SecretResolver.CommandRunner.PROCESS);
         return secrets;
+    }
+
+    /** Resolves keys with this resolver instead of the process's environment (tests: this machine's keys stay out). */
+    synchronized void useSecrets(SecretResolver resolver) {
+        this.secrets = resolver;
+        this.models = null;
+        this.usability = null;
+        this.roleModels = null;
     }
 
     public synchronized Store store() {
@@ -223,6 +236,20 @@ public final class AppContext implements AutoCloseable {
                     Optional.of(guard), c.localOnly());
         }
         return models;
+    }
+
+    /**
+     * What can be called, found out without sending anything and without opening the store: the
+     * check commands make before they write (the planner of {@code go}, the model of {@code exec}).
+     * The models' own when they are already built, so each local server is probed once.
+     */
+    public synchronized Usability usability() {
+        if (models != null) return models.usability();
+        if (usability == null) {
+            EnsembleConfig c = config();
+            usability = new Usability(c.catalog(), secrets(), HttpTransport.newClient(c.timeouts().connect()), c.localOnly());
+        }
+        return usability;
     }
 
     /**

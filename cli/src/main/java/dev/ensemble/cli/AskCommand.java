@@ -9,8 +9,10 @@ import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FailedAttempt;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.StreamListener;
 import dev.ensemble.llm.ToolCall;
+import dev.ensemble.llm.UnusableModel;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -81,6 +84,10 @@ final class AskCommand implements Callable<Integer> {
         try {
             // Checked from the configuration alone, so bad input opens no store.
             servable = ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
+            // Nothing of the chain can be called (no key, no local server, nothing pulled): said
+            // before the store is opened, so a machine without a model gets no .ensemble/ from asking.
+            Optional<ModelException> none = app.usability().noneUsable(null, servable);
+            if (none.isPresent()) throw none.get();
             model = app.models().model(name);
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
@@ -150,6 +157,11 @@ final class AskCommand implements Callable<Integer> {
         for (FailedAttempt f : response.failures()) {
             failures.addObject().put("model", f.modelId()).put("attempt", f.attempt()).put("fallback_step", f.fallbackStep())
                     .put("kind", f.kind().name().toLowerCase(Locale.ROOT)).put("reason", f.reason());
+        }
+        // Models of the chain passed over without an attempt (no key, server not answering, not pulled).
+        ArrayNode skipped = root.putArray("skipped");
+        for (UnusableModel u : response.skipped()) {
+            skipped.addObject().put("model", u.modelId()).put("reason", u.reasonKey()).put("detail", u.why());
         }
         return root;
     }

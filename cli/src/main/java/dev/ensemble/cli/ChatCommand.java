@@ -82,6 +82,7 @@ final class ChatCommand implements Callable<Integer> {
         }
         // Roles and models are checked from the configuration alone, so bad input opens no store.
         checkRolesAndModels(app);
+        ModelErrors.requireAnyUsable(app);
         RoleModels.Cast implementer = cast(app, implementerRole, text, implementerModel, Set.of());
         RoleModels.Cast reviewer = cast(app, reviewerRole, text, reviewerModel, Set.of(implementer.lead().family()));
 

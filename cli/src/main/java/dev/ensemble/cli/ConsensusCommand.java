@@ -73,6 +73,7 @@ final class ConsensusCommand implements Callable<Integer> {
         if (text.isBlank()) throw new UserInputException("the question is empty");
         List<String> names = models.stream().map(String::strip).toList();
         checkNames(app, names);
+        ModelErrors.requireAnyUsable(app);
 
         Consensus consensus = new Consensus(app.roleModels());
         List<Panelist> panel;

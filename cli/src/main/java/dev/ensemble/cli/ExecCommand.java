@@ -13,7 +13,6 @@ import dev.ensemble.agents.workspace.MergeResult;
 import dev.ensemble.agents.workspace.Snapshot;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
-import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Redactor;
@@ -25,7 +24,6 @@ import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Outcome;
 import dev.ensemble.engine.store.OutcomeLog;
 import dev.ensemble.llm.CallContext;
-import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
 import java.time.Duration;
@@ -62,7 +60,8 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--agent", required = true, paramLabel = "A", description = "claude, codex, opencode, gemini, qwen, cn, aider or builtin (see `ensemble agents`).")
     String agentName;
 
-    @Option(names = "--model", paramLabel = "M", description = "Model id or alias (default: the configured default_model); the first model of an alias the agent can drive is used.")
+    @Option(names = "--model", paramLabel = "M", description = "Model id or alias; the first model of an alias that the agent can drive and that is usable now. "
+            + "Default: the same from default_model, else the router's pick among the usable models the agent can drive.")
     String model;
 
     @Option(names = "--owns", paramLabel = "GLOB", split = ",",
@@ -102,17 +101,18 @@ final class ExecCommand implements Callable<Integer> {
         Agent agent = app.agents().byName(agentName).orElseThrow(() -> new UserInputException(
                 "unknown agent '" + agentName + "' (known: " + String.join(", ", app.agents().names()) + ")"));
         AgentInfo info = agent.detect();
-        if (!info.usable()) throw new UserInputException(agentName + " cannot run here: " + info.reason());
-        if (info.status() == AgentInfo.Status.SLOW) {
-            term.err().println(term.yellow("warning: " + agentName + " is " + info.reason() + "; running it anyway"));
-        }
         Duration limit;
         try {
             limit = Durations.parse(timeout);
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
-        ModelSpec spec = chooseModel(app, model != null ? model : app.config().defaultModel(), info);
+        // The model first: without one the agent has nothing to drive, installed or not (exit 3).
+        ModelSpec spec = AgentModelChoice.choose(app, agentName, info, model, prompt);
+        if (!info.usable()) throw new UserInputException(agentName + " cannot run here: " + info.reason());
+        if (info.status() == AgentInfo.Status.SLOW) {
+            term.err().println(term.yellow("warning: " + agentName + " is " + info.reason() + "; running it anyway"));
+        }
         ProviderSpec provider = app.config().catalog().providerOf(spec);
         Optional<String> key = provider.apiKey().flatMap(ref -> app.secrets().resolve(ref));
         if (provider.apiKey().isPresent() && key.isEmpty()) {
@@ -181,26 +181,6 @@ final class ExecCommand implements Callable<Integer> {
             }
             throw e;
         }
-    }
-
-    /**
-     * The model, or the first model of an alias that this agent can drive and that has what it
-     * needs; in local-only mode, local models only (a cloud-only agent then has none to drive).
-     */
-    private ModelSpec chooseModel(AppContext app, String name, AgentInfo info) {
-        Catalog catalog = app.config().catalog();
-        List<ModelSpec> chain;
-        try {
-            chain = ChatModels.servable(catalog, name, app.config().localOnly());
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException(e.getMessage());
-        }
-        for (ModelSpec m : chain) {
-            if (info.drives().contains(catalog.providerOf(m).wire())) return m;
-        }
-        throw new UserInputException(agentName + " drives " + info.drives().stream().map(w -> w.key()).sorted().toList()
-                + " models; none in '" + name + "'" + (app.config().localOnly() ? " among its local models (local-only mode)" : "")
-                + " (" + chain.stream().map(m -> m.id() + ": " + catalog.providerOf(m).wire().key()).toList() + ")");
     }
 
     static Policy policy(AppContext app) {

@@ -36,6 +36,7 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.http.HttpTransport;
 import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -123,6 +124,8 @@ final class GoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
         }
+        // Before the store exists: a planner that cannot be called leaves no run behind (exit 3).
+        if (planFile == null) Planning.requireUsable(app, plannerModel, null);
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         RunStore runs = new RunStore(app.store());
         Plan plan;

@@ -42,7 +42,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit status: 0 done, 1 the work failed (or a model call was refused as over budget: nothing was sent),",
-            "2 bad input or configuration, or a cost above budget.approve_above_usd not approved (nothing was done), 130 interrupted."})
+            "2 bad input or configuration, or a cost above budget.approve_above_usd not approved (nothing was done),",
+            "3 no usable model: no key, no local server answering, nothing pulled (nothing was sent; the last line says what to do),",
+            "4 an agent said it succeeded but changed nothing, 130 interrupted."})
 public final class Main implements Callable<Integer> {
     private final AppContext app;
 
@@ -129,14 +131,7 @@ public final class Main implements Callable<Integer> {
                 terminal.err().println("ensemble: " + redactor.redact(u.getMessage()));
                 yield ExitCodes.BAD_INPUT;
             }
-            case ModelException m -> {
-                terminal.err().println(terminal.red("ensemble: ") + redactor.redact(m.getMessage()));
-                yield switch (m.kind()) {
-                    case INTERRUPTED -> ExitCodes.INTERRUPTED;
-                    case NO_USABLE_MODEL -> ExitCodes.NO_MODEL;
-                    default -> ExitCodes.FAILED;
-                };
-            }
+            case ModelException m -> ModelErrors.print(terminal, m);
             default -> {
                 terminal.err().println("ensemble: " + e.getClass().getSimpleName() + ": " + redactor.redact(String.valueOf(e.getMessage())));
                 if (System.getenv("ENSEMBLE_DEBUG") != null) e.printStackTrace(terminal.err());

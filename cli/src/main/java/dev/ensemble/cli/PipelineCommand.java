@@ -76,6 +76,7 @@ final class PipelineCommand implements Callable<Integer> {
                     + " pipeline should work on, e.g. ensemble pipeline " + pipeline.name() + " \"add a --verbose flag\"");
         }
 
+        ModelErrors.requireAnyUsable(app);
         RoleModels roleModels = app.roleModels();
         PipelineRunner.Listener listener = json ? new PipelineRunner.Listener() { } : new TerminalListener(term);
         PipelineResult result = new PipelineRunner(roleModels, app.clock()).run(pipeline, input, listener);

@@ -13,9 +13,11 @@ import dev.ensemble.llm.ChatModels;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FailedAttempt;
+import dev.ensemble.llm.ModelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The planner as `plan` and `go` both use it: the role's model (or the one asked for) and a pack of the repository. */
 final class Planning {
@@ -39,12 +41,7 @@ final class Planning {
     static Planning prepare(AppContext app, String modelName, String aliasName) {
         Roles roles = app.roles();
         Role planner = roles.require(Roles.PLANNER);
-        String name = aliasName != null ? aliasName
-                : modelName != null ? modelName
-                : !planner.routed() ? planner.modelPreference() : app.config().defaultModel();
-        if (aliasName != null && !app.config().catalog().isAlias(name)) {
-            throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
-        }
+        String name = requireUsable(app, roles, modelName, aliasName);
         ChatModel model;
         List<ModelSpec> chain;
         try {
@@ -64,6 +61,36 @@ final class Planning {
     void approve(AppContext app, String request, boolean yes) {
         double worst = new Planner(model, planner, PlanValidator.forRoles(roles)).worstCaseUsd(chain, request, pack);
         Approval.require(app, "planning (" + name + ", a repair turn included)", worst, yes);
+    }
+
+    /**
+     * Checks the planner's model before anything is written or sent: a bad name is exit 2, and a
+     * chain of which nothing can be called (no key, no local server answering, nothing pulled)
+     * is {@link ModelException.Kind#NO_USABLE_MODEL}, exit 3. Opens no store.
+     *
+     * @return the planner's model or alias name
+     */
+    static String requireUsable(AppContext app, String modelName, String aliasName) {
+        return requireUsable(app, app.roles(), modelName, aliasName);
+    }
+
+    private static String requireUsable(AppContext app, Roles roles, String modelName, String aliasName) {
+        Role planner = roles.require(Roles.PLANNER);
+        String name = aliasName != null ? aliasName
+                : modelName != null ? modelName
+                : !planner.routed() ? planner.modelPreference() : app.config().defaultModel();
+        if (aliasName != null && !app.config().catalog().isAlias(name)) {
+            throw new UserInputException("'" + name + "' is not an alias (aliases: " + String.join(", ", app.config().catalog().aliases().keySet()) + ")");
+        }
+        List<ModelSpec> chain;
+        try {
+            chain = ChatModels.servable(app.config().catalog(), name, app.config().localOnly());
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        Optional<ModelException> none = app.usability().noneUsable(null, chain);
+        if (none.isPresent()) throw none.get();
+        return name;
     }
 
     /** @throws dev.ensemble.engine.plan.PlanRejectedException after the one repair turn */

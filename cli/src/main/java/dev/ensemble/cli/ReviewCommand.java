@@ -121,14 +121,21 @@ final class ReviewCommand implements Callable<Integer> {
         String task = "review: " + (text.length() > 8_000 ? text.substring(0, 8_000) : text);
         List<RoleModels.Cast> casts = new ArrayList<>();
         try {
+            // Checked from the configuration alone, so a typo opens no store and is bad input (2), not "no model" (3).
+            for (String name : names) {
+                if (!name.isBlank()) ChatModels.servable(app.config().catalog(), name.strip(), app.config().localOnly());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        ModelErrors.requireAnyUsable(app);
+        try {
             if (names.isEmpty()) {
                 casts.addAll(app.roleModels().castDistinct(Roles.REVIEWER, task, DEFAULT_REVIEWERS));
             } else {
                 for (String name : new LinkedHashSet<>(names)) {
                     String trimmed = name.strip();
                     if (trimmed.isEmpty()) continue;
-                    // Checked from the configuration alone, so a typo opens no store.
-                    ChatModels.servable(app.config().catalog(), trimmed, app.config().localOnly());
                     casts.add(app.roleModels().cast(Roles.REVIEWER, task, Optional.of(trimmed)));
                 }
             }

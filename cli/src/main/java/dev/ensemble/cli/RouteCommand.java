@@ -26,6 +26,7 @@ import dev.ensemble.engine.routing.CurvePlot;
 import dev.ensemble.engine.routing.ReferenceWorkload;
 import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.IOException;
@@ -132,7 +133,7 @@ final class RouteCommand implements Callable<Integer> {
 
         if (json) {
             term.printJson(toJson(classification, serving, in, out, localOnly, decision));
-            return decision.chosen().isPresent() ? ExitCodes.OK : ExitCodes.FAILED;
+            return decision.chosen().isPresent() ? ExitCodes.OK : noneChosen(app, models, localOnly, decision);
         }
         term.out().println(term.bold("kind: ") + classification.kind().key()
                 + term.dim(String.format(Locale.ROOT, " (%.0f%% — %s)", 100 * classification.confidence(), classification.reason())));
@@ -143,8 +144,8 @@ final class RouteCommand implements Callable<Integer> {
         term.out().println(term.dim(String.format(Locale.ROOT, "estimate: %s in / %s out%s", Format.tokens(in), Format.tokens(out),
                 localOnly ? "; local models only" + (local ? " (--local)" : " (config)") : "")));
         if (decision.chosen().isEmpty()) {
-            term.err().println(term.red("ensemble: no model can serve this task: ") + decision.whyNone());
-            return ExitCodes.FAILED;
+            printExclusions(term, decision);
+            return noneChosen(app, models, localOnly, decision);
         }
         Candidate best = decision.chosen().get();
         term.out().println(term.bold("→ " + best.model().id()) + "  " + best.reason());
@@ -158,14 +159,30 @@ final class RouteCommand implements Callable<Integer> {
         }
         term.out().print(table.render());
         if (decision.candidates().size() > 8) term.out().println(term.dim("… and " + (decision.candidates().size() - 8) + " more (--json lists all)"));
-        if (!decision.exclusions().isEmpty()) {
-            term.out().println();
-            term.out().println(term.bold("left out:"));
-            Map<String, List<String>> byReason = new LinkedHashMap<>();
-            for (Exclusion e : decision.exclusions()) byReason.computeIfAbsent(e.reason(), r -> new java.util.ArrayList<>()).add(e.model().id());
-            byReason.forEach((reason, ids) -> term.out().println("  " + reason + ": " + term.dim(String.join(", ", ids))));
-        }
+        printExclusions(term, decision);
         return ExitCodes.OK;
+    }
+
+    private static void printExclusions(Terminal term, RouteDecision decision) {
+        if (decision.exclusions().isEmpty()) return;
+        term.out().println();
+        term.out().println(term.bold("left out:"));
+        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        for (Exclusion e : decision.exclusions()) byReason.computeIfAbsent(e.reason(), r -> new java.util.ArrayList<>()).add(e.model().id());
+        byReason.forEach((reason, ids) -> term.out().println("  " + reason + ": " + term.dim(String.join(", ", ids))));
+    }
+
+    /**
+     * Nothing was chosen. When no model of the catalog can be called at all (no key, no local
+     * server answering, nothing pulled), that is said as every command says it, with the next
+     * step, exit 3; otherwise the router's reason (context, tools, budget), exit 1.
+     */
+    private static int noneChosen(AppContext app, List<ModelSpec> models, boolean localOnly, RouteDecision decision) {
+        List<ModelSpec> servable = models.stream().filter(m -> !localOnly || m.local()).toList();
+        Optional<ModelException> none = servable.isEmpty() ? Optional.empty() : app.usability().noneUsable(null, servable, true);
+        if (none.isPresent()) return ModelErrors.print(app.terminal(), none.get());
+        app.terminal().err().println(app.terminal().red("ensemble: no model can serve this task: ") + decision.whyNone());
+        return ExitCodes.FAILED;
     }
 
     private static ObjectNode toJson(Classification classification, Role serving, long in, long out, boolean localOnly, RouteDecision decision) {

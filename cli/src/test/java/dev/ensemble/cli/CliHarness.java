@@ -1,6 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.config.ConfigLoader;
+import dev.ensemble.llm.SecretResolver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +22,8 @@ final class CliHarness {
     final Path userConfig;
     /** Where agent CLIs are found; null: the defaults (PATH and the install cache). */
     dev.ensemble.agents.cli.CliSettings cliSettings;
+    /** Resolves keys for every run; null: the process's environment (set it so this machine's keys stay out). */
+    SecretResolver secrets;
 
     CliHarness(Path dir) throws IOException, InterruptedException {
         this.repo = dir.resolve("repo");
@@ -61,6 +64,13 @@ final class CliHarness {
         Files.writeString(repo.resolve("ensemble.yaml"), yaml);
     }
 
+    /** Keys from {@code env} only, no helper programs (keychain, pass): a machine with no key at all. */
+    static SecretResolver secretsFrom(Map<String, String> env) {
+        return new SecretResolver(env, (command, timeout) -> {
+            throw new IOException("no helper programs in tests");
+        });
+    }
+
     Run run(String... args) {
         return run(Map.of(), args);
     }
@@ -86,6 +96,7 @@ final class CliHarness {
         int code;
         try (AppContext app = context.apply(terminal)) {
             if (cliSettings != null) app.cliSettings(cliSettings);
+            if (secrets != null) app.useSecrets(secrets);
             code = Main.run(app, args);
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

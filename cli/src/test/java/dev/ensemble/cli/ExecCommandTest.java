@@ -101,7 +101,9 @@ class ExecCommandTest {
         // The agent says it finished although its write was refused: a claimed success with no change.
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.NO_CHANGE);
         assertThat(run.out()).contains("no change: builtin reported success but changed no file");
-        assertThat(server.requests().get(1).body()).contains("notes/hello.txt").contains("error");
+        // The second model call (after exec asked Ollama which models it has pulled) carries the refusal.
+        assertThat(server.requests().stream().filter(r -> r.method().equals("POST")).toList().get(1).body())
+                .contains("notes/hello.txt").contains("error");
         assertThat(cli.git("branch", "--list", "ensemble/*")).isBlank();
     }
 

@@ -42,7 +42,8 @@ import java.util.random.RandomGenerator;
  * directly gets a model that fails every call without touching the network.
  *
  * <p>A model whose key cannot be resolved still gets a model: one that fails with
- * {@link ModelException.Kind#NO_KEY} naming the reference, so a chain skips it like any failure.
+ * {@link ModelException.Kind#NO_USABLE_MODEL} naming the key, without touching the network, so
+ * a chain skips it quietly (and says so only if nothing of the chain could be used).
  * All models share one HTTP client per connect timeout and one breaker per model id.
  */
 public final class ChatModels {
@@ -60,6 +61,7 @@ public final class ChatModels {
     private final BudgetGuard guard;
     private final boolean localOnly;
     private volatile ModelAvailability.OllamaTags ollamaTags;
+    private volatile Usability usability;
 
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
                       SecretResolver secrets, CallObserver observer) {
@@ -171,14 +173,14 @@ public final class ChatModels {
         ChatModel cached = stacks.get(spec.id());
         if (cached != null && cached.spec().equals(spec)) return cached;
         ProviderSpec provider = catalog.providerOf(spec);
-        if (localOnly && !spec.local()) return new CloudRefused(spec, pullHint(catalog));
+        if (localOnly && !spec.local()) return new CloudRefused(spec, UnusableModel.localOnly(spec, provider));
         Optional<String> key = Optional.empty();
         if (provider.apiKey().isPresent()) {
             try {
                 key = Optional.of(secrets.require(provider.apiKey().get()));
             } catch (SecretException e) {
                 // Not cached: the key may be set before the next call to model().
-                return new MissingKey(spec, provider, e.getMessage());
+                return new MissingKey(spec, UnusableModel.noKey(spec, provider, provider.apiKey().get()), e);
             }
         }
         // The gate sits outside the recording: time spent waiting for a permit is not the model's latency.
@@ -203,6 +205,21 @@ public final class ChatModels {
             return ollamaTags().check(provider.baseUrl(), spec.wireName());
         }
         return ModelAvailability.READY;
+    }
+
+    /**
+     * What can be called, found out without sending anything (keys, local servers, pulled models);
+     * one per factory, so each local server is probed once.
+     */
+    public Usability usability() {
+        Usability u = usability;
+        if (u == null) {
+            synchronized (this) {
+                if (usability == null) usability = new Usability(catalog, secrets, localOnly, ollamaTags());
+                u = usability;
+            }
+        }
+        return u;
     }
 
     private ChatModel provider(ModelSpec spec, ProviderSpec provider, Optional<String> key) {
@@ -232,19 +249,18 @@ public final class ChatModels {
     }
 
     /** Stands in for a cloud model in local-only mode; fails every call without touching the network. */
-    private record CloudRefused(ModelSpec spec, String hint) implements ChatModel {
+    private record CloudRefused(ModelSpec spec, UnusableModel why) implements ChatModel {
         @Override
         public ChatResponse chat(ChatRequest request, StreamListener listener) {
-            throw new ModelException(ModelException.Kind.NOT_FOUND, "local-only mode: " + spec.id()
-                    + " is a cloud model and is not called; " + hint);
+            throw ModelException.noUsableModel(List.of(why));
         }
     }
 
     /** Stands in for a model whose key is missing; fails every call without touching the network. */
-    private record MissingKey(ModelSpec spec, ProviderSpec provider, String reason) implements ChatModel {
+    private record MissingKey(ModelSpec spec, UnusableModel why, SecretException cause) implements ChatModel {
         @Override
         public ChatResponse chat(ChatRequest request, StreamListener listener) {
-            throw new ModelException(ModelException.Kind.NO_KEY, provider.name() + "/" + spec.id() + ": no API key: " + reason);
+            throw ModelException.noUsableModel(null, List.of(why), cause);
         }
     }
 }

@@ -7,11 +7,14 @@ import java.util.Objects;
 
 /**
  * The model's answer. {@code modelId} is the catalog id of the model that actually answered (after
- * fallback, not necessarily the one asked for); {@code failures} lists the attempts that did not.
+ * fallback, not necessarily the one asked for); {@code failures} lists the attempts that did not;
+ * {@code skipped} the models of the chain that could not be used at all and were passed over
+ * without an attempt (no key, server not answering, not pulled).
  * For a plain (non-streamed) call, time to first token equals the latency.
  */
 public record ChatResponse(String text, List<ToolCall> toolCalls, FinishReason finishReason, Usage usage,
-                           String modelId, Duration latency, Duration timeToFirstToken, List<FailedAttempt> failures) {
+                           String modelId, Duration latency, Duration timeToFirstToken, List<FailedAttempt> failures,
+                           List<UnusableModel> skipped) {
     public ChatResponse {
         text = text == null ? "" : text;
         toolCalls = List.copyOf(toolCalls);
@@ -21,6 +24,13 @@ public record ChatResponse(String text, List<ToolCall> toolCalls, FinishReason f
         latency = latency == null ? Duration.ZERO : latency;
         timeToFirstToken = timeToFirstToken == null ? latency : timeToFirstToken;
         failures = List.copyOf(failures);
+        skipped = skipped == null ? List.of() : List.copyOf(skipped);
+    }
+
+    /** An answer with nothing skipped, which is what a provider returns. */
+    public ChatResponse(String text, List<ToolCall> toolCalls, FinishReason finishReason, Usage usage,
+                        String modelId, Duration latency, Duration timeToFirstToken, List<FailedAttempt> failures) {
+        this(text, toolCalls, finishReason, usage, modelId, latency, timeToFirstToken, failures, List.of());
     }
 
     public boolean hasToolCalls() {
@@ -28,11 +38,15 @@ public record ChatResponse(String text, List<ToolCall> toolCalls, FinishReason f
     }
 
     public ChatResponse withTiming(String newModelId, Duration newLatency, Duration newTimeToFirstToken) {
-        return new ChatResponse(text, toolCalls, finishReason, usage, newModelId, newLatency, newTimeToFirstToken, failures);
+        return new ChatResponse(text, toolCalls, finishReason, usage, newModelId, newLatency, newTimeToFirstToken, failures, skipped);
     }
 
     public ChatResponse withFailures(List<FailedAttempt> newFailures) {
-        return new ChatResponse(text, toolCalls, finishReason, usage, modelId, latency, timeToFirstToken, newFailures);
+        return new ChatResponse(text, toolCalls, finishReason, usage, modelId, latency, timeToFirstToken, newFailures, skipped);
+    }
+
+    public ChatResponse withSkipped(List<UnusableModel> newSkipped) {
+        return new ChatResponse(text, toolCalls, finishReason, usage, modelId, latency, timeToFirstToken, failures, newSkipped);
     }
 
     /** The assistant message to append to a conversation before sending tool results back. */

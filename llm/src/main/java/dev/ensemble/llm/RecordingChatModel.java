@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * Tells the {@link CallObserver} (the ledger) about every attempt, success or failure, with the
  * request's {@link CallContext}, usage, cost from the catalog's pricing, latency and time to first
- * token. Sits directly around the provider so that each retry is its own row.
+ * token. Sits directly around the provider so that each retry is its own row. A model that could
+ * not be used at all ({@link ModelException.Kind#NO_USABLE_MODEL}) leaves no row.
  *
  * <p>A failed attempt has no reported usage: its input is estimated with {@link TokenEstimator}
  * and its output from the text a broken stream had delivered. It is costed only when output had
@@ -48,6 +49,10 @@ public final class RecordingChatModel implements ChatModel {
                     spec().costUsd(usage), latency, response.timeToFirstToken(), CallRecord.Outcome.OK, "", ""));
             return response;
         } catch (ModelException e) {
+            // A model that could not be used (nothing listening, not pulled) was not called: no
+            // tokens, no cost, nothing about the model's own reliability. Like a missing key, it
+            // leaves no row, so `ensemble usage` counts calls and failures of models that answered.
+            if (e.kind() == ModelException.Kind.NO_USABLE_MODEL) throw e;
             String partial = !e.partialText().isEmpty() ? e.partialText() : watch == null ? "" : watch.text.toString();
             Usage usage = TokenEstimator.estimate(request, partial);
             double cost = partial.isEmpty() ? 0 : spec().costUsd(usage);

@@ -81,13 +81,15 @@ class ChatModelsTest {
     }
 
     @Test
-    void aSingleModelWithoutItsKeyFailsWithNoKeyNamingTheReference() {
+    void aSingleModelWithoutItsKeyIsNoUsableModelNamingTheKey() {
         try (ScriptedModelServer server = ScriptedModelServer.start()) {
             ChatModels models = Fixtures.factory(oneModel(server, "env:MISSING_TEST_KEY"), Fixtures.retry(3),
                     new CircuitBreakerRegistry(BreakerSettings.DEFAULT), Map.of(), observer, sleeper);
             ModelException e = catchThrowableOfType(ModelException.class, () -> models.model("m").chat(ChatRequest.of(ChatMessage.user("x"))));
-            assertThat(e.kind()).isEqualTo(Kind.NO_KEY);
-            assertThat(e.getMessage()).contains("env:MISSING_TEST_KEY not set");
+            assertThat(e.kind()).isEqualTo(Kind.NO_USABLE_MODEL);
+            assertThat(e.getMessage()).isEqualTo("no usable model: m has no key (MISSING_TEST_KEY)");
+            assertThat(e.getCause()).hasMessageContaining("env:MISSING_TEST_KEY not set");
+            assertThat(sleeper.waits).isEmpty();
             assertThat(server.requests()).isEmpty();
             assertThat(observer.records).isEmpty();
         }

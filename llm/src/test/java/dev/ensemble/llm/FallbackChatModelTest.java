@@ -87,19 +87,22 @@ class FallbackChatModelTest {
     }
 
     @Test
-    void aModelWithoutItsKeyIsSkippedLikeAnyFailure() {
+    void aModelWithoutItsKeyIsSkippedQuietlyNotCountedAsAFailure() {
         server.rule(Rule.text("from second"));
         Collector collector = new Collector();
 
         ChatResponse response = factory().model("locked-first").chat(hello(), collector);
 
         assertThat(response.text()).isEqualTo("from second");
-        assertThat(response.failures()).singleElement().satisfies(f -> {
-            assertThat(f.modelId()).isEqualTo("locked");
-            assertThat(f.kind()).isEqualTo(Kind.NO_KEY);
-            assertThat(f.reason()).contains("env:UNSET_TEST_KEY");
+        // Not an attempt: no failure, no line for the listener, no ledger row; listed as skipped.
+        assertThat(response.failures()).isEmpty();
+        assertThat(collector.failures).isEmpty();
+        assertThat(response.skipped()).singleElement().satisfies(u -> {
+            assertThat(u.modelId()).isEqualTo("locked");
+            assertThat(u.reason()).isEqualTo(UnusableModel.Reason.NO_KEY);
+            assertThat(u.detail()).isEqualTo("UNSET_TEST_KEY");
         });
-        assertThat(collector.failures).extracting(FailedAttempt::kind).containsExactly(Kind.NO_KEY);
+        assertThat(observer.records).extracting(CallRecord::modelId).containsExactly("second");
         assertThat(server.requests()).hasSize(1);
     }
 

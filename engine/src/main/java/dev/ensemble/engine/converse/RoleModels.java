@@ -12,6 +12,7 @@ import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.FallbackChatModel;
 import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.TokenEstimator;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,12 +65,16 @@ public final class RoleModels {
      *                      reviewer or synthesizer from another vendor than the author)
      * @throws IllegalArgumentException for an unknown role or model, or when no model can play the
      *                                  role (with the router's reasons, e.g. what to pull in local-only mode)
+     * @throws ModelException           {@link ModelException.Kind#NO_USABLE_MODEL} when nothing the role could
+     *                                  use can be called (no key, no local server answering, nothing pulled)
      */
     public Cast cast(String roleId, String task, Optional<String> override, Set<String> avoidFamilies) {
         Role role = roles.require(roleId);
         if (override.isPresent()) {
             String name = override.get();
             List<ModelSpec> chain = models.servable(name);
+            Optional<ModelException> none = models.usability().noneUsable(null, chain);
+            if (none.isPresent()) throw none.get();
             return new Cast(role, models.model(name), chain, "named on the command line: " + name);
         }
         LinkedHashSet<ModelSpec> chain = new LinkedHashSet<>();
@@ -103,6 +108,7 @@ public final class RoleModels {
             if (chain.size() >= CHAIN_LENGTH) break;
         }
         if (chain.isEmpty()) {
+            throwIfNothingUsable();
             throw new IllegalArgumentException("no model can play " + role.id() + " (" + role.displayName() + "): "
                     + (whyNone.isBlank() ? "no usable model" : whyNone));
         }
@@ -134,6 +140,7 @@ public final class RoleModels {
                 TokenEstimator.count(task), role.maxOutputTokens() > 0 ? role.maxOutputTokens() : OUTPUT_ESTIMATE, constraints()));
         List<ModelSpec> ranked = decision.candidates().stream().map(Candidate::model).toList();
         if (ranked.isEmpty()) {
+            throwIfNothingUsable();
             throw new IllegalArgumentException("no model can answer " + role.kind().key() + " questions: " + decision.whyNone());
         }
         List<ModelSpec> leads = new ArrayList<>();
@@ -174,6 +181,20 @@ public final class RoleModels {
             families.add(next.lead().family());
         }
         return List.copyOf(casts);
+    }
+
+    /**
+     * When no model of the catalog can be called at all (no key, nothing local answering or pulled),
+     * that is the reason no role can be cast, not the router's: {@link ModelException.Kind#NO_USABLE_MODEL}
+     * with what is missing. Otherwise the caller's own reason stands.
+     */
+    private void throwIfNothingUsable() {
+        List<ModelSpec> servable = models.catalog().models().values().stream()
+                .filter(m -> !models.localOnly() || m.local()).toList();
+        if (servable.isEmpty() || servable.stream().anyMatch(m -> availability(m).usable())) return;
+        // Ollama's pulled models were asked for by availability already: the same answer, no new request.
+        Optional<ModelException> none = models.usability().noneUsable(null, servable, true);
+        if (none.isPresent()) throw none.get();
     }
 
     private Constraints constraints() {

@@ -26,7 +26,8 @@ import java.util.Set;
  * outputs, and its answer streamed to the listener; then the synthesis. Every call is recorded in
  * the ledger as command {@code pipeline} with the step's role, and checked against the budgets by
  * the models themselves. A step whose every model fails stops the pipeline: the result says which
- * and why, with the steps done so far.
+ * and why, with the steps done so far. When the first step finds no model it can call at all,
+ * {@link ModelException.Kind#NO_USABLE_MODEL} is thrown instead: there is no run to report.
  */
 public final class PipelineRunner {
     public static final String COMMAND = "pipeline";
@@ -109,6 +110,9 @@ public final class PipelineRunner {
             result = new StepResult(number, step, roleName, response.modelId(), prompt, response.text(), response.usage(),
                     cost, response.latency(), response.failures(), "");
         } catch (ModelException e) {
+            // Nothing done yet and nothing of the chain usable: not a failed pipeline but a machine
+            // without a model; the caller says so (and writes no document of an empty run).
+            if (e.kind() == ModelException.Kind.NO_USABLE_MODEL && outputs.isEmpty()) throw e;
             result = new StepResult(number, step, roleName, cast.lead().id(), prompt, "", null, 0,
                     Duration.between(start, clock.instant()), failures, e.getMessage());
         }

@@ -57,7 +57,8 @@ public final class MultiModelReview {
 
     /** Failures the next part would meet too: over budget, no key, refused, a cloud model in local-only mode. */
     private static final Set<ModelException.Kind> HOPELESS = java.util.EnumSet.of(ModelException.Kind.BUDGET,
-            ModelException.Kind.NO_KEY, ModelException.Kind.AUTH, ModelException.Kind.NOT_FOUND, ModelException.Kind.CIRCUIT_OPEN);
+            ModelException.Kind.NO_KEY, ModelException.Kind.NO_USABLE_MODEL, ModelException.Kind.AUTH, ModelException.Kind.NOT_FOUND,
+            ModelException.Kind.CIRCUIT_OPEN);
 
     private final List<Reviewer> reviewers;
 

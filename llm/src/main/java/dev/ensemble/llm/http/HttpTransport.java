@@ -6,12 +6,15 @@ import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.ModelException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +73,7 @@ public final class HttpTransport {
     /** POSTs JSON and returns the parsed JSON answer; any non-2xx status becomes a {@link ModelException}. */
     public JsonNode postJson(URI uri, Map<String, String> headers, JsonNode body) {
         HttpRequest request = request(uri, headers, body, "application/json");
-        HttpResponse<byte[]> response = await(client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()),
+        HttpResponse<byte[]> response = await(uri, client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()),
                 timeouts.total(), "no answer within the total timeout of " + seconds(timeouts.total()));
         String text = new String(response.body(), StandardCharsets.UTF_8);
         if (response.statusCode() / 100 != 2) {
@@ -106,7 +109,7 @@ public final class HttpTransport {
         long totalDeadline = start + timeouts.total().toNanos();
         HttpRequest request = request(uri, headers, body, accept);
         // ofPublisher completes on the headers; fromSubscriber would wait for the whole body.
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = await(
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = await(uri,
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher()),
                 min(timeouts.firstToken(), timeouts.total()),
                 "no answer within the first-token timeout of " + seconds(timeouts.firstToken()));
@@ -157,7 +160,7 @@ public final class HttpTransport {
         return builder.build();
     }
 
-    private <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> future, Duration limit, String timeoutMessage) {
+    private <T> HttpResponse<T> await(URI uri, CompletableFuture<HttpResponse<T>> future, Duration limit, String timeoutMessage) {
         try {
             return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -174,8 +177,26 @@ public final class HttpTransport {
             if (cause instanceof HttpTimeoutException) {
                 throw new ModelException(Kind.TIMEOUT, who + ": " + Redactor.global().redact(String.valueOf(cause.getMessage())), cause);
             }
+            if (cause instanceof ConnectException) {
+                // Refused, or no such host: nothing listens there, and half a second later nothing will
+                // either. Not retried, so a stopped local server costs one quick attempt, not a backoff.
+                throw new ModelException(Kind.UNREACHABLE, who + ": not answering at " + origin(uri) + " ("
+                        + (unresolved(cause) ? "host not found" : "connection refused") + ")", cause);
+            }
             throw new ModelException(Kind.CONNECTION, who + ": " + describe(cause), cause);
         }
+    }
+
+    /** scheme://host:port, without the path: where the server should be listening. */
+    private static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    private static boolean unresolved(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) return true;
+        }
+        return false;
     }
 
     private static String describe(Throwable failure) {

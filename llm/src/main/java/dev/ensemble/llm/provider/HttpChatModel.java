@@ -2,6 +2,7 @@ package dev.ensemble.llm.provider;
 
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
+import dev.ensemble.core.WireProtocol;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
@@ -9,9 +10,11 @@ import dev.ensemble.llm.FailedAttempt;
 import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.StreamListener;
 import dev.ensemble.llm.ToolCall;
+import dev.ensemble.llm.UnusableModel;
 import dev.ensemble.llm.http.HttpTransport;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,6 +43,14 @@ public abstract class HttpChatModel implements ChatModel {
 
     @Override
     public final ChatResponse chat(ChatRequest request, StreamListener listener) {
+        try {
+            return timed(request, listener);
+        } catch (ModelException e) {
+            throw unusable(e);
+        }
+    }
+
+    private ChatResponse timed(ChatRequest request, StreamListener listener) {
         long start = System.nanoTime();
         if (listener == null) {
             ChatResponse response = call(request);
@@ -54,6 +65,22 @@ public abstract class HttpChatModel implements ChatModel {
         } catch (ModelException e) {
             throw timing.text().isEmpty() ? e : e.withPartialText(timing.text());
         }
+    }
+
+    /**
+     * A failure that says this model cannot be used at all becomes {@link ModelException.Kind#NO_USABLE_MODEL}:
+     * nothing listening at the provider's address, or Ollama answering 404 for a model it has not
+     * pulled. The chain then moves on quietly, and when nothing of it is usable the user is told what
+     * to start, pull or set, instead of reading a list of failed attempts.
+     */
+    private ModelException unusable(ModelException e) {
+        if (e.kind() == ModelException.Kind.UNREACHABLE) {
+            return ModelException.noUsableModel(null, List.of(UnusableModel.notAnswering(spec, provider)), e);
+        }
+        if (e.kind() == ModelException.Kind.NOT_FOUND && provider.wire() == WireProtocol.OLLAMA) {
+            return ModelException.noUsableModel(null, List.of(UnusableModel.notPulled(spec, provider)), e);
+        }
+        return e;
     }
 
     /** A plain request and its whole answer. */
