@@ -21,6 +21,8 @@ import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.OllamaDiscovery;
+import dev.ensemble.llm.OllamaTags;
 import dev.ensemble.llm.SecretResolver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +45,10 @@ public final class AppContext implements AutoCloseable {
     private final ConfigLoader configLoader;
     private Path repoRoot;
     private Catalog overlay;
+    private EnsembleConfig loadedConfig;
     private EnsembleConfig config;
+    private final OllamaTags ollamaTags = new OllamaTags();
+    private final OllamaDiscovery discovery = new OllamaDiscovery(ollamaTags);
     private SecretResolver secrets;
     private Store store;
     private Ledger ledger;
@@ -79,14 +84,34 @@ public final class AppContext implements AutoCloseable {
         return configLoader != null ? configLoader : ConfigLoader.standard(repoRoot());
     }
 
-    /** The configuration; throws ConfigException (exit 2) when a layer is invalid. */
+    /**
+     * The configuration as the model commands use it: the layers, with every model a local Ollama
+     * has pulled that the catalog lacks (found by {@link OllamaDiscovery}: one {@code /api/tags}
+     * per Ollama and process, shared with the availability checks, and {@code /api/show} for the
+     * unknown ones). This catalog is what {@code models}, {@code doctor}, the aliases, the router
+     * and every command that calls a model see. Throws ConfigException (exit 2) when a layer is
+     * invalid.
+     */
     public synchronized EnsembleConfig config() {
         if (config == null) {
-            EnsembleConfig loaded = configLoader().load();
-            EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
-            config = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+            EnsembleConfig loaded = loadedConfig();
+            config = withCatalog(loaded, discovery.extend(loaded.catalog()), loaded.localOnly());
         }
         return config;
+    }
+
+    /**
+     * The configuration as its layers (and the demo's overlay) give it, without asking any Ollama:
+     * for commands that call no model ({@code config check}, the store behind {@code runs},
+     * {@code usage}, {@code budget}). Throws ConfigException (exit 2) when a layer is invalid.
+     */
+    public synchronized EnsembleConfig loadedConfig() {
+        if (loadedConfig == null) {
+            EnsembleConfig loaded = configLoader().load();
+            EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
+            loadedConfig = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+        }
+        return loadedConfig;
     }
 
     /**
@@ -96,6 +121,7 @@ public final class AppContext implements AutoCloseable {
     public synchronized void overrideLocalOnly(boolean localOnly) {
         if (Boolean.valueOf(localOnly).equals(localOverride)) return;
         this.localOverride = localOnly;
+        this.loadedConfig = null;
         this.config = null;
         this.models = null;
         this.roleModels = null;
@@ -125,6 +151,7 @@ public final class AppContext implements AutoCloseable {
      */
     public synchronized void overlay(Catalog extra) {
         this.overlay = extra;
+        this.loadedConfig = null;
         this.config = null;
         this.models = null;
         this.roleModels = null;
@@ -145,7 +172,7 @@ public final class AppContext implements AutoCloseable {
                     terminal.err().println(terminal.yellow("ensemble: could not add .ensemble/ to .git/info/exclude: " + e.getMessage()));
                 }
             }
-            store = Store.open(config().store(), repoRoot(), ref -> secrets().resolve(ref)
+            store = Store.open(loadedConfig().store(), repoRoot(), ref -> secrets().resolve(ref)
                     .orElseThrow(() -> new IllegalStateException("store password " + ref + " cannot be resolved")));
         }
         return store;
@@ -164,7 +191,7 @@ public final class AppContext implements AutoCloseable {
             BudgetGuard guard = new BudgetGuard(budget(), new LedgerSpend(ledger(), clock),
                     line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
             models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger(),
-                    Optional.of(guard), c.localOnly());
+                    Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
     }

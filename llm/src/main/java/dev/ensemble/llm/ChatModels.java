@@ -59,7 +59,7 @@ public final class ChatModels {
     private final ProviderGates gates;
     private final BudgetGuard guard;
     private final boolean localOnly;
-    private volatile ModelAvailability.OllamaTags ollamaTags;
+    private final OllamaTags ollamaTags;
 
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
                       SecretResolver secrets, CallObserver observer) {
@@ -80,10 +80,29 @@ public final class ChatModels {
                 RandomGenerator.getDefault(), guard, localOnly);
     }
 
+    /**
+     * As the CLI builds it, asking Ollama through {@code ollamaTags}: the same cache that found
+     * the pulled models outside the catalog ({@link OllamaDiscovery}), so a process asks each
+     * Ollama for its list once.
+     */
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
+                      SecretResolver secrets, CallObserver observer, Optional<BudgetGuard> guard, boolean localOnly,
+                      OllamaTags ollamaTags) {
+        this(catalog, timeouts, retry, new CircuitBreakerRegistry(breaker), secrets, observer, Sleeper.REAL,
+                RandomGenerator.getDefault(), guard, localOnly, ollamaTags);
+    }
+
     /** Everything chosen (tests). */
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
                       Optional<BudgetGuard> guard, boolean localOnly) {
+        this(catalog, timeouts, retry, breakers, secrets, observer, sleeper, random, guard, localOnly, new OllamaTags());
+    }
+
+    private ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
+                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
+                       Optional<BudgetGuard> guard, boolean localOnly, OllamaTags ollamaTags) {
+        this.ollamaTags = Objects.requireNonNull(ollamaTags, "ollamaTags");
         this.guard = guard.orElse(null);
         this.localOnly = localOnly;
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -200,7 +219,7 @@ public final class ChatModels {
             if (!resolution.available()) return ModelAvailability.unusable("key " + resolution.reason());
         }
         if (provider.wire() == WireProtocol.OLLAMA) {
-            return ollamaTags().check(provider.baseUrl(), spec.wireName());
+            return ollamaTags.check(provider.baseUrl(), spec.wireName());
         }
         return ModelAvailability.READY;
     }
@@ -218,17 +237,6 @@ public final class ChatModels {
 
     private HttpClient client() {
         return clients.computeIfAbsent(timeouts.connect(), HttpTransport::newClient);
-    }
-
-    private ModelAvailability.OllamaTags ollamaTags() {
-        ModelAvailability.OllamaTags tags = ollamaTags;
-        if (tags == null) {
-            synchronized (this) {
-                if (ollamaTags == null) ollamaTags = new ModelAvailability.OllamaTags(client());
-                tags = ollamaTags;
-            }
-        }
-        return tags;
     }
 
     /** Stands in for a cloud model in local-only mode; fails every call without touching the network. */

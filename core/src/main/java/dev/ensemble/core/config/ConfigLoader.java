@@ -53,6 +53,11 @@ public final class ConfigLoader {
         return base.resolve("ensemble").resolve("config.yaml");
     }
 
+    /** The environment this loader reads ({@code ENSEMBLE_*}, {@code OLLAMA_HOST}); secrets resolve against the same. */
+    public Map<String, String> env() {
+        return env;
+    }
+
     /** @throws ConfigException listing every problem found in every layer */
     public EnsembleConfig load() {
         List<ConfigError> errors = new ArrayList<>();
