@@ -24,6 +24,7 @@ import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.OllamaDiscovery;
 import dev.ensemble.llm.OllamaTags;
 import dev.ensemble.llm.SecretResolver;
+import dev.ensemble.llm.SecretStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,9 +158,18 @@ public final class AppContext implements AutoCloseable {
         this.roleModels = null;
     }
 
+    /**
+     * Resolves key references against the environment the configuration was loaded with, and
+     * falls back from an unset {@code env:NAME} to the key {@code ensemble secrets set NAME} stored.
+     */
     public synchronized SecretResolver secrets() {
-        if (secrets == null) secrets = new SecretResolver();
+        if (secrets == null) secrets = SecretResolver.withStore(configLoader().env());
         return secrets;
+    }
+
+    /** Where {@code ensemble secrets} keeps keys on this machine (keychain, pass or files). */
+    public SecretStore secretStore() {
+        return secrets().store().orElseThrow();
     }
 
     public synchronized Store store() {

@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
             StatsCommand.class,
             MemoryCommand.class,
             ConfigCommand.class,
+            SecretsCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -64,10 +64,16 @@ final class CliHarness {
     }
 
     Run run(Map<String, String> env, String... args) {
+        return runWithInput(env, "", args);
+    }
+
+    /** With {@code stdin} as standard input and no console, as in a pipe. */
+    Run runWithInput(Map<String, String> env, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+                new PrintStream(err, true, StandardCharsets.UTF_8), false,
+                new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), null);
         int code;
         try (AppContext app = new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env))) {
             code = Main.run(app, args);
