@@ -10,6 +10,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.EnsembleConfig;
+import dev.ensemble.core.config.UserDirs;
 import dev.ensemble.core.routing.Budget;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.Router;
@@ -49,7 +50,7 @@ public final class AppContext implements AutoCloseable {
     private EnsembleConfig loadedConfig;
     private EnsembleConfig config;
     private final OllamaTags ollamaTags = new OllamaTags();
-    private final OllamaDiscovery discovery = new OllamaDiscovery(ollamaTags);
+    private OllamaDiscovery discovery;
     private SecretResolver secrets;
     private Store store;
     private Ledger ledger;
@@ -96,6 +97,10 @@ public final class AppContext implements AutoCloseable {
     public synchronized EnsembleConfig config() {
         if (config == null) {
             EnsembleConfig loaded = loadedConfig();
+            if (discovery == null) {
+                Path cache = UserDirs.from(configLoader().env()).ensembleCache().resolve("ollama-show.json");
+                discovery = new OllamaDiscovery(ollamaTags, cache, Clock.systemUTC());
+            }
             config = withCatalog(loaded, discovery.extend(loaded.catalog()), loaded.localOnly());
         }
         return config;

@@ -35,7 +35,7 @@ class PulledOllamaModelsTest {
                 new PulledModel("llama3.2:3b", "llama", "3.2B", "Q4_K_M", 131072, List.of("completion", "tools"))));
         ollama.rule(Rule.text("Answered locally."));
         cli = new CliHarness(dir);
-        env = Map.of("OLLAMA_HOST", ollama.baseUrl());
+        env = Map.of("OLLAMA_HOST", ollama.baseUrl(), "HOME", dir.resolve("home").toString());
     }
 
     @AfterEach
@@ -62,10 +62,12 @@ class PulledOllamaModelsTest {
         assertThat(m.path("pricing").path("input").asDouble()).isZero();
         assertThat(m.path("capabilities").path("coding").path("guessed").asBoolean()).isTrue();
         assertThat(m.path("capabilities").path("coding").path("benchmark").asString()).contains("Mistral 7B");
-        // One list per process, and only the models the catalog lacks are asked about.
+        // One list per command; only the models the catalog lacks are asked about, and only once:
+        // the answers are kept by digest under $HOME/.cache/ensemble.
         long tags = ollama.requests().stream().filter(r -> r.path().equals("/api/tags")).count();
-        assertThat(tags).isEqualTo(2);  // two commands
-        assertThat(ollama.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(4);
+        assertThat(tags).isEqualTo(2);
+        assertThat(ollama.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(2);
+        assertThat(dir.resolve("home/.cache/ensemble/ollama-show.json")).exists();
     }
 
     @Test

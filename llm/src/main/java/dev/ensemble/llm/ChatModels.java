@@ -175,11 +175,13 @@ public final class ChatModels {
 
     /**
      * "pull one: ollama pull gpt-oss:20b (or name a local model …)": the fastest local Ollama model
-     * of the catalog, as a start.
+     * of the catalog, as a start. Models found pulled ({@link OllamaDiscovery}, scores guessed)
+     * are not suggested: they are there already.
      */
     public static String pullHint(Catalog catalog) {
         Optional<ModelSpec> suggestion = catalog.models().values().stream()
                 .filter(m -> m.local() && catalog.providerOf(m).wire() == WireProtocol.OLLAMA)
+                .filter(m -> m.capabilities().values().stream().noneMatch(dev.ensemble.core.Capability::guessed))
                 .max(java.util.Comparator.comparingDouble(ModelSpec::tokensPerSecond).thenComparing(ModelSpec::id));
         return suggestion.map(m -> "pull one: ollama pull " + m.wireName() + " (or name a local model from `ensemble models`)")
                 .orElse("add a local model to the catalog (a provider with local: true, e.g. Ollama)");

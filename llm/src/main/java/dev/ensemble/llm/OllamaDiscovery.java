@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Cheap by construction: nothing is asked of an Ollama that did not answer {@code /api/tags};
  * the {@code /api/show} calls run in parallel, each within {@link OllamaTags#TIMEOUT}, and a model
  * whose answer did not come in time joins with what the list said (and a conservative context).
+ * With a cache file, an answer is kept by the model's digest ({@link OllamaShowCache}), so a later
+ * process asks {@code /api/show} only about models pulled since.
  */
 public final class OllamaDiscovery {
     /** What a model is assumed to hold when Ollama did not say: Ollama's own default {@code num_ctx}. */
@@ -58,14 +61,21 @@ public final class OllamaDiscovery {
 
     private final OllamaTags tags;
     private final Clock clock;
+    private final OllamaShowCache cache;
     private final Map<String, Shown> shown = new ConcurrentHashMap<>();
 
+    /** Without a cache file: every process asks {@code /api/show} about each unknown model. */
     public OllamaDiscovery(OllamaTags tags) {
-        this(tags, Clock.systemUTC());
+        this(tags, null, Clock.systemUTC());
     }
 
-    public OllamaDiscovery(OllamaTags tags, Clock clock) {
+    /**
+     * @param cacheFile where {@code /api/show}'s answers are kept by model digest across processes
+     *                  (e.g. {@code ~/.cache/ensemble/ollama-show.json}); null for none
+     */
+    public OllamaDiscovery(OllamaTags tags, Path cacheFile, Clock clock) {
         this.tags = Objects.requireNonNull(tags, "tags");
+        this.cache = new OllamaShowCache(cacheFile);
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -153,6 +163,7 @@ public final class OllamaDiscovery {
         try {
             for (OllamaTags.Pulled pulled : models) {
                 Shown known = shown.get(base + " " + pulled.name());
+                if (known == null) known = cache.get(pulled.digest()).orElse(null);
                 if (known != null) out.put(pulled.name(), known);
                 else asked.put(pulled.name(), pool.submit(() -> fetchShow(base, pulled.name())));
             }
@@ -170,6 +181,11 @@ public final class OllamaDiscovery {
                 out.put(entry.getKey(), answer);
                 if (answer.answered()) shown.put(base + " " + entry.getKey(), answer);
             }
+            for (OllamaTags.Pulled pulled : models) {
+                Shown answer = out.get(pulled.name());
+                if (answer != null) cache.put(pulled.digest(), answer);
+            }
+            cache.save(models.stream().map(OllamaTags.Pulled::digest).toList());
         } finally {
             // Nothing waits for a straggler: its request has its own timeout and its answer is dropped.
             pool.shutdownNow();

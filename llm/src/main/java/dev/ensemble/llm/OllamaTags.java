@@ -35,10 +35,12 @@ public final class OllamaTags {
      * @param family        {@code details.family}, e.g. "llama" (Mistral's GGUFs say "llama" too)
      * @param parameterSize {@code details.parameter_size}, e.g. "7.2B"
      * @param quantization  {@code details.quantization_level}, e.g. "Q4_K_M"
+     * @param digest        the model's content digest: the same digest is the same model, whatever its name
      */
-    public record Pulled(String name, String family, String parameterSize, String quantization) {
+    public record Pulled(String name, String family, String parameterSize, String quantization, String digest) {
         public Pulled {
             Objects.requireNonNull(name, "name");
+            digest = digest == null ? "" : digest;
             family = family == null ? "" : family;
             parameterSize = parameterSize == null ? "" : parameterSize;
             quantization = quantization == null ? "" : quantization;
@@ -113,7 +115,7 @@ public final class OllamaTags {
                 if (name.isEmpty()) continue;
                 JsonNode details = model.path("details");
                 models.add(new Pulled(name, details.path("family").asString(""), details.path("parameter_size").asString(""),
-                        details.path("quantization_level").asString("")));
+                        details.path("quantization_level").asString(""), model.path("digest").asString("")));
             }
             return new Listing(models, null);
         } catch (IOException | JacksonException | IllegalArgumentException e) {

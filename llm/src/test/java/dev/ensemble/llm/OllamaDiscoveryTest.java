@@ -120,6 +120,39 @@ class OllamaDiscoveryTest {
     }
 
     @Test
+    void showAnswersAreKeptByDigestSoALaterProcessAsksOnlyAboutNewModels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path cacheFile = dir.resolve("cache/ensemble/ollama-show.json");
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.pulledModels(List.of(MISTRAL, LLAMA));
+            Catalog catalog = builtinWithOllamaAt(server.baseUrl());
+            Catalog first = new OllamaDiscovery(new OllamaTags(), cacheFile, clock).extend(catalog);
+            assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(2);
+            assertThat(cacheFile).exists();
+
+            // A new process: one /api/tags, no /api/show, the same models.
+            server.clearRequests();
+            Catalog second = new OllamaDiscovery(new OllamaTags(), cacheFile, clock).extend(catalog);
+            assertThat(server.requests()).extracting(r -> r.path()).containsExactly("/api/tags");
+            assertThat(second.model("mistral:7b")).isEqualTo(first.model("mistral:7b"));
+
+            // Re-pulled with another context length: another digest, asked again; the other still cached.
+            server.clearRequests();
+            server.pulledModels(List.of(MISTRAL.withContextLength(65536), LLAMA));
+            Catalog third = new OllamaDiscovery(new OllamaTags(), cacheFile, clock).extend(catalog);
+            assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(1);
+            assertThat(third.model("mistral:7b").orElseThrow().contextWindow()).isEqualTo(65536);
+
+            // A corrupt cache is an empty one.
+            java.nio.file.Files.writeString(cacheFile, "{not json");
+            server.clearRequests();
+            assertThat(new OllamaDiscovery(new OllamaTags(), cacheFile, clock).extend(catalog).model("llama3.2:3b")).isPresent();
+            assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(2);
+        }
+    }
+
+    @Test
     void familiesAreMatchedByTheLongestNameStemThenByOllamasFamily() {
         assertThat(OllamaFamilies.guess("qwen2.5-coder:14b", "qwen2", "14.8B").family()).isEqualTo("qwen");
         assertThat(OllamaFamilies.guess("qwen2.5-coder:14b", "qwen2", "14.8B").capabilities().get(TaskKind.CODING).benchmark())

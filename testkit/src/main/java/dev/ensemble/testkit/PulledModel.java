@@ -43,6 +43,16 @@ public record PulledModel(String name, String family, String parameterSize, Stri
         return new PulledModel(name, family, parameterSize, quantization, tokens, capabilities);
     }
 
+    /** Ollama's content digest: the same for the same model, different when anything it is served with differs. */
+    public String digest() {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Lists "tools" among its capabilities, as Ollama does for a model whose template renders tools. */
     public PulledModel withTools() {
         return new PulledModel(name, family, parameterSize, quantization, contextLength, List.of("completion", "tools"));

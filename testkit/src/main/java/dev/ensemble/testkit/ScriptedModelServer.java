@@ -343,7 +343,7 @@ public final class ScriptedModelServer implements AutoCloseable {
                 ArrayNode models = body.putArray("models");
                 for (PulledModel m : localModels) {
                     ObjectNode entry = models.addObject().put("name", m.name()).put("model", m.name()).put("size", 1_000_000_000L)
-                            .put("modified_at", "2026-11-01T00:00:00Z");
+                            .put("digest", m.digest()).put("modified_at", "2026-11-01T00:00:00Z");
                     details(entry.putObject("details"), m);
                 }
             }
