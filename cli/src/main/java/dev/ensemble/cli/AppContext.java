@@ -24,9 +24,12 @@ import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.OllamaDiscovery;
+import dev.ensemble.llm.OllamaTags;
 import dev.ensemble.llm.SecretResolver;
 import dev.ensemble.llm.Usability;
 import dev.ensemble.llm.http.HttpTransport;
+import dev.ensemble.llm.SecretStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +54,10 @@ public final class AppContext implements AutoCloseable {
     private Path repoRoot;
     private Catalog overlay;
     private Settings settings;
+    private EnsembleConfig loadedConfig;
     private EnsembleConfig config;
+    private final OllamaTags ollamaTags = new OllamaTags();
+    private OllamaDiscovery discovery;
     private SecretResolver secrets;
     private Store store;
     private Ledger ledger;
@@ -112,14 +118,38 @@ public final class AppContext implements AutoCloseable {
         return settings;
     }
 
-    /** The configuration; throws ConfigException (exit 2) when any layer or section is invalid. */
+    /**
+     * The configuration as the model commands use it: the layers, with every model a local Ollama
+     * has pulled that the catalog lacks (found by {@link OllamaDiscovery}: one {@code /api/tags}
+     * per Ollama and process, shared with the availability checks, and {@code /api/show} for the
+     * unknown ones). This catalog is what {@code models}, {@code doctor}, the aliases, the router
+     * and every command that calls a model see. Throws ConfigException (exit 2) when any layer or
+     * section is invalid.
+     */
     public synchronized EnsembleConfig config() {
         if (config == null) {
-            EnsembleConfig loaded = settings().config();
-            EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
-            config = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+            EnsembleConfig loaded = loadedConfig();
+            if (discovery == null) {
+                Path cache = userDirs().cacheDir().resolve("ollama-show.json");
+                discovery = new OllamaDiscovery(ollamaTags, cache, Clock.systemUTC());
+            }
+            config = withCatalog(loaded, discovery.extend(loaded.catalog()), loaded.localOnly());
         }
         return config;
+    }
+
+    /**
+     * The configuration as its layers (and the demo's overlay) give it, without asking any Ollama:
+     * for commands that call no model ({@code config check}, the store behind {@code runs},
+     * {@code usage}, {@code budget}). Throws ConfigException (exit 2) when a layer is invalid.
+     */
+    public synchronized EnsembleConfig loadedConfig() {
+        if (loadedConfig == null) {
+            EnsembleConfig loaded = settings().config();
+            EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
+            loadedConfig = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+        }
+        return loadedConfig;
     }
 
     /**
@@ -129,6 +159,7 @@ public final class AppContext implements AutoCloseable {
     public synchronized void overrideLocalOnly(boolean localOnly) {
         if (Boolean.valueOf(localOnly).equals(localOverride)) return;
         this.localOverride = localOnly;
+        this.loadedConfig = null;
         this.config = null;
         this.models = null;
         this.usability = null;
@@ -184,14 +215,19 @@ public final class AppContext implements AutoCloseable {
      */
     public synchronized void overlay(Catalog extra) {
         this.overlay = extra;
+        this.loadedConfig = null;
         this.config = null;
         this.models = null;
         this.usability = null;
         this.roleModels = null;
     }
 
+    /**
+     * Resolves key references against the environment the configuration was loaded with, and
+     * falls back from an unset {@code env:NAME} to the key {@code ensemble secrets set NAME} stored.
+     */
     public synchronized SecretResolver secrets() {
-        if (secrets == null) secrets = new SecretResolver(env, SecretResolver.CommandRunner.PROCESS);
+        if (secrets == null) secrets = SecretResolver.withStore(env);
         return secrets;
     }
 
@@ -201,6 +237,11 @@ public final class AppContext implements AutoCloseable {
         this.models = null;
         this.usability = null;
         this.roleModels = null;
+    }
+
+    /** Where {@code ensemble secrets} keeps keys on this machine (keychain, pass or files). */
+    public SecretStore secretStore() {
+        return secrets().store().orElseThrow();
     }
 
     public synchronized Store store() {
@@ -233,7 +274,7 @@ public final class AppContext implements AutoCloseable {
             BudgetGuard guard = new BudgetGuard(budget(), new LedgerSpend(ledger(), clock),
                     line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
             models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger(),
-                    Optional.of(guard), c.localOnly());
+                    Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
     }

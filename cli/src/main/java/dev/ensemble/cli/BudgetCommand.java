@@ -50,7 +50,7 @@ final class BudgetCommand implements Callable<Integer> {
             put(limits, "task_usd", budget.taskUsd());
             limits.put("warn_at", budget.warnAt());
             put(limits, "approve_above_usd", budget.approveAboveUsd());
-            root.put("local_only", app.config().localOnly());
+            root.put("local_only", app.loadedConfig().localOnly());
             ObjectNode day = root.putObject("today");
             day.put("since", dayStart.toString()).put("calls", today.calls()).put("input_tokens", today.inputTokens())
                     .put("output_tokens", today.outputTokens()).put("spent_usd", today.costUsd());
@@ -75,7 +75,7 @@ final class BudgetCommand implements Callable<Integer> {
         term.out().println(term.bold("today   ") + Format.usd(today.costUsd()) + " spent in " + today.calls() + " calls ("
                 + Format.tokens(today.inputTokens()) + " in / " + Format.tokens(today.outputTokens()) + " out, since "
                 + dayStart + ")" + line(term, budget.dailyUsd(), today.costUsd(), budget.warnAt()));
-        if (app.config().localOnly()) term.out().println(term.bold("mode    ") + "local only: cloud models are not called");
+        if (app.loadedConfig().localOnly()) term.out().println(term.bold("mode    ") + "local only: cloud models are not called");
         if (!byModel.isEmpty()) {
             term.out().println();
             Table table = new Table("model today", "calls", "input", "output", "cost").alignRight(1, 2, 3, 4);

@@ -26,7 +26,7 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             AppContext app = parent.main.app();
-            EnsembleConfig config = app.config();
+            EnsembleConfig config = app.loadedConfig();  // the files alone: no Ollama is asked
             Terminal term = app.terminal();
             term.out().println(term.green("configuration is valid") + ": " + config.catalog().models().size() + " models, "
                     + config.catalog().providers().size() + " providers, " + config.catalog().aliases().size() + " aliases");
@@ -43,7 +43,7 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             AppContext app = parent.main.app();
-            app.config();  // validate first: never print a configuration that would not load
+            app.loadedConfig();  // validate first: never print a configuration that would not load
             app.terminal().out().print(Redactor.global().redact(app.configLoader().effectiveYaml()));
             return ExitCodes.OK;
         }

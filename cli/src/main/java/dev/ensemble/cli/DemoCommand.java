@@ -110,14 +110,12 @@ final class DemoCommand implements Callable<Integer> {
     private static Optional<String> pulledModel(AppContext app, ProviderSpec ollama) {
         OllamaClient.Status status = new OllamaClient(ollama.baseUrl(), Duration.ofSeconds(1), Optional.empty()).probe();
         if (!status.running() || status.models().isEmpty()) return Optional.empty();
+        // Every pulled model is in the catalog: the catalog's own, and the others as found by discovery.
         Catalog catalog = app.config().catalog();
         for (ModelSpec m : catalog.models().values()) {
-            if (m.provider().equals(ollama.name()) && status.models().contains(m.wireName())) return Optional.of(m.id());
+            if (m.provider().equals(ollama.name()) && status.hasModel(m.wireName())) return Optional.of(m.id());
         }
-        // A pulled model the catalog does not know: serve it under its own name for this run.
-        String name = status.models().getFirst();
-        app.overlay(new Catalog(Map.of(), Map.of(name, localSpec(name, ollama.name(), name)), Map.of()));
-        return Optional.of(name);
+        return Optional.empty();
     }
 
     /** Two scripted models on one local server: one that answers, one that always fails, and an alias over both. */

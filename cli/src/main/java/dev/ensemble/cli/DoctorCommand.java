@@ -182,7 +182,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         var check = app.secrets().check(provider.apiKey().get());
         return new Check("providers", provider.name(), check.available() ? Status.OK : Status.INFO,
-                (check.available() ? "key " + provider.apiKey().get() + " resolvable" : check.reason()));
+                (check.available() ? "key " + check.reason() : check.reason()));
     }
 
     private static Check store(AppContext app) {

@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
             StatsCommand.class,
             MemoryCommand.class,
             ConfigCommand.class,
+            SecretsCommand.class,
             ScriptedServerCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -23,8 +23,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"Every model and alias in the catalog, with prices per million tokens, capability scores",
-                "(planning, coding, review, search; 0-10) and whether it is usable now, and if not, why."})
+        description = {"Every model and alias in the catalog, and every model a local Ollama has pulled, with prices per",
+                "million tokens, capability scores (planning, coding, review, search; 0-10; ~ marks a score guessed from",
+                "the model's family) and whether it is usable now, and if not, why."})
 final class ModelsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
@@ -55,6 +56,15 @@ final class ModelsCommand implements Callable<Integer> {
                     a.usable() ? term.green("ready") : term.dim(a.reason()));
         }
         term.out().print(models.render());
+        List<String> guessed = new ArrayList<>();
+        for (ModelSpec m : catalog.models().values()) {
+            if (usableOnly && !availability.get(m.id()).usable()) continue;
+            guessedFrom(m).ifPresent(how -> guessed.add(m.id() + " " + how));
+        }
+        if (!guessed.isEmpty()) {
+            term.out().println(term.dim("~ guessed scores, for models found in Ollama that the catalog lacks: " + String.join("; ", guessed)
+                    + " (`ensemble models --json` gives the figure each guess leans on)"));
+        }
         term.out().println();
         Table aliases = new Table("alias", "fallback chain", "status");
         for (var entry : catalog.aliases().entrySet()) {
@@ -83,7 +93,17 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     private static String score(ModelSpec m, TaskKind kind) {
-        return m.capability(kind).map(c -> String.format(Locale.ROOT, "%.1f", c.score())).orElse("-");
+        return m.capability(kind).map(c -> String.format(Locale.ROOT, "%.1f", c.score()) + (c.guessed() ? "~" : "")).orElse("-");
+    }
+
+    /** "guessed from family mistral", or why the default was taken; empty for scores read from benchmarks. */
+    static java.util.Optional<String> guessedFrom(ModelSpec m) {
+        return m.capabilities().values().stream().filter(Capability::guessed).findFirst().map(c -> {
+            String rest = c.benchmark().substring(Capability.GUESSED.length());
+            int colon = rest.indexOf(':');
+            if (rest.startsWith("from family ") && colon > 0) return Capability.GUESSED + rest.substring(0, colon);
+            return Capability.GUESSED + rest.replaceAll("^\\(|\\)$", "");
+        });
     }
 
     private static ObjectNode toJson(Catalog catalog, Map<String, ModelAvailability> availability) {
@@ -101,7 +121,7 @@ final class ModelsCommand implements Callable<Integer> {
             ObjectNode caps = node.putObject("capabilities");
             for (TaskKind kind : TaskKind.values()) {
                 Capability c = m.capabilities().get(kind);
-                if (c != null) caps.putObject(kind.key()).put("score", c.score()).put("benchmark", c.benchmark());
+                if (c != null) caps.putObject(kind.key()).put("score", c.score()).put("benchmark", c.benchmark()).put("guessed", c.guessed());
             }
             node.put("usable", a.usable()).put("reason", a.reason());
         }

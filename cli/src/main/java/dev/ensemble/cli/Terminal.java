@@ -2,8 +2,11 @@ package dev.ensemble.cli;
 
 import dev.ensemble.core.Redactor;
 import dev.ensemble.llm.http.HttpTransport;
+import java.io.Console;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -14,23 +17,56 @@ public final class Terminal {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean colour;
+    private final InputStream in;
+    private final Console console;
 
+    /** Output only: standard input is empty and there is no console to prompt at. */
     public Terminal(PrintStream out, PrintStream err, boolean colour) {
+        this(out, err, colour, InputStream.nullInputStream(), null);
+    }
+
+    /** @param console where to prompt without echo, or null when a person is not at a terminal */
+    public Terminal(PrintStream out, PrintStream err, boolean colour, InputStream in, Console console) {
         this.out = out;
         this.err = err;
         this.colour = colour;
+        this.in = in;
+        this.console = console;
     }
 
     public static Terminal system() {
-        boolean colour = System.console() != null && System.getenv("NO_COLOR") == null
+        Console console = interactiveConsole();
+        boolean colour = console != null && System.getenv("NO_COLOR") == null
                 && !"dumb".equals(System.getenv("TERM"));
         return new Terminal(new PrintStream(System.out, true, StandardCharsets.UTF_8),
-                new PrintStream(System.err, true, StandardCharsets.UTF_8), colour);
+                new PrintStream(System.err, true, StandardCharsets.UTF_8), colour, System.in, console);
     }
 
     public PrintStream out() { return out; }
 
     public PrintStream err() { return err; }
+
+    /** Standard input, for commands that read what is piped to them. */
+    public InputStream in() { return in; }
+
+    /** The console when a person is at a terminal (to prompt, to read a password without echo); empty in a pipe or script. */
+    public Optional<Console> console() { return Optional.ofNullable(console); }
+
+    /**
+     * {@link System#console()} when it is a terminal. From Java 22 it may return a console for
+     * redirected streams too, which then says so through {@code isTerminal()} (called reflectively:
+     * ensemble is built for Java 21).
+     */
+    private static Console interactiveConsole() {
+        Console console = System.console();
+        if (console == null) return null;
+        try {
+            Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(terminal) ? console : null;
+        } catch (ReflectiveOperationException e) {
+            return console;  // Java 21: a non-null console is a terminal
+        }
+    }
 
     /** A command's {@code --json} answer on stdout: pretty-printed, with any known key masked like everywhere else. */
     public void printJson(JsonNode node) {

@@ -76,8 +76,13 @@ final class CliHarness {
     }
 
     Run run(Map<String, String> env, String... args) {
+        return runWithInput(env, "", args);
+    }
+
+    /** With {@code stdin} as standard input and no console, as in a pipe. */
+    Run runWithInput(Map<String, String> env, String stdin, String... args) {
         return run(terminal -> new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env), env),
-                args);
+                stdin, args);
     }
 
     /**
@@ -85,14 +90,15 @@ final class CliHarness {
      * from {@code $HOME} and {@code $XDG_CONFIG_HOME} (not this harness's {@link #userConfig}).
      */
     Run runWithEnvironment(Map<String, String> env, String... args) {
-        return run(terminal -> new AppContext(terminal, repo, null, env), args);
+        return run(terminal -> new AppContext(terminal, repo, null, env), "", args);
     }
 
-    private Run run(java.util.function.Function<Terminal, AppContext> context, String... args) {
+    private Run run(java.util.function.Function<Terminal, AppContext> context, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+                new PrintStream(err, true, StandardCharsets.UTF_8), false,
+                new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), null);
         int code;
         try (AppContext app = context.apply(terminal)) {
             if (cliSettings != null) app.cliSettings(cliSettings);

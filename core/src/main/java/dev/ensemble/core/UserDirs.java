@@ -50,6 +50,11 @@ public final class UserDirs {
         return absolute("XDG_CACHE_HOME").orElseGet(() -> home().resolve(".cache"));
     }
 
+    /** ensemble's own cache folder: {@code cacheHome()/ensemble}. */
+    public Path cacheDir() {
+        return cacheHome().resolve("ensemble");
+    }
+
     public Path configDir() {
         return configHome().resolve("ensemble");
     }

@@ -60,7 +60,7 @@ public final class ChatModels {
     private final ProviderGates gates;
     private final BudgetGuard guard;
     private final boolean localOnly;
-    private volatile ModelAvailability.OllamaTags ollamaTags;
+    private final OllamaTags ollamaTags;
     private volatile Usability usability;
 
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
@@ -82,10 +82,29 @@ public final class ChatModels {
                 RandomGenerator.getDefault(), guard, localOnly);
     }
 
+    /**
+     * As the CLI builds it, asking Ollama through {@code ollamaTags}: the same cache that found
+     * the pulled models outside the catalog ({@link OllamaDiscovery}), so a process asks each
+     * Ollama for its list once.
+     */
+    public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
+                      SecretResolver secrets, CallObserver observer, Optional<BudgetGuard> guard, boolean localOnly,
+                      OllamaTags ollamaTags) {
+        this(catalog, timeouts, retry, new CircuitBreakerRegistry(breaker), secrets, observer, Sleeper.REAL,
+                RandomGenerator.getDefault(), guard, localOnly, ollamaTags);
+    }
+
     /** Everything chosen (tests). */
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
                       Optional<BudgetGuard> guard, boolean localOnly) {
+        this(catalog, timeouts, retry, breakers, secrets, observer, sleeper, random, guard, localOnly, new OllamaTags());
+    }
+
+    private ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
+                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
+                       Optional<BudgetGuard> guard, boolean localOnly, OllamaTags ollamaTags) {
+        this.ollamaTags = Objects.requireNonNull(ollamaTags, "ollamaTags");
         this.guard = guard.orElse(null);
         this.localOnly = localOnly;
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -158,11 +177,13 @@ public final class ChatModels {
 
     /**
      * "pull one: ollama pull gpt-oss:20b (or name a local model …)": the fastest local Ollama model
-     * of the catalog, as a start.
+     * of the catalog, as a start. Models found pulled ({@link OllamaDiscovery}, scores guessed)
+     * are not suggested: they are there already.
      */
     public static String pullHint(Catalog catalog) {
         Optional<ModelSpec> suggestion = catalog.models().values().stream()
                 .filter(m -> m.local() && catalog.providerOf(m).wire() == WireProtocol.OLLAMA)
+                .filter(m -> m.capabilities().values().stream().noneMatch(dev.ensemble.core.Capability::guessed))
                 .max(java.util.Comparator.comparingDouble(ModelSpec::tokensPerSecond).thenComparing(ModelSpec::id));
         return suggestion.map(m -> "pull one: ollama pull " + m.wireName() + " (or name a local model from `ensemble models`)")
                 .orElse("add a local model to the catalog (a provider with local: true, e.g. Ollama)");
@@ -202,7 +223,7 @@ public final class ChatModels {
             if (!resolution.available()) return ModelAvailability.unusable("key " + resolution.reason());
         }
         if (provider.wire() == WireProtocol.OLLAMA) {
-            return ollamaTags().check(provider.baseUrl(), spec.wireName());
+            return ollamaTags.check(provider.baseUrl(), spec.wireName());
         }
         return ModelAvailability.READY;
     }
@@ -215,7 +236,7 @@ public final class ChatModels {
         Usability u = usability;
         if (u == null) {
             synchronized (this) {
-                if (usability == null) usability = new Usability(catalog, secrets, localOnly, ollamaTags());
+                if (usability == null) usability = new Usability(catalog, secrets, localOnly, ollamaTags);
                 u = usability;
             }
         }
@@ -235,17 +256,6 @@ public final class ChatModels {
 
     private HttpClient client() {
         return clients.computeIfAbsent(timeouts.connect(), HttpTransport::newClient);
-    }
-
-    private ModelAvailability.OllamaTags ollamaTags() {
-        ModelAvailability.OllamaTags tags = ollamaTags;
-        if (tags == null) {
-            synchronized (this) {
-                if (ollamaTags == null) ollamaTags = new ModelAvailability.OllamaTags(client());
-                tags = ollamaTags;
-            }
-        }
-        return tags;
     }
 
     /** Stands in for a cloud model in local-only mode; fails every call without touching the network. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #resolve} gives the value or nothing; {@link #check} says why not; {@link #require}
  * throws with that reason. A value under 6 characters is refused: it cannot be masked safely and
  * is not a real key.
+ *
+ * <p>With a {@link SecretStore}, an {@code env:NAME} reference whose variable is unset falls back
+ * to the key stored as NAME by {@code ensemble secrets set NAME}: the built-in providers'
+ * {@code env:ANTHROPIC_API_KEY} and the like are then satisfied without editing any configuration,
+ * and a variable that is set still wins.
  */
 public final class SecretResolver {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
@@ -45,17 +51,45 @@ public final class SecretResolver {
          */
         Result run(List<String> command, Duration timeout) throws IOException;
 
+        /**
+         * Runs the program with {@code input} written to its standard input, which is then closed:
+         * how a secret reaches {@code pass insert} or {@code security -i} without ever being on a
+         * command line (where {@code ps} and shell history would show it).
+         *
+         * @throws IOException as {@link #run(List, Duration)}, or when this runner cannot feed input
+         */
+        default Result run(List<String> command, String input, Duration timeout) throws IOException {
+            if (input.isEmpty()) return run(command, timeout);
+            throw new IOException("this runner cannot write to a program's input");
+        }
+
         record Result(int exitCode, String stdout, String stderr) {}
 
         /** Runs the program with {@link ProcessBuilder}, killing it when the timeout passes. */
-        CommandRunner PROCESS = SecretResolver::runProcess;
+        CommandRunner PROCESS = new CommandRunner() {
+            @Override
+            public Result run(List<String> command, Duration timeout) throws IOException {
+                return runProcess(command, "", timeout);
+            }
+
+            @Override
+            public Result run(List<String> command, String input, Duration timeout) throws IOException {
+                return runProcess(command, input, timeout);
+            }
+        };
     }
 
     /** Whether a secret is available; {@code reason} names the reference and never holds the value. */
     public record Resolution(boolean available, String reason) {}
 
     private sealed interface Lookup {
-        record Found(String value) implements Lookup {}
+        /** {@code from} says where the value came from when that is not the reference itself ("" when it is). */
+        record Found(String value, String from) implements Lookup {
+            Found(String value) {
+                this(value, "");
+            }
+        }
+
         record Missing(String reason) implements Lookup {}
     }
 
@@ -63,12 +97,24 @@ public final class SecretResolver {
     private final CommandRunner runner;
     private final boolean macOs;
     private final Path home;
+    private final SecretStore store;
+    private final Map<String, Lookup> stored = new ConcurrentHashMap<>();
 
-    public SecretResolver(Map<String, String> env, CommandRunner runner, boolean macOs, Path home) {
+    /**
+     * @param store where {@code ensemble secrets set} keeps keys: an {@code env:NAME} reference
+     *              whose variable is unset is looked up there under NAME, so a stored key
+     *              satisfies the built-in providers without any configuration; null for none
+     */
+    public SecretResolver(Map<String, String> env, CommandRunner runner, boolean macOs, Path home, SecretStore store) {
         this.env = Map.copyOf(env);
         this.runner = Objects.requireNonNull(runner, "runner");
         this.macOs = macOs;
         this.home = Objects.requireNonNull(home, "home");
+        this.store = store;
+    }
+
+    public SecretResolver(Map<String, String> env, CommandRunner runner, boolean macOs, Path home) {
+        this(env, runner, macOs, home, null);
     }
 
     /** The home folder for {@code file:~/…} as {@link UserDirs} finds it in {@code env} ({@code $HOME} first). */
@@ -76,9 +122,24 @@ public final class SecretResolver {
         this(env, runner, isMacOs(), new UserDirs(env).home());
     }
 
-    /** The process's environment, real helper programs, the real home directory. */
+    /** The process's environment, real helper programs, the home folder $HOME names; no secrets store. */
     public SecretResolver() {
         this(System.getenv(), CommandRunner.PROCESS);
+    }
+
+    /**
+     * As the CLI resolves: the given environment (HOME, XDG_CONFIG_HOME and PATH from it), real
+     * helper programs, and the secrets store {@link SecretStores#choose} picks for this machine.
+     */
+    public static SecretResolver withStore(Map<String, String> env) {
+        boolean macOs = isMacOs();
+        return new SecretResolver(env, CommandRunner.PROCESS, macOs, new UserDirs(env).home(),
+                SecretStores.choose(env, CommandRunner.PROCESS, macOs));
+    }
+
+    /** The store behind {@code env:} references whose variable is unset; empty when there is none. */
+    public Optional<SecretStore> store() {
+        return Optional.ofNullable(store);
     }
 
     public Optional<String> resolve(SecretRef ref) {
@@ -95,7 +156,7 @@ public final class SecretResolver {
 
     public Resolution check(SecretRef ref) {
         return switch (lookup(ref)) {
-            case Lookup.Found found -> new Resolution(true, ref + " is set");
+            case Lookup.Found found -> new Resolution(true, found.from().isEmpty() ? ref + " is set" : found.from());
             case Lookup.Missing missing -> new Resolution(false, missing.reason());
         };
     }
@@ -114,12 +175,22 @@ public final class SecretResolver {
             return new Lookup.Missing(ref + " holds a value under " + MIN_LENGTH + " characters, which is not a key");
         }
         Redactor.global().register(value);
-        return new Lookup.Found(value);
+        return new Lookup.Found(value, found.from());
     }
 
     private Lookup fromEnv(SecretRef.Env ref) {
         String value = env.get(ref.name());
-        return value == null ? new Lookup.Missing(ref + " not set") : new Lookup.Found(value);
+        if (value != null) return new Lookup.Found(value);
+        if (store == null || !SecretStore.validName(ref.name())) return new Lookup.Missing(ref + " not set");
+        // Asked once per name: a store may run a program (pass, security) for each look-up.
+        return stored.computeIfAbsent(ref.name(), name -> {
+            if (!store.contains(name)) return new Lookup.Missing(ref + " not set");
+            Lookup found = lookup(store.ref(name));
+            return switch (found) {
+                case Lookup.Found f -> new Lookup.Found(f.value(), name + " from ensemble secrets (" + store.where(name) + "), as " + ref + " is unset");
+                case Lookup.Missing m -> new Lookup.Missing(ref + " not set, and the stored " + name + " cannot be read: " + m.reason());
+            };
+        });
     }
 
     private Lookup fromFile(SecretRef.File ref) {
@@ -176,9 +247,13 @@ public final class SecretResolver {
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac");
     }
 
-    private static CommandRunner.Result runProcess(List<String> command, Duration timeout) throws IOException {
+    private static CommandRunner.Result runProcess(List<String> command, String input, Duration timeout) throws IOException {
         Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The program exited without reading; its exit code tells why.
+        }
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try {

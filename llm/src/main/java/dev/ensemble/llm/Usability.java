@@ -38,16 +38,16 @@ public final class Usability {
     private final Catalog catalog;
     private final SecretResolver secrets;
     private final boolean localOnly;
-    private final ModelAvailability.OllamaTags tags;
+    private final OllamaTags tags;
     private final Map<String, Boolean> answering = new ConcurrentHashMap<>();
     private final Map<SecretRef, Boolean> keys = new ConcurrentHashMap<>();
 
     public Usability(Catalog catalog, SecretResolver secrets, HttpClient client, boolean localOnly) {
-        this(catalog, secrets, localOnly, new ModelAvailability.OllamaTags(client));
+        this(catalog, secrets, localOnly, new OllamaTags(client));
     }
 
     /** Sharing the pulled-model lists another part (the models' availability) already asked for. */
-    Usability(Catalog catalog, SecretResolver secrets, boolean localOnly, ModelAvailability.OllamaTags tags) {
+    Usability(Catalog catalog, SecretResolver secrets, boolean localOnly, OllamaTags tags) {
         this.catalog = catalog;
         this.secrets = secrets;
         this.localOnly = localOnly;

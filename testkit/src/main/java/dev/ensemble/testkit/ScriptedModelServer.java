@@ -64,7 +64,8 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final Map<Rule, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final List<RecordedRequest> log = new CopyOnWriteArrayList<>();
-    private final List<String> localModels = new CopyOnWriteArrayList<>();
+    private final List<PulledModel> localModels = new CopyOnWriteArrayList<>();
+    private volatile boolean onlyPulled;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile int cachedTokens;
@@ -117,10 +118,26 @@ public final class ScriptedModelServer implements AutoCloseable {
         hits.clear();
     }
 
-    /** Models listed as pulled by Ollama's /api/tags and by /v1/models. */
+    /**
+     * Models listed as pulled by Ollama's /api/tags (with details as {@link PulledModel#of} makes
+     * them) and by /v1/models. Ollama's /api/chat still answers any model name.
+     */
     public ScriptedModelServer localModels(List<String> names) {
         localModels.clear();
-        localModels.addAll(names);
+        names.forEach(name -> localModels.add(PulledModel.of(name)));
+        onlyPulled = false;
+        return this;
+    }
+
+    /**
+     * Plays an Ollama that has pulled exactly these models: /api/tags lists them with their
+     * details, {@code POST /api/show} describes each (404 for others), and /api/chat answers 404
+     * "model not found" for any model not among them, as a real Ollama does.
+     */
+    public ScriptedModelServer pulledModels(List<PulledModel> models) {
+        localModels.clear();
+        localModels.addAll(models);
+        onlyPulled = true;
         return this;
     }
 
@@ -180,6 +197,10 @@ public final class ScriptedModelServer implements AutoCloseable {
                     List.of(answer == null ? "{\"error\":\"no such endpoint: GET " + path + "\"}" : answer), null);
             return;
         }
+        if (method.equals("POST") && path.equals("/api/show")) {
+            showModel(exchange, receivedAt, path, query, headers, body);
+            return;
+        }
         Dialect dialect = dialects.stream().filter(d -> d.handles(path)).findFirst().orElse(null);
         if (dialect == null || !method.equals("POST")) {
             log.add(new RecordedRequest(receivedAt, method, path, query, headers, body, null, "", 404));
@@ -195,6 +216,12 @@ public final class ScriptedModelServer implements AutoCloseable {
             return;
         }
         ParsedRequest parsed = dialect.parse(path, query, json);
+        if (onlyPulled && parsed.protocol().equals("ollama") && pulled(parsed.model()) == null) {
+            log.add(new RecordedRequest(receivedAt, method, path, query, headers, body, parsed, "not pulled", 404));
+            send(exchange, 404, "application/json",
+                    List.of(dialect.errorBody(404, "model \"" + parsed.model() + "\" not found, try pulling it first")), null);
+            return;
+        }
         Rule rule = pick(parsed);
         String ruleName = rule == null ? "default" : rule.name();
         Reply reply = rule == null || rule.reply() == null ? defaultReply(parsed) : rule.reply();
@@ -314,16 +341,17 @@ public final class ScriptedModelServer implements AutoCloseable {
         switch (path) {
             case "/api/tags" -> {
                 ArrayNode models = body.putArray("models");
-                for (String name : localModels) {
-                    models.addObject().put("name", name).put("model", name).put("size", 1_000_000_000L)
-                            .put("modified_at", "2026-11-01T00:00:00Z");
+                for (PulledModel m : localModels) {
+                    ObjectNode entry = models.addObject().put("name", m.name()).put("model", m.name()).put("size", 1_000_000_000L)
+                            .put("digest", m.digest()).put("modified_at", "2026-11-01T00:00:00Z");
+                    details(entry.putObject("details"), m);
                 }
             }
             case "/api/version" -> body.put("version", "0.0.0-scripted");
             case "/v1/models" -> {
                 body.put("object", "list");
                 ArrayNode data = body.putArray("data");
-                for (String name : localModels) data.addObject().put("id", name).put("object", "model").put("owned_by", "scripted");
+                for (PulledModel m : localModels) data.addObject().put("id", m.name()).put("object", "model").put("owned_by", "scripted");
             }
             case "/", "/health" -> body.put("status", "ok").put("server", "ensemble scripted model server");
             default -> {
@@ -331,6 +359,46 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
         }
         return JSON.writeValueAsString(body);
+    }
+
+    /** Ollama's {@code POST /api/show}: the model's details, {@code model_info} and {@code capabilities}; 404 when not pulled. */
+    private void showModel(HttpExchange exchange, Instant receivedAt, String path, String query, Map<String, List<String>> headers,
+                           String body) throws IOException {
+        String name;
+        try {
+            JsonNode request = JSON.readTree(body);
+            name = request.path("model").asString(request.path("name").asString(""));
+        } catch (RuntimeException e) {
+            name = "";
+        }
+        PulledModel model = pulled(name);
+        int status = model == null ? 404 : 200;
+        log.add(new RecordedRequest(receivedAt, "POST", path, query, headers, body, null, "", status));
+        if (model == null) {
+            send(exchange, 404, "application/json", List.of("{\"error\":\"model '" + name.replace("\"", "") + "' not found\"}"), null);
+            return;
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("license", "").put("modelfile", "FROM " + model.name()).put("parameters", "")
+                .put("template", model.capabilities().contains("tools") ? "{{ if .Tools }}tools{{ end }}{{ .Prompt }}" : "{{ .Prompt }}");
+        details(answer.putObject("details"), model);
+        answer.putObject("model_info").put("general.architecture", model.family())
+                .put("general.parameter_count", 7_000_000_000L).put(model.family() + ".context_length", model.contextLength());
+        ArrayNode capabilities = answer.putArray("capabilities");
+        model.capabilities().forEach(capabilities::add);
+        send(exchange, 200, "application/json", List.of(JSON.writeValueAsString(answer)), null);
+    }
+
+    /** The pulled model Ollama would serve for {@code name}: an exact name, or a bare name meaning {@code :latest}. */
+    private PulledModel pulled(String name) {
+        String latest = name.contains(":") ? name : name + ":latest";
+        return localModels.stream().filter(m -> m.name().equals(name) || m.name().equals(latest)).findFirst().orElse(null);
+    }
+
+    private static void details(ObjectNode details, PulledModel model) {
+        details.put("parent_model", "").put("format", "gguf").put("family", model.family());
+        details.putArray("families").add(model.family());
+        details.put("parameter_size", model.parameterSize()).put("quantization_level", model.quantization());
     }
 
     private static void sleep(Duration duration) {
