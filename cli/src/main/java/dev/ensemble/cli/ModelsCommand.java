@@ -23,8 +23,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"Every model and alias in the catalog, with prices per million tokens, capability scores",
-                "(planning, coding, review, search; 0-10) and whether it is usable now, and if not, why."})
+        description = {"List the catalog's models and aliases.",
+                "Each model with its prices per million tokens, its capability scores (planning, coding, review, search; "
+                        + "0 to 10) and whether it is usable now, and if not, why."})
 final class ModelsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

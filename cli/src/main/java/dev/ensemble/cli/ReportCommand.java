@@ -12,8 +12,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Print a run's report: the request, the plan, each task with its agent, model, attempts, verdict,",
-                "tokens and cost, the cost per model, the saving versus all-premium, and what failed and why."})
+        description = {"Print a run's report.",
+                "The request, the plan, each task with its agent, model, attempts, verdict, tokens and cost, the cost "
+                        + "per model, the saving versus all-premium, and what failed and why."})
 final class ReportCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -20,9 +20,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
-        description = {"List the runs of this repository, newest first: each run's status from the store (planning, running,",
-                "done, failed) and, once it ended, its report's figures from .ensemble/reports/. A run still planning or",
-                "running after its `ensemble go` stopped was interrupted: `ensemble resume <run>` finishes it."})
+        description = {"List this repository's runs, newest first.",
+                "Each run's status from the store (planning, running, done, failed) and, once it ended, its report's "
+                        + "figures from .ensemble/reports/. A run still planning or running after its `ensemble go` stopped "
+                        + "was interrupted: `ensemble resume <run>` finishes it."})
 final class RunsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
