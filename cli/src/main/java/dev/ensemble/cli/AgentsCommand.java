@@ -13,12 +13,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "agents", mixinStandardHelpOptions = true,
-        description = {"The coding agents ensemble can dispatch to: Claude Code, Codex, OpenCode, Gemini CLI, Qwen Code,",
-                "Continue, Aider and ensemble's builtin agent; where each is, its version, whether it can run",
-                "(ready, slow to answer, unusable or missing) and which wire protocols (so which models) it can drive.",
-                "Each version is asked once per installed binary and remembered until the binary changes",
-                "(in $XDG_CACHE_HOME/ensemble/agents.json, else ~/.cache/ensemble/agents.json).",
-                "Install the npm CLIs into ensemble's cache with .ci/install-agent-clis.sh."})
+        description = {"List the coding agents ensemble can dispatch to.",
+                "Claude Code, Codex, OpenCode, Gemini CLI, Qwen Code, Continue, Aider and ensemble's builtin agent: "
+                        + "where each is, its version, whether it can run (ready, slow to answer, unusable or missing) and "
+                        + "which wire protocols (so which models) it can drive. Each version is asked once per installed "
+                        + "binary and remembered until the binary changes (in $XDG_CACHE_HOME/ensemble/agents.json, else "
+                        + "~/.cache/ensemble/agents.json).",
+                "Install the npm CLIs into ensemble's cache with .ci/install-agent-clis.sh (in ensemble's checkout)."})
 final class AgentsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -31,8 +31,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "ask", mixinStandardHelpOptions = true,
-        description = {"Ask one model (or an alias: a fallback chain) and stream the answer.",
-                "Ends with one line: model, tokens, cost, latency, time to first token, and any fallback."})
+        description = {"Ask one model, or an alias's fallback chain, a question.",
+                "The answer is streamed to stdout; then one line on stderr: model, tokens, cost, latency, time to first "
+                        + "token and any fallback."})
 final class AskCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
@@ -46,7 +47,7 @@ final class AskCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "M", description = "A model id from `ensemble models` (or an alias).")
         String model;
 
-        @Option(names = "--alias", paramLabel = "A", description = "An alias: an ordered fallback chain, e.g. coding-model.")
+        @Option(names = "--alias", paramLabel = "A", description = "An alias: an ordered fallback chain, such as coding-model.")
         String alias;
     }
 
@@ -65,7 +66,7 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--local", description = "Only local models (as `ensemble --local ask`).")
     boolean local;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     @Override

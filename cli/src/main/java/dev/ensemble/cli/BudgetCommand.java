@@ -20,8 +20,9 @@ import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "budget", mixinStandardHelpOptions = true,
-        description = {"The spending limits (budget: in the configuration), what was spent today (UTC) and in the latest runs,",
-                "what is left, whether the warning threshold is reached, and today's spending by model. From the ledger."})
+        description = {"Show the spending limits and what is left of them.",
+                "The limits (budget: in the configuration), what was spent today (UTC) and in the latest runs, what is "
+                        + "left, whether the warning threshold is reached, and today's spending by model. From the ledger."})
 final class BudgetCommand implements Callable<Integer> {
     /** How many of the latest runs are shown. */
     static final int RUNS = 5;

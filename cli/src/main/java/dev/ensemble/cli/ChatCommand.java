@@ -25,9 +25,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"An implementer writes, a reviewer critiques, in turn, until the reviewer answers with the stop token",
-                "or the rounds run out. Each turn is streamed as it arrives; the transcript goes to",
-                ".ensemble/sessions/<timestamp>-chat.json. The models see only each other's messages: no tools, no files.",
+        description = {"Let an implementer and a reviewer take turns on a task.",
+                "The implementer writes, the reviewer critiques, in turn, until the reviewer answers with the stop token "
+                        + "or the rounds run out. Each turn is streamed as it arrives; the transcript goes to "
+                        + ".ensemble/sessions/<timestamp>-chat.json. The models see only each other's messages: no tools, "
+                        + "no files.",
                 "Exit 0 when the chat ended (approved, round limit, or a turn timed out), 1 when a turn failed, 2 bad input."})
 final class ChatCommand implements Callable<Integer> {
     @ParentCommand Main main;

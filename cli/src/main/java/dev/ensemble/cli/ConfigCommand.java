@@ -7,19 +7,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Check or show the configuration (built-in catalog < ~/.config/ensemble/config.yaml < ./ensemble.yaml < ENSEMBLE_* variables).",
+        description = {"Check or show the configuration.",
+                "Layers, each overriding the one before: the built-in catalog, ~/.config/ensemble/config.yaml (or "
+                        + "$XDG_CONFIG_HOME/ensemble/config.yaml), the repository's ensemble.yaml, ENSEMBLE_* variables."},
         subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand Main main;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        new picocli.CommandLine(this).usage(main.app().terminal().out());
+        spec.commandLine().usage(main.app().terminal().out());
         return ExitCodes.OK;
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate every configuration layer; errors name file, line and key (exit 2).")
+            description = {"Validate every configuration layer.", "Errors name file, line and key (exit 2)."})
     static final class Check implements Callable<Integer> {
         @ParentCommand ConfigCommand parent;
 
@@ -36,7 +39,8 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print the effective configuration as YAML; keys appear only as references (env:, file:, keychain:, pass:).")
+            description = {"Print the effective configuration as YAML.",
+                    "Keys appear only as references (env:, file:, keychain:, pass:), never as values."})
     static final class Show implements Callable<Integer> {
         @ParentCommand ConfigCommand parent;
 

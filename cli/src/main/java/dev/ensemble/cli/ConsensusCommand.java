@@ -29,11 +29,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "consensus", mixinStandardHelpOptions = true,
-        description = {"Ask several models the same question, each on its own and at the same time (none sees another's answer),",
-                "then have one more model (of another vendor where one is usable) list where they agree, where they differ,",
-                "and give a final answer with a confidence.",
-                "Without --models the router picks the best usable models of different families for the question's kind.",
-                "A panelist that fails is reported and left out; with fewer than 2 answers there is no consensus (exit 1)."})
+        description = {"Ask several models the same question, then synthesize.",
+                "Each model answers on its own and at the same time (none sees another's answer); then one more model "
+                        + "(of another vendor where one is usable) lists where they agree and where they differ, and gives "
+                        + "a final answer with a confidence.",
+                "Without --models the router picks the best usable models of different families for the question's "
+                        + "kind. A panelist that fails is reported and left out; with fewer than 2 answers there is no "
+                        + "consensus (exit 1)."})
 final class ConsensusCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
@@ -61,7 +63,7 @@ final class ConsensusCommand implements Callable<Integer> {
     @Option(names = "--local", description = "Only local models (as `ensemble --local consensus`).")
     boolean local;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     @Override

@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"A tour on the embedded default: a local Ollama if one answers with a model pulled,",
-                "otherwise ensemble's built-in scripted models (no keys, no network). Shows doctor, a streamed ask",
-                "with its usage line, a fallback, and the usage ledger."})
+        description = {"Take a guided tour; no key needed.",
+                "It runs on a local Ollama if one answers with a model pulled, otherwise on ensemble's built-in scripted "
+                        + "models (no keys, no network), and shows doctor, a streamed ask with its usage line, a fallback, "
+                        + "the usage ledger and a whole `ensemble go` on a sample repository in a temporary folder."})
 final class DemoCommand implements Callable<Integer> {
     static final String DEMO_PROMPT = "In three sentences: how does ensemble pick the right model for a task?";
     static final String DEMO_ANSWER = """

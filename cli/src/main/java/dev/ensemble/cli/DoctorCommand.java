@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check, in parallel, everything ensemble can use here: JDK, git, tmux, the coding-agent CLIs,",
-                "Ollama and its models, provider keys, the store, and (on macOS) terminal automation permissions.",
+        description = {"Check what ensemble can use on this machine.",
+                "Checks, in parallel: the JDK, git, tmux, the coding-agent CLIs, Ollama and its models, provider keys, "
+                        + "the store and (on macOS) terminal automation permissions.",
                 "Exit 0 when at least one model is usable, 1 otherwise."})
 final class DoctorCommand implements Callable<Integer> {
     private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);

@@ -44,11 +44,12 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "exec", mixinStandardHelpOptions = true,
-        description = {"Run one task through one coding agent in its own git worktree, show its events live, enforce",
-                "file ownership on what it changed (from git, whatever the agent says), and merge an accepted change",
-                "into the run branch ensemble/<run>/_run. Your own branch and working tree are never touched.",
-                "Exit 0 accepted, 1 the agent failed or the change was rejected, 2 bad input,",
-                "4 the agent reported success but changed nothing. Listed by `ensemble runs`; `ensemble report <run>` shows it."})
+        description = {"Run one task through one coding agent in its own worktree.",
+                "Shows the agent's events live, enforces file ownership on what it changed (from git, whatever the agent "
+                        + "says) and merges an accepted change into the run branch ensemble/<run>/_run. Your own branch and "
+                        + "working tree are never touched.",
+                "Exit 0 accepted, 1 the agent failed or the change was rejected, 2 bad input, 3 no usable model, "
+                        + "4 the agent reported success but changed nothing. Listed by `ensemble runs`; `ensemble report <run>` shows it."})
 final class ExecCommand implements Callable<Integer> {
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'exec-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -83,7 +84,7 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--local", description = "Only local models (as `ensemble --local exec`): a cloud-only agent must be pointed at a local model.")
     boolean local;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     /**

@@ -60,10 +60,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "go", mixinStandardHelpOptions = true,
-        description = {"The main job: plan the request (specs first, then tasks with exclusive files and dependencies),",
-                "run the tasks in parallel through routed agents, each in its own worktree, enforce ownership, judge,",
-                "merge accepted work into the run branch ensemble/<run>/_run, and write a report. Your branch is",
-                "touched only with --apply. Exit 0 when every task passed, 1 when any failed, 2 bad input."})
+        description = {"Plan a request and carry it out with a team of agents.",
+                "Plans the request (specs first, then tasks with exclusive files and dependencies), runs the tasks in "
+                        + "parallel through routed agents, each in its own worktree, enforces ownership, judges, merges "
+                        + "accepted work into the run branch ensemble/<run>/_run and writes a report. Your branch is "
+                        + "touched only with --apply.",
+                "Exit 0 when every task passed, 1 when any failed, 2 bad input."})
 final class GoCommand implements Callable<Integer> {
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'run-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -84,7 +86,7 @@ final class GoCommand implements Callable<Integer> {
     @Option(names = "--planner", paramLabel = "M", description = "The planner's model or alias (default: the planner role's, else default_model).")
     String plannerModel;
 
-    @Option(names = "--parallel", paramLabel = "N", description = "Tasks at once (default: min(4, CPUs)).")
+    @Option(names = "--parallel", paramLabel = "N", description = "Tasks at once (default: 4, or the number of CPUs if fewer).")
     Integer parallel;
 
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "20m", description = "Time limit per task attempt (default: ${DEFAULT-VALUE}).")
@@ -99,7 +101,7 @@ final class GoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     @Override

@@ -40,14 +40,22 @@ import picocli.CommandLine.Command;
             ConfigCommand.class,
             SecretsCommand.class,
             ScriptedServerCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit status: 0 done, 1 the work failed (or a model call was refused as over budget: nothing was sent),",
-            "2 bad input or configuration, or a cost above budget.approve_above_usd not approved (nothing was done),",
-            "3 no usable model: no key, no local server answering, nothing pulled (nothing was sent; the last line says what to do),",
-            "4 an agent said it succeeded but changed nothing, 130 interrupted."})
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:done",
+            "1:the work failed, or a model call was refused because it could cross a budget (nothing was sent)",
+            "2:bad input or configuration, or a cost above the approval threshold not approved (nothing was done)",
+            "3:no usable model: no key, no local server answering, nothing pulled (nothing was sent)",
+            "4:an agent claimed success but changed nothing",
+            "130:interrupted"})
 public final class Main implements Callable<Integer> {
     private final AppContext app;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--local", negatable = true, scope = CommandLine.ScopeType.LOCAL,
             description = "Only local models and local agents for this command, whatever local_only says in the configuration "
@@ -66,7 +74,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(app.terminal().out());
+        spec.commandLine().usage(app.terminal().out());
         return ExitCodes.OK;
     }
 
@@ -87,8 +95,14 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line against a context; the entry point for tests and the demo. */
     public static int run(AppContext app, String... args) {
+        return commandLine(app, HelpLayout.forTerminal()).execute(args);
+    }
+
+    /** The command tree with ensemble's output, error handling and help layout: what {@link #run} executes. */
+    static CommandLine commandLine(AppContext app, HelpLayout help) {
         Main main = new Main(app);
         CommandLine cli = new CommandLine(main);
+        cli.setHelpFactory(help);
         cli.setOut(new java.io.PrintWriter(app.terminal().out(), true));
         cli.setErr(new java.io.PrintWriter(app.terminal().err(), true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -98,7 +112,7 @@ public final class Main implements Callable<Integer> {
                 // One validation of every layer and section before the command does anything, so
                 // a bad budget: fails `ask` the way it fails `config check`: exit 2, nothing written or sent.
                 try {
-                    main.app().config();
+                    main.app().loadedConfig();  // the files alone: asking Ollama is for the commands that call models
                 } catch (Exception e) {
                     return handle(app.terminal(), e);
                 }
@@ -111,7 +125,7 @@ public final class Main implements Callable<Integer> {
             app.terminal().err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.BAD_INPUT;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     static boolean readsConfiguration(CommandLine.ParseResult parsed) {

@@ -21,15 +21,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** `ensemble memory list|add|search`: the notes models, agents and people share across a run and across runs. */
 @Command(name = "memory", mixinStandardHelpOptions = true,
-        description = {"Shared memory: facts, decisions, conventions, findings and reasons that models and agents write",
-                "during a run, and that later prompts receive when relevant, whichever vendor's model reads them."},
+        description = {"Read and write the notes models and agents share.",
+                "Facts, decisions, conventions, findings and reasons that models and agents write during a run, and "
+                        + "that later prompts receive when relevant, whichever vendor's model reads them."},
         subcommands = {MemoryCommand.ListNotes.class, MemoryCommand.AddNote.class, MemoryCommand.SearchNotes.class})
 final class MemoryCommand implements Callable<Integer> {
     @ParentCommand Main main;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(main.app().terminal().out());
+        spec.commandLine().usage(main.app().terminal().out());
         return ExitCodes.OK;
     }
 
@@ -41,7 +43,7 @@ final class MemoryCommand implements Callable<Integer> {
         return main.app().terminal();
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "The newest notes first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the notes, newest first.")
     static final class ListNotes implements Callable<Integer> {
         @ParentCommand MemoryCommand parent;
 
@@ -82,7 +84,7 @@ final class MemoryCommand implements Callable<Integer> {
                 description = "fact, decision, convention, finding or reason (default: ${DEFAULT-VALUE}).")
         String kind;
 
-        @Option(names = "--tags", paramLabel = "a,b", split = ",", description = "Keywords, comma-separated; searched like the text.")
+        @Option(names = "--tags", paramLabel = "TAG", split = ",", description = "Keywords, comma-separated; searched like the text.")
         List<String> tags;
 
         @Option(names = "--run", paramLabel = "R", description = "The run the note belongs to (default: none, repository-wide).")
@@ -119,7 +121,8 @@ final class MemoryCommand implements Callable<Integer> {
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
-            description = "Notes that share words with the query, best first: rarer words weigh more, ties go to the newer note.")
+            description = {"Search the notes, best match first.",
+                    "Notes that share words with the query: rarer words weigh more, ties go to the newer note."})
     static final class SearchNotes implements Callable<Integer> {
         @ParentCommand MemoryCommand parent;
 

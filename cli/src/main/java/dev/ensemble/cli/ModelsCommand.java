@@ -23,9 +23,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"Every model and alias in the catalog, and every model a local Ollama has pulled, with prices per",
-                "million tokens, capability scores (planning, coding, review, search; 0-10; ~ marks a score guessed from",
-                "the model's family) and whether it is usable now, and if not, why."})
+        description = {"List the catalog's models and aliases, and the models a local Ollama has pulled.",
+                "Each model with its prices per million tokens, its capability scores (planning, coding, review, search; "
+                        + "0 to 10; ~ marks a score guessed from the model's family) and whether it is usable now, and if "
+                        + "not, why."})
 final class ModelsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

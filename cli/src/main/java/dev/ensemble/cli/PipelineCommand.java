@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = {"Run a pipeline of roles on a description: each step's output feeds the next, and a synthesis "
-                + "turns them into one result document (.ensemble/pipelines/).",
+        description = {"Run a pipeline of roles on a description.",
+                "Each step's output feeds the next, and a synthesis turns them into one result document "
+                        + "(.ensemble/pipelines/).",
                 "Built in: feature (planner → implementer → reviewer → librarian), bugfix (planner → reviewer → "
                         + "implementer → reviewer), review (librarian → reviewer → planner); add your own under "
                         + "`pipelines:` in ensemble.yaml."})

@@ -17,9 +17,11 @@ import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Show the plan the planner makes for a request, without running it: specs, and tasks with their",
-                "dependencies, owned files, kind and role. Writes nothing to the repository.",
-                "A plan that fails validation goes back to the planner once with the exact problems; exit 1 if it fails again."})
+        description = {"Show the plan for a request without running it.",
+                "The planner's specs, and its tasks with their dependencies, owned files, kind and role. Writes nothing "
+                        + "to the repository.",
+                "A plan that fails validation goes back to the planner once with the exact problems; exit 1 if it fails "
+                        + "again."})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -22,13 +22,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "precommit", mixinStandardHelpOptions = true,
-        description = {"Reviews the staged changes with several models (as `ensemble review --staged`) and fails on a HIGH or CRITICAL finding.",
-                "--install makes it git's pre-commit hook in this repository (.git/hooks/pre-commit); --uninstall removes it.",
-                "The hook runs the ensemble launcher at the absolute path it was installed from, else `ensemble` on PATH;",
-                "skip it once with `git commit --no-verify`."},
-        footer = {"", "Exit status: 0 no finding above MEDIUM (or nothing staged, so `git commit --allow-empty` and message-only amends pass),",
-                "1 a HIGH or CRITICAL finding, or no reviewer could review (the commit is blocked), 2 bad input:",
-                "not a git repository, an unknown model, a foreign hook in the way of --install (use --force)."})
+        description = {"Review the staged changes; fail on HIGH or CRITICAL.",
+                "Reviews with several models, as `ensemble review --staged` does. --install makes this git's pre-commit "
+                        + "hook in this repository (.git/hooks/pre-commit); --uninstall removes it. The hook runs the "
+                        + "ensemble launcher at the absolute path it was installed from, else `ensemble` on PATH; skip it "
+                        + "once with `git commit --no-verify`."},
+        footer = {"", "Exit status: 0 no finding above MEDIUM (or nothing staged, so `git commit --allow-empty` and "
+                        + "message-only amends pass), 1 a HIGH or CRITICAL finding, or no reviewer could review (the commit "
+                        + "is blocked), 2 bad input: not a git repository, an unknown model, a foreign hook in the way of "
+                        + "--install (use --force)."})
 final class PrecommitCommand implements Callable<Integer> {
     /** The line that marks a hook as ours: --uninstall removes, and --install overwrites, only a hook holding it. */
     static final String MARKER = "# ensemble-precommit-hook";
@@ -56,7 +58,7 @@ final class PrecommitCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON instead of Markdown.")
     boolean json;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking (a hook has no console).")
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above the approve_above_usd budget limit without asking (a hook has no console).")
     boolean yes;
 
     @Override

@@ -16,9 +16,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Print a run's report (`go` or `exec`): the request, the plan, each task with its agent, model, attempts,",
-                "verdict, tokens and cost, the cost per model (planning included), the saving versus all-premium, and what",
-                "failed and why. A run that has not ended has no report yet: it says where the run stands."})
+        description = {"Print a run's report (`go` or `exec`).",
+                "The request, the plan, each task with its agent, model, attempts, verdict, tokens and cost, the cost "
+                        + "per model (planning included), the saving versus all-premium, and what failed and why. A run "
+                        + "that has not ended has no report yet: it says where the run stands."})
 final class ReportCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

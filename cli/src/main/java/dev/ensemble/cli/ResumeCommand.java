@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Finish a run that was interrupted (a crash, kill -9, a closed terminal): accepted tasks are kept,",
-                "interrupted ones run again, the rest go on; then the report is written. A run stopped while planning",
-                "is planned again. Exit codes as for `go`."})
+        description = {"Finish a run that was interrupted.",
+                "After a crash, a kill -9 or a closed terminal: accepted tasks are kept, interrupted ones run again, "
+                        + "the rest go on; then the report is written. A run stopped while planning is planned again.",
+                "Exit codes as for `go`."})
 final class ResumeCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
@@ -34,7 +35,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "20m", description = "Time limit per task attempt (default: ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a forecast above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     @Option(names = "--json", description = "Print the report as JSON.")

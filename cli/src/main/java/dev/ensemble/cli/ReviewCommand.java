@@ -21,13 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "review", mixinStandardHelpOptions = true,
-        description = {"Multi-model code review: several models review the same change in parallel; findings about the same place are merged.",
-                "Without --models, the reviewer role is cast twice, with models of different families where two are usable.",
-                "A diff too large for a model's context window is cut along file and hunk boundaries, one request per part."},
-        footer = {"", "Sources: --diff REF reviews the changes of the working tree and index since REF (default: HEAD, i.e. uncommitted",
-                "changes; untracked files are not part of a diff), --staged what is staged, --files GLOB whole files (git glob, e.g. 'src/**/*.java').",
-                "", "Exit status: 0 reviewed (whatever was found), 1 no reviewer could review (every model failed),",
-                "2 bad input: not a git repository, an unknown revision, nothing to review, an unknown model."})
+        description = {"Review a change with several models at once.",
+                "The models review the same change in parallel; findings about the same place are merged. Without "
+                        + "--models, the reviewer role is cast twice, with models of different families where two are "
+                        + "usable. A diff too large for a model's context window is cut along file and hunk boundaries, "
+                        + "one request per part."},
+        footer = {"", "Sources: --diff REF reviews the changes of the working tree and index since REF (default: HEAD, "
+                        + "that is uncommitted changes; untracked files are not part of a diff), --staged what is staged, "
+                        + "--files GLOB whole files (a git glob such as 'src/**/*.java').",
+                "", "Exit status: 0 reviewed (whatever was found), 1 no reviewer could review (every model failed), "
+                        + "2 bad input: not a git repository, an unknown revision, nothing to review, an unknown model."})
 final class ReviewCommand implements Callable<Integer> {
     /** How many reviewers of different families to cast when none is named. */
     static final int DEFAULT_REVIEWERS = 2;
@@ -54,7 +57,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object instead of Markdown.")
     boolean json;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above the approve_above_usd budget limit without asking.")
     boolean yes;
 
     @Override

@@ -47,15 +47,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "route", mixinStandardHelpOptions = true,
         subcommands = {RouteCommand.Eval.class, RouteCommand.Workload.class},
-        description = {"Which model would serve this task, and why: the task kind, the chosen model and the runners-up,",
-                "and every model left out with the reason. Nothing is sent to any model.",
-                "`ensemble route eval --data DIR` measures routing on recorded outcomes instead;",
-                "`ensemble route workload` runs the reference workload against all-premium."})
+        description = {"Show which model would serve a task, and why.",
+                "The task kind, the chosen model and the runners-up, and every model left out with the reason. Nothing "
+                        + "is sent to any model.",
+                "`ensemble route eval --data DIR` measures routing on recorded outcomes instead; `ensemble route "
+                        + "workload` runs the reference workload against all-premium."})
 final class RouteCommand implements Callable<Integer> {
     /** Assumed output when --out is not given: a medium-sized answer or patch. */
     static final long DEFAULT_OUTPUT_TOKENS = 2_000;
 
     @ParentCommand Main main;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TASK", description = "The task, in words.")
     String task;
@@ -86,7 +88,7 @@ final class RouteCommand implements Callable<Integer> {
         AppContext app = main.app();
         Terminal term = app.terminal();
         if (task == null || task.isBlank()) {
-            new CommandLine(this).usage(term.err());
+            spec.commandLine().usage(term.err());
             throw new UserInputException("give a task in words, e.g. ensemble route \"fix the failing date test\"");
         }
         EnsembleConfig config = app.config();
@@ -150,14 +152,7 @@ final class RouteCommand implements Callable<Integer> {
         Candidate best = decision.chosen().get();
         term.out().println(term.bold("→ " + best.model().id()) + "  " + best.reason());
         term.out().println();
-        Table table = new Table("#", "model", "score", "quality", "cost", "time", "why").alignRight(0, 2, 3, 4, 5);
-        int shown = 0;
-        for (Candidate c : decision.candidates()) {
-            if (shown++ == 8) break;
-            table.row(shown, c.model().id(), String.format(Locale.ROOT, "%.3f", c.score()), String.format(Locale.ROOT, "%.0f%%", 100 * c.expectedQuality()),
-                    Format.usd(c.expectedCostUsd()), String.format(Locale.ROOT, "%.0f s", c.expectedSeconds()), c.reason());
-        }
-        term.out().print(table.render());
+        term.out().print(candidateTable(decision.candidates(), settings).render());
         if (decision.candidates().size() > 8) term.out().println(term.dim("… and " + (decision.candidates().size() - 8) + " more (--json lists all)"));
         printExclusions(term, decision);
         return ExitCodes.OK;
@@ -185,6 +180,33 @@ final class RouteCommand implements Callable<Integer> {
         return ExitCodes.FAILED;
     }
 
+    /**
+     * The runners-up in the terms the router ranks them by, never its internal score (a negated cost, or
+     * P(pass) − 1000 under the pass floor): expected-cost shows the chance of passing and the expected cost
+     * with escalation, or "under floor" for a candidate ranked only by its chance; quality-first shows the
+     * expected quality on the catalog's 0–10 scale.
+     */
+    static Table candidateTable(List<Candidate> candidates, RoutingSettings settings) {
+        boolean expectedCost = settings.strategy() == RoutingStrategy.EXPECTED_COST;
+        Table table = expectedCost
+                ? new Table("#", "model", "P(pass)", "a try", "expected", "time", "why").alignRight(0, 2, 3, 4, 5)
+                : new Table("#", "model", "quality", "cost", "time", "why").alignRight(0, 2, 3, 4);
+        int shown = 0;
+        for (Candidate c : candidates) {
+            if (shown++ == 8) break;
+            String time = String.format(Locale.ROOT, "%.0f s", c.expectedSeconds());
+            if (expectedCost) {
+                String expected = c.expectedQuality() >= settings.passFloor() ? Format.usd(c.expectedCostWithEscalationUsd()) : "under floor";
+                table.row(shown, c.model().id(), String.format(Locale.ROOT, "%.0f%%", 100 * c.expectedQuality()),
+                        Format.usd(c.expectedCostUsd()), expected, time, c.reason());
+            } else {
+                table.row(shown, c.model().id(), String.format(Locale.ROOT, "%.1f/10", 10 * c.expectedQuality()),
+                        Format.usd(c.expectedCostUsd()), time, c.reason());
+            }
+        }
+        return table;
+    }
+
     private static ObjectNode toJson(Classification classification, Role serving, long in, long out, boolean localOnly, RouteDecision decision) {
         ObjectNode root = HttpTransport.JSON.createObjectNode();
         root.putObject("classification").put("kind", classification.kind().key())
@@ -198,6 +220,7 @@ final class RouteCommand implements Callable<Integer> {
         for (Candidate c : decision.candidates()) {
             candidates.addObject().put("model", c.model().id()).put("score", c.score()).put("expected_quality", c.expectedQuality())
                     .put("expected_cost_usd", c.expectedCostUsd()).put("worst_case_usd", c.worstCaseUsd())
+                    .put("expected_cost_with_escalation_usd", c.expectedCostWithEscalationUsd())
                     .put("expected_seconds", c.expectedSeconds()).put("reason", c.reason());
         }
         ArrayNode excluded = root.putArray("excluded");
@@ -207,9 +230,10 @@ final class RouteCommand implements Callable<Integer> {
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = {"Measure routing on recorded outcomes: a folder of CSVs with a `prompt` column and one True/False",
-                    "column per model. Trains on a seeded half, evaluates on the other half, prints the cost–quality",
-                    "curve and the saving versus strong-only at 95% of its quality, at catalog (or given) prices."})
+            description = {"Measure routing on recorded outcomes.",
+                    "Reads a folder of CSVs with a `prompt` column and one True/False column per model, trains on a "
+                            + "seeded half, evaluates on the other half, and prints the cost–quality curve and the saving "
+                            + "versus strong-only at 95%% of its quality, at catalog (or given) prices."})
     static final class Eval implements Callable<Integer> {
         @ParentCommand RouteCommand route;
 
@@ -226,7 +250,7 @@ final class RouteCommand implements Callable<Integer> {
         String weak;
 
         @Option(names = "--price", paramLabel = "COL=SPEC",
-                description = "Price a column as a catalog model (COL=gpt-5-mini) or at IN/OUT USD per million tokens (COL=0.5/1.5). "
+                description = "Price a column as a catalog model (COL=gpt-5-mini) or at IN/OUT USD per million tokens (COL=3/15). "
                         + "Default: the catalog model of that name, else the shipped list of legacy eval prices.")
         Map<String, String> prices = new LinkedHashMap<>();
 
@@ -334,10 +358,11 @@ final class RouteCommand implements Callable<Integer> {
     }
 
     @Command(name = "workload", mixinStandardHelpOptions = true,
-            description = {"Run a workload of tasks with known verdicts through the router (learning online, falling back on",
-                    "failure) and compare its cost with sending every task to the premium model. Default: the shipped",
-                    "reference workload, a constructed fixture of 12 tasks and 4 models (--fixture hard-skewed: the first one,",
-                    "with 5 hard tasks of 12). Nothing is sent to any model."})
+            description = {"Run a workload with known verdicts through the router.",
+                    "The router learns online and falls back on failure; its cost is compared with sending every task "
+                            + "to the premium model. Default: the shipped reference workload, a constructed fixture of 12 "
+                            + "tasks and 4 models (--fixture hard-skewed: the first one, with 5 hard tasks of 12). Nothing "
+                            + "is sent to any model."})
     static final class Workload implements Callable<Integer> {
         @ParentCommand RouteCommand route;
 

@@ -21,10 +21,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
-        description = {"List the runs of this repository (`go` and `exec`), newest first: each run's status from the store",
-                "(planning, not started, running, done, failed) and, once it ended, its report's figures from .ensemble/reports/.",
-                "A go run still planning or running after its `ensemble go` stopped was interrupted: `ensemble resume <run>`",
-                "finishes it; one not started has a saved plan waiting for approval (`ensemble resume <run> --yes`)."})
+        description = {"List this repository's runs (`go` and `exec`), newest first.",
+                "Each run's status from the store (planning, not started, running, done, failed) and, once it ended, "
+                        + "its report's figures from .ensemble/reports/. A go run still planning or running after its "
+                        + "`ensemble go` stopped was interrupted: `ensemble resume <run>` finishes it; one not started has a "
+                        + "saved plan waiting for approval (`ensemble resume <run> --yes`)."})
 final class RunsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "scripted-server", mixinStandardHelpOptions = true,
-        description = {"Run ensemble's scripted model server on 127.0.0.1: it speaks Ollama, OpenAI chat and Responses,",
-                "Anthropic Messages and Gemini, answering from rules (text, tool calls, faults). For tests and demos;",
-                "point any client or coding CLI at it instead of a cloud."})
+        description = {"Run ensemble's scripted model server, for tests and demos.",
+                "It listens on 127.0.0.1, speaks Ollama, OpenAI chat and Responses, Anthropic Messages and Gemini, and "
+                        + "answers from rules (text, tool calls, faults). Point any client or coding CLI at it instead of "
+                        + "a cloud."})
 final class ScriptedServerCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  * router learns from). Calls carry no kind; tasks do, so "per kind" figures come from outcomes.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-        description = {"Success rate, duration, tokens and cost per model, per role and per kind: model calls from the",
-                "ledger, task verdicts from the outcomes the router learns from."})
+        description = {"Show success rates and costs per model, role and kind.",
+                "Success rate, duration, tokens and cost: model calls from the ledger, task verdicts from the outcomes "
+                        + "the router learns from."})
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

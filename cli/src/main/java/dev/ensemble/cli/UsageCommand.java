@@ -18,7 +18,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "usage", mixinStandardHelpOptions = true,
-        description = "What the models cost: calls, failures, tokens, USD and latency from the ledger of every model call.")
+        description = {"Show what the models cost, from the ledger.",
+                "Calls, failures, tokens, USD and latency, from the ledger of every model call."})
 final class UsageCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -95,8 +95,10 @@ public record ChatTranscript(String task, ChatSettings settings, ChatParticipant
         return root;
     }
 
-    /** The JSON text, pretty-printed, ending with a newline. */
-    /** The transcript as written and printed: a key a model repeated is masked, as everywhere ensemble writes. */
+    /**
+     * The JSON text, pretty-printed, ending with a newline: the transcript as written and printed, with a
+     * key a model repeated masked, as everywhere ensemble writes.
+     */
     public String toJsonText() {
         return Redactor.global().redact(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson())) + "\n";
     }

@@ -101,12 +101,12 @@ public final class ReferenceWorkload {
             return baselineCostUsd == 0 ? 0 : 100 * (baselineCostUsd - routerCostUsd) / baselineCostUsd;
         }
 
-        /** Whether the router (with fallback) passes at least as many tasks as all-premium, so the saving compares like with like. */
         /** The best any router could save on this workload, in percent. */
         public double oracleSavingPercent() {
             return baselineCostUsd == 0 ? 0 : 100 * (baselineCostUsd - oracleCostUsd) / baselineCostUsd;
         }
 
+        /** Whether the router (with fallback) passes at least as many tasks as all-premium, so the saving compares like with like. */
         public boolean samePassRate() {
             return routerPasses >= baselinePasses;
         }
