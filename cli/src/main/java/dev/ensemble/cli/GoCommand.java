@@ -130,6 +130,7 @@ final class GoCommand implements Callable<Integer> {
         Plan plan;
         if (planFile != null) {
             plan = readPlan(app);
+            ModelErrors.requireAnyUsable(app);  // a valid plan and no model at all: exit 3, not a run of failed tasks
         } else {
             // Recorded before the planner starts: a kill while it works leaves a run that `resume` plans again.
             runs.create(runId, request);

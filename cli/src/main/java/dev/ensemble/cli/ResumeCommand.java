@@ -67,6 +67,7 @@ final class ResumeCommand implements Callable<Integer> {
         Orchestrator orchestrator = GoCommand.orchestrator(app, limit, null, null, null, null);
         Optional<CostForecast> forecast = Optional.empty();
         if (!state.status().finished()) {
+            ModelErrors.requireAnyUsable(app);  // the tasks left need a model: none at all is exit 3, not a run of failures
             Plan plan = state.plan().orElseThrow();
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();
