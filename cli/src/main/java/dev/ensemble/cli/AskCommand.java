@@ -98,8 +98,10 @@ final class AskCommand implements Callable<Integer> {
         messages.add(ChatMessage.user(text));
         ChatRequest request = ChatRequest.of(messages).withMaxOutputTokens(Math.max(0, maxTokens))
                 .withContext(CallContext.of("ask"));
-        // The forecast of one question: the dearest model of the chain at its worst case.
-        double worst = servable.stream().mapToDouble(m -> BudgetGuard.worstCaseUsd(m, request)).max().orElse(0);
+        // The forecast of one question: the dearest model of the chain at its worst case, among
+        // those that can be called (a model without a key costs nothing: it is skipped).
+        double worst = servable.stream().filter(m -> app.usability().check(m).isEmpty())
+                .mapToDouble(m -> BudgetGuard.worstCaseUsd(m, request)).max().orElse(0);
         Approval.require(app, "this question", worst, yes);
 
         boolean streamToTerminal = !noStream && !json;

@@ -133,6 +133,7 @@ final class GoCommand implements Callable<Integer> {
         Plan plan;
         if (planFile != null) {
             plan = readPlan(app);
+            ModelErrors.requireAnyUsable(app);  // a valid plan and no model at all: exit 3, not a run of failed tasks
         } else {
             Planning planning = Planning.prepare(app, plannerModel, null);
             // The planning call is approved like any other call, before anything is written or sent.

@@ -71,6 +71,7 @@ final class ResumeCommand implements Callable<Integer> {
         Optional<CostForecast> forecast = Optional.empty();
         // A run that stopped on an error is marked failed but may still have tasks to do.
         if (state.tasks().stream().anyMatch(t -> !t.status().finished())) {
+            ModelErrors.requireAnyUsable(app);  // the tasks left need a model: none at all is exit 3, not a run of failures
             Plan plan = state.plan().orElseThrow();
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();

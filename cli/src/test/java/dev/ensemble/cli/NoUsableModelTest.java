@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.config.StoreSettings;
+import dev.ensemble.core.plan.PlanParser;
 import dev.ensemble.engine.run.RunStatus;
 import dev.ensemble.engine.run.RunStore;
 import dev.ensemble.engine.store.Store;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -87,6 +89,31 @@ class NoUsableModelTest {
             assertThat(cli.repo.resolve(".ensemble")).as("nothing written by " + name).doesNotExist();
         }
     }
+
+    @Test
+    void aRunWithAPlanButNoModelForItsTasksIsExit3NotARunOfFailedTasks() throws Exception {
+        Path planFile = dir.resolve("plan.json");
+        Files.writeString(planFile, PLAN);
+        CliHarness.Run go = cli.run("go", "--plan", planFile.toString());
+        assertThat(go.exitCode()).as(go.all()).isEqualTo(ExitCodes.NO_MODEL);
+        assertThat(go.err().lines().toList().getLast()).isEqualTo(NEXT_STEP);
+
+        WorkspaceManager.excludeEnsembleFolder(cli.repo);
+        try (Store store = Store.open(StoreSettings.DEFAULT, cli.repo, ref -> "")) {
+            RunStore runs = new RunStore(store);
+            runs.create("run-20261201-000000-beef", "add a note");
+            runs.savePlan("run-20261201-000000-beef", PlanParser.parse("add a note", PLAN));
+        }
+        CliHarness.Run resume = cli.run("resume", "run-20261201-000000-beef");
+        assertThat(resume.exitCode()).as(resume.all()).isEqualTo(ExitCodes.NO_MODEL);
+        assertThat(resume.err().lines().toList().getLast()).isEqualTo(NEXT_STEP);
+        assertThat(cli.git("branch", "--list", "ensemble/*")).as("nothing dispatched").isBlank();
+    }
+
+    private static final String PLAN = """
+            {"specs": [], "tasks": [{"id": "note", "title": "add a note", "kind": "coding", "files": ["notes/a.txt"],
+              "depends_on": [], "acceptance": "the note exists", "test_first": false, "description": "write notes/a.txt"}]}
+            """;
 
     /** What a `go` killed while its planner worked leaves behind: a run in "planning" that `resume` plans again. */
     private void runStoppedWhilePlanning() throws IOException {

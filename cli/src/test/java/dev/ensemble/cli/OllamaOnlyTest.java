@@ -60,6 +60,18 @@ class OllamaOnlyTest {
     }
 
     @Test
+    void theKeylessCloudModelsDoNotCountTowardsTheApprovalThreshold() throws Exception {
+        // Claude's worst case would be far above a tenth of a cent; the local model costs nothing.
+        cli.repoConfig("providers:\n  ollama: { base_url: \"" + server.baseUrl() + "\" }\nbudget: { approve_above_usd: 0.001 }\n");
+        server.rule(Rule.text("merged"));
+
+        CliHarness.Run run = cli.run("ask", "explain CRDTs");
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.err()).doesNotContain("approve");
+    }
+
+    @Test
     void askJsonListsTheSkippedModelsApartFromFailures() {
         server.rule(Rule.text("merged"));
 

@@ -140,14 +140,19 @@ public record UnusableModel(String modelId, String wireName, String provider, bo
         Map<String, List<UnusableModel>> unpulled = byServer(of(unique, Reason.NOT_PULLED));
         unpulled.forEach((server, ms) -> parts.add(ms.size() == 1
                 ? ms.getFirst().modelId() + " is not pulled in " + ms.getFirst().serverName()
-                : ms.size() + " models are not pulled in " + ms.getFirst().serverName() + " ("
-                        + String.join(", ", ms.stream().map(UnusableModel::modelId).toList()) + ")"));
+                : ms.size() + " models are not pulled in " + ms.getFirst().serverName() + " (" + firstNames(ms) + ")"));
         List<UnusableModel> cloudOnly = of(unique, Reason.LOCAL_ONLY);
         if (!cloudOnly.isEmpty()) {
             parts.add(cloudOnly.size() == 1 ? cloudOnly.getFirst().modelId() + " is a cloud model (local-only mode)"
                     : cloudOnly.size() + " cloud models are left out in local-only mode");
         }
         return parts.isEmpty() ? "no model to try" : String.join("; ", parts);
+    }
+
+    /** Up to three ids, then how many more: the paragraph stays short for a catalog of many models. */
+    private static String firstNames(List<UnusableModel> models) {
+        List<String> ids = models.stream().map(UnusableModel::modelId).toList();
+        return ids.size() <= 3 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 3)) + " and " + (ids.size() - 3) + " more";
     }
 
     private static List<UnusableModel> of(Map<String, UnusableModel> unique, Reason reason) {

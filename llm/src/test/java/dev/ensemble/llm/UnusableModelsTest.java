@@ -229,6 +229,9 @@ class UnusableModelsTest {
         ProviderSpec ollama = ollama("ollama", "http://127.0.0.1:11434");
         assertThat(UnusableModel.describe(List.of(UnusableModel.notPulled(a, ollama), UnusableModel.notPulled(b, ollama))))
                 .isEqualTo("2 models are not pulled in Ollama (qwen3-coder:30b, qwen2.5-coder:7b)");
+        List<UnusableModel> many = List.of("a:1b", "b:1b", "c:1b", "d:1b", "e:1b").stream()
+                .map(id -> UnusableModel.notPulled(local(id, "ollama"), ollama)).toList();
+        assertThat(UnusableModel.describe(many)).isEqualTo("5 models are not pulled in Ollama (a:1b, b:1b, c:1b and 2 more)");
         assertThat(UnusableModel.describe(List.of(UnusableModel.notPulled(a, ollama))))
                 .isEqualTo("qwen3-coder:30b is not pulled in Ollama");
         assertThat(UnusableModel.describe(List.of(UnusableModel.localOnly(Fixtures.model("gpt-5", "openai"), ollama))))
