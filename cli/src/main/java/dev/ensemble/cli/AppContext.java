@@ -21,6 +21,7 @@ import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
+import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.OllamaDiscovery;
 import dev.ensemble.llm.OllamaTags;
@@ -55,6 +56,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
+    private ChatModels availabilityChecks;
     private RoleModels roleModels;
     private AgentRegistry agents;
     private Budget budget;
@@ -130,6 +132,7 @@ public final class AppContext implements AutoCloseable {
         this.loadedConfig = null;
         this.config = null;
         this.models = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
         this.agents = null;
     }
@@ -148,6 +151,7 @@ public final class AppContext implements AutoCloseable {
     void clock(Clock newClock) {
         this.clock = newClock;
         this.models = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
     }
 
@@ -160,6 +164,7 @@ public final class AppContext implements AutoCloseable {
         this.loadedConfig = null;
         this.config = null;
         this.models = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
     }
 
@@ -209,6 +214,20 @@ public final class AppContext implements AutoCloseable {
                     Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
+    }
+
+    /**
+     * The catalog's models for asking only whether each is usable now (key resolvable, Ollama model
+     * pulled): without the ledger and budgets behind {@link #models()}, so {@code models} and
+     * {@code doctor} answer without waiting for the store to open. Never used to call a model.
+     */
+    public synchronized ChatModels availabilityChecks() {
+        if (availabilityChecks == null) {
+            EnsembleConfig c = config();
+            availabilityChecks = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), CallObserver.NONE,
+                    Optional.empty(), c.localOnly(), ollamaTags);
+        }
+        return availabilityChecks;
     }
 
     /**

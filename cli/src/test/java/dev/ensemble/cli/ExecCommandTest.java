@@ -99,7 +99,7 @@ class ExecCommandTest {
     void theAgentsOwnGuardRefusesWritesOutsideOwnedPathsAndNothingChanges() throws Exception {
         CliHarness.Run run = cli.run("exec", "--agent", "builtin", "--owns", "src/**", "write a note");
         assertThat(run.out()).contains("no changes");
-        assertThat(server.requests().get(1).body()).contains("notes/hello.txt").contains("error");
+        assertThat(server.modelCalls().get(1).body()).contains("notes/hello.txt").contains("error");
         assertThat(cli.git("branch", "--list", "ensemble/*")).isBlank();
     }
 
@@ -109,7 +109,7 @@ class ExecCommandTest {
         assertThat(cli.run("exec", "--agent", "builtin", "--timeout", "soon", "x").exitCode()).isEqualTo(2);
         assertThat(cli.run("exec", "--agent", "builtin", "--model", "nope", "x").exitCode()).isEqualTo(2);
         assertThat(cli.run("exec", "x").exitCode()).isEqualTo(2);
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
     }
 
     @Test
