@@ -23,6 +23,7 @@ import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
+import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.OllamaDiscovery;
 import dev.ensemble.llm.OllamaTags;
@@ -62,7 +63,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
-    private Usability usability;
+    private ChatModels availabilityChecks;
     private RoleModels roleModels;
     private AgentRegistry agents;
     private Boolean localOverride;
@@ -162,7 +163,7 @@ public final class AppContext implements AutoCloseable {
         this.loadedConfig = null;
         this.config = null;
         this.models = null;
-        this.usability = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
         this.agents = null;
     }
@@ -206,6 +207,7 @@ public final class AppContext implements AutoCloseable {
     void clock(Clock newClock) {
         this.clock = newClock;
         this.models = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
     }
 
@@ -218,7 +220,7 @@ public final class AppContext implements AutoCloseable {
         this.loadedConfig = null;
         this.config = null;
         this.models = null;
-        this.usability = null;
+        this.availabilityChecks = null;
         this.roleModels = null;
     }
 
@@ -235,7 +237,6 @@ public final class AppContext implements AutoCloseable {
     synchronized void useSecrets(SecretResolver resolver) {
         this.secrets = resolver;
         this.models = null;
-        this.usability = null;
         this.roleModels = null;
     }
 
@@ -285,12 +286,21 @@ public final class AppContext implements AutoCloseable {
      * The models' own when they are already built, so each local server is probed once.
      */
     public synchronized Usability usability() {
-        if (models != null) return models.usability();
-        if (usability == null) {
+        return models != null ? models.usability() : availabilityChecks().usability();
+    }
+
+    /**
+     * The catalog's models for asking only whether each is usable now (key resolvable, Ollama model
+     * pulled): without the ledger and budgets behind {@link #models()}, so {@code models} and
+     * {@code doctor} answer without waiting for the store to open. Never used to call a model.
+     */
+    public synchronized ChatModels availabilityChecks() {
+        if (availabilityChecks == null) {
             EnsembleConfig c = config();
-            usability = new Usability(c.catalog(), secrets(), HttpTransport.newClient(c.timeouts().connect()), c.localOnly());
+            availabilityChecks = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), CallObserver.NONE,
+                    Optional.empty(), c.localOnly(), ollamaTags);
         }
-        return usability;
+        return availabilityChecks;
     }
 
     /**

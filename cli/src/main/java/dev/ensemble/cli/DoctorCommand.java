@@ -206,7 +206,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private static List<Check> models(AppContext app, Catalog catalog) throws Exception {
-        Map<String, ModelAvailability> availability = ModelsCommand.availability(app.models(), catalog.models().values());
+        Map<String, ModelAvailability> availability = ModelsCommand.availability(app.availabilityChecks(), catalog.models().values());
         List<String> usable = new ArrayList<>();
         for (ModelSpec m : catalog.models().values()) if (availability.get(m.id()).usable()) usable.add(m.id());
         if (usable.isEmpty()) return List.of(new Check("models", "usable models", Status.FAIL, "none of " + catalog.models().size()));

@@ -40,7 +40,7 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AppContext app = main.app();
         Catalog catalog = app.config().catalog();
-        Map<String, ModelAvailability> availability = availability(app.models(), catalog.models().values());
+        Map<String, ModelAvailability> availability = availability(app.availabilityChecks(), catalog.models().values());
         if (json) {
             app.terminal().printJson(toJson(catalog, availability));
             return ExitCodes.OK;

@@ -101,9 +101,7 @@ class ExecCommandTest {
         // The agent says it finished although its write was refused: a claimed success with no change.
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.NO_CHANGE);
         assertThat(run.out()).contains("no change: builtin reported success but changed no file");
-        // The second model call (after exec asked Ollama which models it has pulled) carries the refusal.
-        assertThat(server.requests().stream().filter(r -> r.method().equals("POST")).toList().get(1).body())
-                .contains("notes/hello.txt").contains("error");
+        assertThat(server.modelCalls().get(1).body()).contains("notes/hello.txt").contains("error");
         assertThat(cli.git("branch", "--list", "ensemble/*")).isBlank();
     }
 
@@ -113,7 +111,7 @@ class ExecCommandTest {
         assertThat(cli.run("exec", "--agent", "builtin", "--timeout", "soon", "x").exitCode()).isEqualTo(2);
         assertThat(cli.run("exec", "--agent", "builtin", "--model", "nope", "x").exitCode()).isEqualTo(2);
         assertThat(cli.run("exec", "x").exitCode()).isEqualTo(2);
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
     }
 
     @Test

@@ -103,8 +103,8 @@ class GoBadPlansTest {
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.err()).contains("the plan was rejected").contains(reason);
-        assertThat(server.requests()).as("asked once, then once more with the problems").hasSize(2);
-        assertThat(server.requests().get(1).parsed().inputText()).contains(reason);
+        assertThat(server.modelCalls()).as("asked once, then once more with the problems").hasSize(2);
+        assertThat(server.modelCalls().get(1).parsed().inputText()).contains(reason);
         assertNothingWritten(head);
     }
 
@@ -122,8 +122,8 @@ class GoBadPlansTest {
         CliHarness.Run run = cli.run("go", "--json", "add the feature");
 
         assertThat(run.exitCode()).as(run.all()).isZero();
-        assertThat(server.requests()).extracting(r -> r.rule()).startsWith("bad plan", "repaired plan");
-        assertThat(server.requests().get(1).parsed().inputText()).contains("dependency cycle: a → b → a");
+        assertThat(server.modelCalls()).extracting(r -> r.rule()).startsWith("bad plan", "repaired plan");
+        assertThat(server.modelCalls().get(1).parsed().inputText()).contains("dependency cycle: a → b → a");
         String runId = dev.ensemble.llm.http.HttpTransport.JSON.readTree(run.out()).path("run_id").asString();
         assertThat(cli.git("show", "ensemble/" + runId + "/_run:src/a.py")).isEqualTo("a = 1\n");
     }

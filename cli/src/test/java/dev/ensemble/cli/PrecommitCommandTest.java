@@ -59,7 +59,7 @@ class PrecommitCommandTest {
         assertThat(precommitWith("HIGH")).isEqualTo(1);
         assertThat(precommitWith("CRITICAL")).isEqualTo(1);
         // Only the staged change is reviewed.
-        assertThat(server.requests().getLast().parsed().lastUserText()).contains("+++ b/Main.java").doesNotContain("ensemble.yaml");
+        assertThat(server.modelCalls().getLast().parsed().lastUserText()).contains("+++ b/Main.java").doesNotContain("ensemble.yaml");
     }
 
     @Test
@@ -81,7 +81,7 @@ class PrecommitCommandTest {
         CliHarness.Run run = cli.run("precommit", "--models", "rev-a");
         assertThat(run.exitCode()).isZero();
         assertThat(run.err()).contains("nothing staged");
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
         assertThat(cli.run("precommit", "--models", "nope").exitCode()).isZero();
     }
 
@@ -99,7 +99,7 @@ class PrecommitCommandTest {
     void anUnknownModelIsExitTwo() throws Exception {
         stage();
         assertThat(cli.run("precommit", "--models", "nope").exitCode()).isEqualTo(2);
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
     }
 
     @Test

@@ -92,7 +92,7 @@ class ReviewCommandTest {
         assertThat(f.path("models")).extracting(JsonNode::asString).containsExactly("rev-a", "rev-b");
         assertThat(report.path("worst").asString()).isEqualTo("HIGH");
         assertThat(report.path("source").asString()).isEqualTo("changes since HEAD");
-        assertThat(server.requests()).hasSize(2);
+        assertThat(server.modelCalls()).hasSize(2);
         // Both calls are in the ledger as the review's reviewer.
         try (var store = dev.ensemble.engine.store.Store.open(dev.ensemble.core.config.StoreSettings.DEFAULT, cli.repo, ref -> "")) {
             List<String> rows = store.jdbi().withHandle(h -> h.createQuery(
@@ -132,7 +132,7 @@ class ReviewCommandTest {
         cli.git("add", ".");
         CliHarness.Run run = cli.run("review", "--staged", "--models", "tiny", "--json");
         assertThat(run.exitCode()).as(run.all()).isZero();
-        List<RecordedRequest> requests = server.requests();
+        List<RecordedRequest> requests = server.modelCalls();
         assertThat(requests).hasSizeGreaterThanOrEqualTo(3);
         for (RecordedRequest request : requests) {
             int answerRoom = request.parsed().body().path("options").path("num_predict").asInt();
@@ -172,7 +172,7 @@ class ReviewCommandTest {
         server.rule(Rule.text(finding("HIGH", "src/App.java", 4, "NPE")));
         CliHarness.Run run = cli.run("review", "--files", "src/**", "--models", "rev-a", "--json");
         assertThat(run.exitCode()).as(run.all()).isZero();
-        assertThat(server.requests().getFirst().parsed().lastUserText()).contains("whole files").contains("+        s.length();");
+        assertThat(server.modelCalls().getFirst().parsed().lastUserText()).contains("whole files").contains("+        s.length();");
         assertThat(HttpTransport.JSON.readTree(run.out()).path("findings").get(0).path("line").asInt()).isEqualTo(4);
     }
 
@@ -203,6 +203,6 @@ class ReviewCommandTest {
             assertThat(Main.run(app, "precommit")).isEqualTo(2);
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a git repository");
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
     }
 }

@@ -108,8 +108,10 @@ public final class OllamaDiscovery {
         List<ModelSpec> found = new ArrayList<>();
         java.util.Set<String> taken = new java.util.HashSet<>(catalog.models().keySet());
         taken.addAll(catalog.aliases().keySet());
+        java.util.Set<String> servers = new java.util.HashSet<>();
         for (ProviderSpec provider : catalog.providers().values()) {
-            if (provider.wire() != WireProtocol.OLLAMA) continue;
+            // Two providers on one server (a user's own beside the built-in one) find its models once, for the first.
+            if (provider.wire() != WireProtocol.OLLAMA || !servers.add(OllamaTags.nativeBase(provider.baseUrl()))) continue;
             OllamaTags.Listing listing = tags.listing(provider.baseUrl());
             if (!listing.answered()) continue;
             List<OllamaTags.Pulled> unknown = listing.models().stream().filter(p -> !known(catalog, provider, p.name())).toList();
@@ -137,11 +139,16 @@ public final class OllamaDiscovery {
                 OllamaFamilies.tokensPerSecond(guess.billions()), provider.local(), show.tools(), guess.capabilities());
     }
 
-    /** Whether the catalog already serves {@code name} from this provider ({@code llama3} and {@code llama3:latest} are one). */
+    /**
+     * Whether the catalog already serves {@code name} from this provider's server, under any
+     * provider of that server ({@code llama3} and {@code llama3:latest} are one).
+     */
     private static boolean known(Catalog catalog, ProviderSpec provider, String name) {
         String bare = name.endsWith(":latest") ? name.substring(0, name.length() - ":latest".length()) : name;
-        return catalog.models().values().stream().anyMatch(m -> m.provider().equals(provider.name())
-                && (m.wireName().equals(name) || m.wireName().equals(bare)));
+        String server = OllamaTags.nativeBase(provider.baseUrl());
+        return catalog.models().values().stream().anyMatch(m -> (m.wireName().equals(name) || m.wireName().equals(bare))
+                && catalog.provider(m.provider()).map(p -> p.wire() == WireProtocol.OLLAMA
+                        && OllamaTags.nativeBase(p.baseUrl()).equals(server)).orElse(false));
     }
 
     /** Its Ollama name without {@code :latest}; when that is taken (a model or alias of the catalog), provider/name. */

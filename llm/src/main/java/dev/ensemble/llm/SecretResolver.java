@@ -98,7 +98,19 @@ public final class SecretResolver {
     private final boolean macOs;
     private final Path home;
     private final SecretStore store;
-    private final Map<String, Lookup> stored = new ConcurrentHashMap<>();
+    private final Map<String, Stored> stored = new ConcurrentHashMap<>();
+
+    /**
+     * A store look-up, remembered: a found key for the process, a missing one for a few seconds
+     * (a long run sees a key stored meanwhile, while a burst of checks asks the store once).
+     */
+    private record Stored(Lookup lookup, long at) {
+        static final long MISSING_NANOS = Duration.ofSeconds(10).toNanos();
+
+        boolean fresh(long now) {
+            return lookup instanceof Lookup.Found || now - at < MISSING_NANOS;
+        }
+    }
 
     /**
      * @param store where {@code ensemble secrets set} keeps keys: an {@code env:NAME} reference
@@ -182,15 +194,18 @@ public final class SecretResolver {
         String value = env.get(ref.name());
         if (value != null) return new Lookup.Found(value);
         if (store == null || !SecretStore.validName(ref.name())) return new Lookup.Missing(ref + " not set");
-        // Asked once per name: a store may run a program (pass, security) for each look-up.
-        return stored.computeIfAbsent(ref.name(), name -> {
-            if (!store.contains(name)) return new Lookup.Missing(ref + " not set");
-            Lookup found = lookup(store.ref(name));
-            return switch (found) {
-                case Lookup.Found f -> new Lookup.Found(f.value(), name + " from ensemble secrets (" + store.where(name) + "), as " + ref + " is unset");
-                case Lookup.Missing m -> new Lookup.Missing(ref + " not set, and the stored " + name + " cannot be read: " + m.reason());
-            };
-        });
+        // Remembered: a store may run a program (pass, security) for each look-up.
+        long now = System.nanoTime();
+        return stored.compute(ref.name(), (name, old) -> old != null && old.fresh(now) ? old : new Stored(fromStore(ref, name), now))
+                .lookup();
+    }
+
+    private Lookup fromStore(SecretRef.Env ref, String name) {
+        if (!store.contains(name)) return new Lookup.Missing(ref + " not set");
+        return switch (lookup(store.ref(name))) {
+            case Lookup.Found f -> new Lookup.Found(f.value(), name + " from ensemble secrets (" + store.where(name) + "), as " + ref + " is unset");
+            case Lookup.Missing m -> new Lookup.Missing(ref + " not set, and the stored " + name + " cannot be read: " + m.reason());
+        };
     }
 
     private Lookup fromFile(SecretRef.File ref) {
@@ -249,13 +264,14 @@ public final class SecretResolver {
 
     private static CommandRunner.Result runProcess(List<String> command, String input, Duration timeout) throws IOException {
         Process process = new ProcessBuilder(command).start();
+        // Read before writing: a program that answers before it has read all its input must not block us both.
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try (var stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // The program exited without reading; its exit code tells why.
         }
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();

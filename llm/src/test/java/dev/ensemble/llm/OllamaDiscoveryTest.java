@@ -93,6 +93,26 @@ class OllamaDiscoveryTest {
     }
 
     @Test
+    void aServerBehindTwoProvidersIsAskedOnceAndItsConfiguredModelsAreNotFoundAgain() {
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.pulledModels(List.of(MISTRAL, PulledModel.of("mine:7b")));
+            Catalog builtin = builtinWithOllamaAt(server.baseUrl());
+            Map<String, ProviderSpec> providers = new LinkedHashMap<>(builtin.providers());
+            providers.put("gpu-box", new ProviderSpec("gpu-box", dev.ensemble.core.WireProtocol.OLLAMA, server.baseUrl() + "/v1/",
+                    java.util.Optional.empty(), true));
+            Map<String, ModelSpec> models = new LinkedHashMap<>(builtin.models());
+            ModelSpec mine = new ModelSpec("my-model", "gpu-box", "mine:7b", "test", dev.ensemble.core.Pricing.FREE, 8192, 1024, 50,
+                    true, true, Map.of());
+            models.put(mine.id(), mine);
+            Catalog extended = new OllamaDiscovery(new OllamaTags()).extend(new Catalog(providers, models, builtin.aliases()));
+            assertThat(extended.models().size()).isEqualTo(models.size() + 1);
+            assertThat(extended.model("mistral:7b").orElseThrow().provider()).isEqualTo("ollama");
+            assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/tags")).hasSize(1);
+            assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/show")).hasSize(1);
+        }
+    }
+
+    @Test
     void anOllamaThatDoesNotAnswerAddsNothing() {
         int port;
         try (ScriptedModelServer gone = ScriptedModelServer.start()) {

@@ -151,6 +151,15 @@ public final class ScriptedModelServer implements AutoCloseable {
         return List.copyOf(log);
     }
 
+    /**
+     * The requests that asked a model for an answer (a dialect's POST, such as /api/chat or
+     * /v1/messages), without the look-ups around them ({@code GET /api/tags}, {@code POST
+     * /api/show}) that ensemble makes to learn what an Ollama has pulled.
+     */
+    public List<RecordedRequest> modelCalls() {
+        return log.stream().filter(r -> r.parsed() != null).toList();
+    }
+
     public void clearRequests() {
         log.clear();
     }
