@@ -33,9 +33,7 @@ public final class Planner {
 
     /** @throws PlanRejectedException when the answer and its repair are both invalid */
     public Plan plan(String request, RepoPack pack) {
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(ChatMessage.system(role.systemPrompt() + "\n\n" + PlanPrompt.SCHEMA));
-        messages.add(ChatMessage.user("Request:\n" + request + "\n\n" + pack.render()));
+        List<ChatMessage> messages = new ArrayList<>(firstRequest(role, request, pack).messages());
         List<PlanProblem> problems = List.of();
         for (int turn = 0; turn < 2; turn++) {
             ChatResponse response = model.chat(ChatRequest.of(messages).withContext(CallContext.of("plan")));
@@ -48,11 +46,20 @@ public final class Planner {
         throw new PlanRejectedException(problems);
     }
 
+    /**
+     * The planner's first request for {@code request}: what a forecast of the planning call is
+     * computed from before anything is sent (a repair turn, when needed, is that and the answer).
+     */
+    public static ChatRequest firstRequest(Role role, String request, RepoPack pack) {
+        return ChatRequest.of(List.of(ChatMessage.system(role.systemPrompt() + "\n\n" + PlanPrompt.SCHEMA),
+                ChatMessage.user("Request:\n" + request + "\n\n" + pack.render()))).withContext(CallContext.of("plan"));
+    }
+
     private record Check(Plan plan, List<PlanProblem> problems) {}
 
     private Check check(String request, String answer) {
         try {
-            Plan plan = PlanParser.parse(request, answer);
+            Plan plan = PlanParser.parse(request, answer, validator.limits());
             return new Check(plan, validator.validate(plan));
         } catch (PlanParseException e) {
             return new Check(null, e.problems());
