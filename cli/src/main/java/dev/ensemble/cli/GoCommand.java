@@ -7,11 +7,8 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.plan.Plan;
-import dev.ensemble.core.plan.PlanParseException;
-import dev.ensemble.core.plan.PlanParser;
 import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
-import dev.ensemble.core.plan.PlanValidator;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Constraints;
@@ -35,10 +32,10 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
+import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.http.HttpTransport;
 import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,21 +119,23 @@ final class GoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
         }
+        // Everything that can be known before the run starts is checked before it is recorded.
+        Preflight.repositoryWithCommit(app);
+        if (apply) Preflight.applicable(app.repoRoot());
+        Plan filePlan = planFile == null ? null : Preflight.planFile(app, planFile, request);
+        Planning planning = planFile == null ? Preflight.planner(app, plannerModel, null, request, yes) : null;
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         RunStore runs = new RunStore(app.store());
         Plan plan;
-        if (planFile != null) {
-            plan = readPlan(app);
+        if (filePlan != null) {
+            plan = filePlan;
         } else {
             // Recorded before the planner starts: a kill while it works leaves a run that `resume` plans again.
             runs.create(runId, request);
             runs.markStatus(runId, RunStatus.PLANNING);
             term.err().println(term.bold("run " + runId) + ": planning");
-            plan = plan(app, plannerModel, request, runId);
-            if (plan == null) {
-                runs.markStatus(runId, RunStatus.FAILED);
-                return ExitCodes.FAILED;
-            }
+            plan = planOrFail(app, planning, runs, runId);
+            if (plan == null) return ExitCodes.FAILED;
         }
         term.err().println(term.bold("run " + runId) + ": " + plan.specs().size() + " spec(s), " + plan.tasks().size() + " task(s); run branch "
                 + Orchestrator.runBranch(runId));
@@ -161,6 +160,13 @@ final class GoCommand implements Callable<Integer> {
             return code;
         }
         Git git = Git.in(app.repoRoot());
+        // Checked before planning too (Preflight.applicable); the user may have moved since.
+        Git.Result branch = git.exec("symbolic-ref", "--quiet", "--short", "HEAD");
+        if (!branch.ok()) {
+            term.err().println(term.yellow("--apply skipped: HEAD is detached now; `git switch <branch>` and `git merge "
+                    + outcome.runBranch() + "` to take the run"));
+            return ExitCodes.FAILED;
+        }
         if (!git.ok("status", "--porcelain", "--untracked-files=no").isBlank()) {
             term.err().println(term.yellow("--apply skipped: your working tree has uncommitted changes; `git merge "
                     + outcome.runBranch() + "` when ready"));
@@ -172,7 +178,7 @@ final class GoCommand implements Callable<Integer> {
             term.err().println(term.red("--apply failed") + ": " + merged.stderr().strip() + " (your branch is unchanged)");
             return ExitCodes.FAILED;
         }
-        term.err().println(term.green("applied") + ": merged " + outcome.runBranch() + " into your branch");
+        term.err().println(term.green("applied") + ": merged " + outcome.runBranch() + " into your branch " + branch.out());
         return ExitCodes.OK;
     }
 
@@ -204,29 +210,31 @@ final class GoCommand implements Callable<Integer> {
         return outcome.allPassed() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private Plan readPlan(AppContext app) throws IOException {
-        if (!Files.isRegularFile(planFile)) throw new UserInputException("--plan: no such file: " + planFile);
-        String text = Files.readString(planFile);
+    /**
+     * Plans the recorded run; a planning that fails (every model of the chain, a budget refusal)
+     * marks the run failed, so `runs` does not offer to resume what only a new `go` can do. An
+     * interruption leaves it planning: that is what `resume` is for.
+     */
+    private Plan planOrFail(AppContext app, Planning planning, RunStore runs, String runId) {
         Plan plan;
         try {
-            String req = request != null ? request : HttpTransport.JSON.readTree(text).path("request").asString("");
-            plan = PlanParser.parse(req, text);
-        } catch (PlanParseException e) {
-            throw new UserInputException("--plan " + planFile + ": " + e.getMessage());
+            plan = plan(app, planning, request, runId);
         } catch (RuntimeException e) {
-            throw new UserInputException("--plan " + planFile + ": not a plan: " + e.getMessage());
+            if (!(e instanceof ModelException m && m.kind() == ModelException.Kind.INTERRUPTED)) {
+                runs.markStatus(runId, RunStatus.FAILED);
+            }
+            throw e;
         }
-        List<PlanProblem> problems = PlanValidator.withDefaultRoles().validate(plan);
-        if (!problems.isEmpty()) {
-            throw new UserInputException("--plan " + planFile + " is not valid:\n  " + String.join("\n  ", problems.stream().map(Object::toString).toList()));
-        }
+        if (plan == null) runs.markStatus(runId, RunStatus.FAILED);
         return plan;
     }
 
-    /** The planner's plan for the request (its exchange transcribed under the run), or null (said on stderr) when it was rejected. */
-    static Plan plan(AppContext app, String plannerModel, String request, String runId) {
+    /**
+     * The planner's plan for the request (its exchange transcribed under the run), or null (said on
+     * stderr) when it was rejected; {@code planning} as {@link Preflight#planner} checked it.
+     */
+    static Plan plan(AppContext app, Planning planning, String request, String runId) {
         Terminal term = app.terminal();
-        Planning planning = Planning.prepare(app, plannerModel, null);
         term.err().println(term.dim("planning with " + planning.model().spec().id() + " (repository pack "
                 + Format.tokens(planning.pack().tokens()) + " tokens)…"));
         try {

@@ -40,12 +40,16 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
 
+    @Option(names = {"-y", "--yes"}, description = "Approve a planning call whose worst case is above budget.approve_above_usd without asking.")
+    boolean yes;
+
     @Override
     public Integer call() {
         AppContext app = main.app();
         if (request.isBlank()) throw new UserInputException("the request is empty");
         Terminal term = app.terminal();
-        Planning planning = Planning.prepare(app, target.model, target.alias);
+        Preflight.repository(app);
+        Planning planning = Preflight.planner(app, target.model, target.alias, request, yes);
         Plan plan;
         try {
             plan = planning.plan(request);

@@ -15,6 +15,11 @@ final class CliHarness {
         String all() {
             return out + err;
         }
+
+        /** The first line written to stderr, or "" when none was. */
+        String firstErrorLine() {
+            return err.lines().findFirst().orElse("");
+        }
     }
 
     final Path repo;
@@ -34,7 +39,12 @@ final class CliHarness {
     }
 
     String git(String... args) throws IOException, InterruptedException {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", repo.toString()));
+        return gitIn(repo, args);
+    }
+
+    /** git in another folder (e.g. a second repository a test sets up). */
+    static String gitIn(Path dir, String... args) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString()));
         command.addAll(java.util.List.of(args));
         Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -63,13 +73,22 @@ final class CliHarness {
         return run(Map.of(), args);
     }
 
+
     Run run(Map<String, String> env, String... args) {
+        return runIn(repo, env, args);
+    }
+
+    /**
+     * Runs a command started in {@code workDir} (a folder outside any repository, a repository
+     * without commits), with this harness's user configuration and {@code workDir}'s ensemble.yaml.
+     */
+    Run runIn(Path workDir, Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         int code;
-        try (AppContext app = new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env))) {
+        try (AppContext app = new AppContext(terminal, workDir, new ConfigLoader(userConfig, workDir.resolve("ensemble.yaml"), env))) {
             code = Main.run(app, args);
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

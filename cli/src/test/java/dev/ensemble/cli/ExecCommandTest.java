@@ -99,7 +99,7 @@ class ExecCommandTest {
     void theAgentsOwnGuardRefusesWritesOutsideOwnedPathsAndNothingChanges() throws Exception {
         CliHarness.Run run = cli.run("exec", "--agent", "builtin", "--owns", "src/**", "write a note");
         assertThat(run.out()).contains("no changes");
-        assertThat(server.requests().get(1).body()).contains("notes/hello.txt").contains("error");
+        assertThat(server.chatRequests().get(1).body()).contains("notes/hello.txt").contains("error");
         assertThat(cli.git("branch", "--list", "ensemble/*")).isBlank();
     }
 

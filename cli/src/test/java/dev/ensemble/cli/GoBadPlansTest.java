@@ -89,6 +89,14 @@ class GoBadPlansTest {
                         "$.tasks[1].id: duplicate task id 'a' (also $.tasks[0])"),
                 Arguments.of("self dependency", plan(task("a", "src/a.py", "a")),
                         "$.tasks[0].depends_on[0]: task 'a' depends on itself"),
+                Arguments.of("a task id that would leave the worktree folder", plan(task("../../../../tmp/x", "src/a.py", "")),
+                        "$.tasks[0].id: task id '../../../../tmp/x' is not a safe identifier"),
+                Arguments.of("the run branch's name as a task id", plan(task("_run", "src/a.py", "")),
+                        "$.tasks[0].id: task id '_run' is not a safe identifier"),
+                Arguments.of("an agent ensemble does not know", plan(task("a", "src/a.py", "").replace("}", ", \"agent\": \"robot\"}")),
+                        "$.tasks[0].agent: unknown agent 'robot' (agents: aider, builtin, claude, cn, codex, gemini, opencode, qwen; or leave agent out)"),
+                Arguments.of("a model that is not in the catalog", plan(task("a", "src/a.py", "").replace("}", ", \"model\": \"gpt-17\"}")),
+                        "$.tasks[0].model: unknown model or alias 'gpt-17'"),
                 Arguments.of("spec outside specs/", "{\"specs\": [{\"path\": \"docs/f.md\", \"content\": \"x\"}], \"tasks\": ["
                         + task("a", "src/a.py", "") + "]}", "$.specs[0].path: spec 'docs/f.md' is outside specs/"));
     }
@@ -103,8 +111,8 @@ class GoBadPlansTest {
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.err()).contains("the plan was rejected").contains(reason);
-        assertThat(server.requests()).as("asked once, then once more with the problems").hasSize(2);
-        assertThat(server.requests().get(1).parsed().inputText()).contains(reason);
+        assertThat(server.chatRequests()).as("asked once, then once more with the problems").hasSize(2);
+        assertThat(server.chatRequests().get(1).parsed().inputText()).contains(reason);
         assertNothingWritten(head);
     }
 
@@ -122,8 +130,8 @@ class GoBadPlansTest {
         CliHarness.Run run = cli.run("go", "--json", "add the feature");
 
         assertThat(run.exitCode()).as(run.all()).isZero();
-        assertThat(server.requests()).extracting(r -> r.rule()).startsWith("bad plan", "repaired plan");
-        assertThat(server.requests().get(1).parsed().inputText()).contains("dependency cycle: a → b → a");
+        assertThat(server.chatRequests()).extracting(r -> r.rule()).startsWith("bad plan", "repaired plan");
+        assertThat(server.chatRequests().get(1).parsed().inputText()).contains("dependency cycle: a → b → a");
         String runId = dev.ensemble.llm.http.HttpTransport.JSON.readTree(run.out()).path("run_id").asString();
         assertThat(cli.git("show", "ensemble/" + runId + "/_run:src/a.py")).isEqualTo("a = 1\n");
     }

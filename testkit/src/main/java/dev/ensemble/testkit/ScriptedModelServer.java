@@ -134,6 +134,14 @@ public final class ScriptedModelServer implements AutoCloseable {
         return List.copyOf(log);
     }
 
+    /**
+     * The requests that asked a model something (chat, messages, responses, generateContent),
+     * leaving out what only looks: {@code /api/tags}, {@code /v1/models}, {@code /api/version}.
+     */
+    public List<RecordedRequest> chatRequests() {
+        return log.stream().filter(r -> r.parsed() != null).toList();
+    }
+
     public void clearRequests() {
         log.clear();
     }
