@@ -61,8 +61,12 @@ final class Preflight {
                 throw new UserInputException(dir + " is not inside a git working tree (a bare repository, or inside .git): "
                         + "cd into a checkout of your repository");
             }
-            throw new UserInputException("not a git repository: " + dir + " (ensemble works inside one: cd into your repository, "
-                    + "or run `git init` there and make a first commit)");
+            if (top.stderr().contains("not a git repository")) {
+                throw new UserInputException("not a git repository: " + dir + " (ensemble works inside one: cd into your repository, "
+                        + "or run `git init` there and make a first commit)");
+            }
+            // Anything else (e.g. "detected dubious ownership") is git's own reason, and its own advice.
+            throw new UserInputException("git cannot use " + dir + ": " + top.stderr().strip().replace("\n", " "));
         }
         return app.repoRoot();
     }
