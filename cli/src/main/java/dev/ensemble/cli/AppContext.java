@@ -13,9 +13,11 @@ import dev.ensemble.core.UserDirs;
 import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.EnsembleConfig;
 import dev.ensemble.core.routing.Budget;
+import dev.ensemble.core.routing.EvidenceSource;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.core.routing.Spent;
 import dev.ensemble.engine.converse.RoleModels;
 import dev.ensemble.engine.pipeline.Pipelines;
 import dev.ensemble.engine.store.StoreEvidence;
@@ -31,6 +33,7 @@ import dev.ensemble.llm.SecretResolver;
 import dev.ensemble.llm.Usability;
 import dev.ensemble.llm.http.HttpTransport;
 import dev.ensemble.llm.SecretStore;
+import dev.ensemble.llm.SpendSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +101,11 @@ public final class AppContext implements AutoCloseable {
 
     public Terminal terminal() {
         return terminal;
+    }
+
+    /** Where ensemble was started (absolute). */
+    public Path workingDir() {
+        return workingDir;
     }
 
     /** The repository ensemble works in: the git top level above the working directory, else the working directory. */
@@ -245,6 +253,16 @@ public final class AppContext implements AutoCloseable {
         return secrets().store().orElseThrow();
     }
 
+    /**
+     * Whether the store is there to be read without creating it: open already, a PostgreSQL
+     * database (nothing is created locally), or a SQLite file that exists. Commands that only look
+     * ({@code doctor}) or that must check their preconditions first ask this before {@link #store()}.
+     */
+    public synchronized boolean storeExists() {
+        return store != null || Store.exists(config().store(), repoRoot());
+    }
+
+    /** The store, opened on first use: creating {@code .ensemble/} (git-ignored through {@code .git/info/exclude}) when needed. */
     public synchronized Store store() {
         if (store == null) {
             EnsembleConfig checked = config();  // a bad configuration stops here, before .git/info/exclude is touched
@@ -271,10 +289,14 @@ public final class AppContext implements AutoCloseable {
         if (models == null) {
             EnsembleConfig c = config();
             // Every model call is checked against the budgets, with spending read from the ledger;
-            // the one warning line goes to stderr so piped answers stay clean.
-            BudgetGuard guard = new BudgetGuard(budget(), new LedgerSpend(ledger(), clock),
-                    line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledger(),
+            // the one warning line goes to stderr so piped answers stay clean. The ledger is opened
+            // by the first call, not here: checking which models are usable (doctor, a command's
+            // preconditions) must not create a store, and with no store yet nothing was spent.
+            Clock budgetClock = clock;
+            SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
+            BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
+            CallObserver ledgerRows = call -> ledger().onCall(call);
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledgerRows,
                     Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
@@ -310,10 +332,19 @@ public final class AppContext implements AutoCloseable {
     public synchronized RoleModels roleModels() {
         if (roleModels == null) {
             Catalog catalog = config().catalog();
-            Router router = new Router(catalog.models().values(), routing(), new StoreEvidence(store()));
+            Router router = new Router(catalog.models().values(), routing(), evidence());
             roleModels = new RoleModels(roles(), models(), router);
         }
         return roleModels;
+    }
+
+    /**
+     * What the router has learned in this repository, read from the store on each decision; none
+     * while there is no store, which casting a role (a precondition of precommit --install) must
+     * not create.
+     */
+    public EvidenceSource evidence() {
+        return () -> storeExists() ? new StoreEvidence(store()).evidence() : Map.of();
     }
 
     /** Every coding agent: the CLIs (found on PATH or in the install cache) and ensemble's builtin agent. */

@@ -9,6 +9,8 @@ import dev.ensemble.core.WireProtocol;
 import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.http.HttpTransport;
 import dev.ensemble.llm.provider.OllamaClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,8 +188,16 @@ final class DoctorCommand implements Callable<Integer> {
                 (check.available() ? "key " + check.reason() : check.reason()));
     }
 
+    /** Reads the store if there is one; never creates it (doctor only looks, and may be run outside any repository). */
     private static Check store(AppContext app) {
         try {
+            if (!app.storeExists()) {
+                Path repo = app.repoRoot();
+                boolean inRepository = Files.exists(repo.resolve(".git"));
+                return new Check("system", "store", Status.INFO, inRepository
+                        ? "none yet: created in " + repo.resolve(".ensemble") + " by the first command that records something"
+                        : "not in a git repository: ensemble keeps its store in a repository's .ensemble/ folder");
+            }
             return new Check("system", "store", Status.OK, app.store().description() + " (writable)");
         } catch (RuntimeException e) {
             return new Check("system", "store", Status.FAIL, "cannot open the store: " + e.getMessage());

@@ -99,6 +99,11 @@ final class ExecCommand implements Callable<Integer> {
         AppContext app = main.app();
         if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
+        // Checked before the worktree, the run or .git/info/exclude is touched.
+        Preflight.notBlank(prompt, "the task is empty: say what the agent should do");
+        Preflight.repositoryWithCommit(app);
+        String baseCommit = Preflight.commit(app.repoRoot(), base, "--base");
+        List<String> owned = Preflight.owned(owns);
         Agent agent = app.agents().byName(agentName).orElseThrow(() -> new UserInputException(
                 "unknown agent '" + agentName + "' (known: " + String.join(", ", app.agents().names()) + ")"));
         AgentInfo info = agent.detect();
@@ -116,17 +121,14 @@ final class ExecCommand implements Callable<Integer> {
         }
         ProviderSpec provider = app.config().catalog().providerOf(spec);
         Optional<String> key = provider.apiKey().flatMap(ref -> app.secrets().resolve(ref));
-        if (provider.apiKey().isPresent() && key.isEmpty()) {
-            throw new UserInputException(spec.id() + " needs a key: " + app.secrets().check(provider.apiKey().get()).reason());
-        }
+        Preflight.usable(app, List.of(spec), "exec (" + spec.id() + ")");
         Approval.require(app, "this task (" + spec.id() + ", one turn at most output)",
                 Costs.worstCaseUsd(spec, TokenEstimator.count(prompt) + FORECAST_CONTEXT_TOKENS, 0), yes);
         Policy policy = policy(app);
-        List<String> owned = owns.isEmpty() ? List.of("**") : List.copyOf(owns);
 
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         WorkspaceManager workspaces = new WorkspaceManager(app.repoRoot());
-        Workspace ws = workspaces.create(runId, "task", base, policy.copyIgnored());
+        Workspace ws = workspaces.create(runId, "task", baseCommit, policy.copyIgnored());
         Instant started = Instant.now();
         term.err().println(term.dim("exec " + runId + ": " + agent.name() + " with " + spec.id() + " in " + ws.directory()
                 + " (owns " + String.join(", ", owned) + ")"));

@@ -7,11 +7,8 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.config.Durations;
 import dev.ensemble.core.plan.Plan;
-import dev.ensemble.core.plan.PlanParseException;
-import dev.ensemble.core.plan.PlanParser;
 import dev.ensemble.core.plan.PlanProblem;
 import dev.ensemble.core.plan.PlanTask;
-import dev.ensemble.core.plan.PlanValidator;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.core.routing.Candidate;
 import dev.ensemble.core.routing.Constraints;
@@ -40,7 +37,6 @@ import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.http.HttpTransport;
 import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,18 +122,19 @@ final class GoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
         }
-        // Before the store exists: a planner that cannot be called leaves no run behind (exit 3).
-        if (planFile == null) Planning.requireUsable(app, plannerModel, null);
+        // Everything that can be known before the run starts is checked before it is recorded.
+        Preflight.repositoryWithCommit(app);
+        if (apply) Preflight.applicable(app.repoRoot());
+        Plan filePlan = planFile == null ? null : Preflight.planFile(app, planFile, request);
+        // A valid plan and no model at all: exit 3, not a run of failed tasks.
+        if (filePlan != null) ModelErrors.requireAnyUsable(app);
+        Planning planning = planFile == null ? Preflight.planner(app, plannerModel, null, request, yes) : null;
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         RunStore runs = new RunStore(app.store());
         Plan plan;
-        if (planFile != null) {
-            plan = readPlan(app);
-            ModelErrors.requireAnyUsable(app);  // a valid plan and no model at all: exit 3, not a run of failed tasks
+        if (filePlan != null) {
+            plan = filePlan;
         } else {
-            Planning planning = Planning.prepare(app, plannerModel, null);
-            // The planning call is approved like any other call, before anything is written or sent.
-            planning.approve(app, request, yes);
             // Recorded before the planner starts: a kill while it works leaves a run that `resume` plans again.
             runs.create(runId, request);
             runs.markStatus(runId, RunStatus.PLANNING);
@@ -168,6 +165,13 @@ final class GoCommand implements Callable<Integer> {
             return code;
         }
         Git git = Git.in(app.repoRoot());
+        // Checked before planning too (Preflight.applicable); the user may have moved since.
+        Git.Result branch = git.exec("symbolic-ref", "--quiet", "--short", "HEAD");
+        if (!branch.ok()) {
+            term.err().println(term.yellow("--apply skipped: HEAD is detached now; `git switch <branch>` and `git merge "
+                    + outcome.runBranch() + "` to take the run"));
+            return ExitCodes.FAILED;
+        }
         if (!git.ok("status", "--porcelain", "--untracked-files=no").isBlank()) {
             term.err().println(term.yellow("--apply skipped: your working tree has uncommitted changes; `git merge "
                     + outcome.runBranch() + "` when ready"));
@@ -179,7 +183,7 @@ final class GoCommand implements Callable<Integer> {
             term.err().println(term.red("--apply failed") + ": " + merged.stderr().strip() + " (your branch is unchanged)");
             return ExitCodes.FAILED;
         }
-        term.err().println(term.green("applied") + ": merged " + outcome.runBranch() + " into your branch");
+        term.err().println(term.green("applied") + ": merged " + outcome.runBranch() + " into your branch " + branch.out());
         return ExitCodes.OK;
     }
 
@@ -214,24 +218,6 @@ final class GoCommand implements Callable<Integer> {
         return outcome.allPassed() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private Plan readPlan(AppContext app) throws IOException {
-        if (!Files.isRegularFile(planFile)) throw new UserInputException("--plan: no such file: " + planFile);
-        String text = Files.readString(planFile);
-        Plan plan;
-        try {
-            String req = request != null ? request : HttpTransport.JSON.readTree(text).path("request").asString("");
-            plan = PlanParser.parse(req, text);
-        } catch (PlanParseException e) {
-            throw new UserInputException("--plan " + planFile + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new UserInputException("--plan " + planFile + ": not a plan: " + e.getMessage());
-        }
-        List<PlanProblem> problems = PlanValidator.withDefaultRoles().validate(plan);
-        if (!problems.isEmpty()) {
-            throw new UserInputException("--plan " + planFile + " is not valid:\n  " + String.join("\n  ", problems.stream().map(Object::toString).toList()));
-        }
-        return plan;
-    }
 
     /**
      * The planner's plan for the request (its calls carry the run id; its exchange is transcribed

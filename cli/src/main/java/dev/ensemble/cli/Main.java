@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.agents.workspace.GitException;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.config.ConfigException;
 import dev.ensemble.llm.ModelException;
@@ -147,6 +148,12 @@ public final class Main implements Callable<Integer> {
                 yield ExitCodes.BAD_INPUT;
             }
             case ModelException m -> ModelErrors.print(terminal, m);
+            case GitException g -> {
+                // Preconditions are checked before git is asked anything that can fail on bad input;
+                // what remains is git itself failing, said as that and not as a Java exception.
+                terminal.err().println(terminal.red("ensemble: git failed: ") + redactor.redact(String.valueOf(g.getMessage())));
+                yield ExitCodes.FAILED;
+            }
             default -> {
                 terminal.err().println("ensemble: " + e.getClass().getSimpleName() + ": " + redactor.redact(String.valueOf(e.getMessage())));
                 if (System.getenv("ENSEMBLE_DEBUG") != null) e.printStackTrace(terminal.err());

@@ -42,7 +42,7 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a worst-case cost above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve a planning call whose worst case is above budget.approve_above_usd without asking.")
     boolean yes;
 
     @Override
@@ -50,8 +50,8 @@ final class PlanCommand implements Callable<Integer> {
         AppContext app = main.app();
         if (request.isBlank()) throw new UserInputException("the request is empty");
         Terminal term = app.terminal();
-        Planning planning = Planning.prepare(app, target.model, target.alias);
-        planning.approve(app, request, yes);
+        Preflight.repository(app);
+        Planning planning = Preflight.planner(app, target.model, target.alias, request, yes);
         Planner.Planned planned;
         try {
             planned = planning.plan(request);

@@ -1,6 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanValidator;
 import dev.ensemble.core.routing.Role;
 import dev.ensemble.core.routing.Roles;
@@ -27,14 +28,17 @@ final class Planning {
     private final List<ModelSpec> chain;
     private final ChatModel model;
     private final RepoPack pack;
+    private final PlanValidator validator;
 
-    private Planning(Roles roles, Role planner, String name, List<ModelSpec> chain, ChatModel model, RepoPack pack) {
+    private Planning(Roles roles, Role planner, String name, List<ModelSpec> chain, ChatModel model, RepoPack pack,
+                     PlanValidator validator) {
         this.roles = roles;
         this.planner = planner;
         this.name = name;
         this.chain = chain;
         this.model = model;
         this.pack = pack;
+        this.validator = validator;
     }
 
     /** @param modelName a model or alias, or null; @param aliasName an alias, or null */
@@ -50,7 +54,17 @@ final class Planning {
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
-        return new Planning(roles, planner, name, chain, model, RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec())));
+        return new Planning(roles, planner, name, chain, model, RepoPack.build(app.repoRoot(), RepoPack.budgetFor(model.spec())),
+                validator(app, roles));
+    }
+
+    /**
+     * How a plan is checked, from the planner or from a file: the configured roles, the agents
+     * ensemble knows and the catalog's models and aliases (a hint naming neither is refused
+     * before any row is written, and the planner's repair turn is told which).
+     */
+    static PlanValidator validator(AppContext app, Roles roles) {
+        return PlanValidator.forRoles(roles).withAgents(app.agents().names()).withModels(app.config().catalog());
     }
 
     /**
@@ -59,7 +73,7 @@ final class Planning {
      * before anything is written or sent.
      */
     void approve(AppContext app, String request, boolean yes) {
-        double worst = new Planner(model, planner, PlanValidator.forRoles(roles)).worstCaseUsd(chain, request, pack);
+        double worst = new Planner(model, planner, validator).worstCaseUsd(chain, request, pack);
         Approval.require(app, "planning (" + name + ", a repair turn included)", worst, yes);
     }
 
@@ -95,7 +109,7 @@ final class Planning {
 
     /** @throws dev.ensemble.engine.plan.PlanRejectedException after the one repair turn */
     Planner.Planned plan(String request) {
-        return new Planner(model, planner, PlanValidator.forRoles(roles)).planned(request, pack);
+        return new Planner(model, planner, validator).planned(request, pack);
     }
 
     /**
@@ -104,7 +118,7 @@ final class Planning {
      * {@code plan.jsonl}.
      */
     Planner.Planned plan(String request, String runId, SessionTranscripts transcripts) {
-        return new Planner(transcripts.planner(model, runId), planner, PlanValidator.forRoles(roles),
+        return new Planner(transcripts.planner(model, runId), planner, validator,
                 CallContext.of("plan").withRun(runId, "")).planned(request, pack);
     }
 
@@ -137,6 +151,15 @@ final class Planning {
 
     Roles roles() {
         return roles;
+    }
+
+    /** The models the planner's model or alias resolves to, in order (local ones only in local-only mode). */
+    List<ModelSpec> chain() {
+        return chain;
+    }
+
+    Role planner() {
+        return planner;
     }
 
     ChatModel model() {

@@ -1,9 +1,14 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.routing.Roles;
+import dev.ensemble.engine.converse.RoleModels;
 import dev.ensemble.engine.review.Diff;
 import dev.ensemble.engine.review.DiffSource;
 import dev.ensemble.engine.review.ReviewReport;
 import dev.ensemble.engine.review.Severity;
+import dev.ensemble.llm.ChatModels;
+import dev.ensemble.llm.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -30,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
         footer = {"", "Exit status: 0 no finding above MEDIUM (or nothing staged, so `git commit --allow-empty` and "
                         + "message-only amends pass), 1 a HIGH or CRITICAL finding, or no reviewer could review (the commit "
                         + "is blocked), 2 bad input: not a git repository, an unknown model, a foreign hook in the way of "
-                        + "--install (use --force)."})
+                        + "--install (use --force), or --install where no reviewer can be called (the hook would block "
+                        + "every commit)."})
 final class PrecommitCommand implements Callable<Integer> {
     /** The line that marks a hook as ours: --uninstall removes, and --install overwrites, only a hook holding it. */
     static final String MARKER = "# ensemble-precommit-hook";
@@ -102,6 +108,7 @@ final class PrecommitCommand implements Callable<Integer> {
                 throw new UserInputException(hook + " exists and is not ensemble's hook; nothing changed "
                         + "(--force replaces it; or call `ensemble precommit` from it yourself)");
             }
+            requireReviewer(app);
             Files.createDirectories(hook.getParent());
             Files.writeString(hook, script(launcher(), models), StandardCharsets.UTF_8);
             try {
@@ -119,6 +126,45 @@ final class PrecommitCommand implements Callable<Integer> {
                     + ", so git does not run hooks from .git/hooks; call `ensemble precommit` from your hooks there"));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A hook without a reviewer that can be called blocks every commit after a wait: refuse to
+     * install one. With --models, at least one of them must be callable now (the others are named);
+     * without, the reviewer role must be castable to a callable model.
+     */
+    private void requireReviewer(AppContext app) {
+        List<String> why = new ArrayList<>();
+        boolean usable = false;
+        try {
+            if (models.isEmpty()) {
+                for (RoleModels.Cast cast : app.roleModels().castDistinct(Roles.REVIEWER, "review the staged changes", 1)) {
+                    Preflight.usable(app, cast.chain(), "the reviewer");
+                    usable = true;
+                }
+            } else {
+                for (String name : models) {
+                    List<ModelSpec> chain = ChatModels.servable(app.config().catalog(), name.strip(), app.config().localOnly());
+                    try {
+                        Preflight.usable(app, chain, name.strip());
+                        usable = true;
+                    } catch (ModelException e) {
+                        why.add(e.getMessage());
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            if (!models.isEmpty()) throw new UserInputException("--models: " + e.getMessage());
+            why.add(e.getMessage());
+        } catch (ModelException e) {
+            why.add(e.getMessage());
+        }
+        if (!usable) {
+            throw new UserInputException("no reviewer can be called here, so the hook would block every commit; nothing was installed ("
+                    + String.join("; ", why) + "). Make a model usable first (`ensemble doctor` shows what is missing: a provider key, "
+                    + "or a local model pulled with Ollama) or name one with --models, then install again");
+        }
+        if (!why.isEmpty()) app.terminal().err().println(app.terminal().yellow("ensemble: not usable now: " + String.join("; ", why)));
     }
 
     private int uninstall(AppContext app, Path repo) {
@@ -166,7 +212,11 @@ final class PrecommitCommand implements Callable<Integer> {
         }
     }
 
-    /** The hook: the recorded launcher if it still exists, else ensemble on PATH, else a message and a refusal. */
+    /**
+     * The hook: the recorded launcher if it still exists, else ensemble on PATH, else a message and
+     * a refusal. Whatever blocks the commit, the hook's last line says how to commit without the
+     * review, since git itself does not.
+     */
     static String script(Optional<Path> launcher, List<String> models) {
         String args = models.isEmpty() ? "" : " --models " + quote(String.join(",", models));
         return "#!/bin/sh\n"
@@ -174,10 +224,18 @@ final class PrecommitCommand implements Callable<Integer> {
                 + "# Reviews the staged changes with several models; a HIGH or CRITICAL finding blocks the commit.\n"
                 + "# Skip it once with: git commit --no-verify\n"
                 + "launcher=" + quote(launcher.map(Path::toString).orElse("")) + "\n"
-                + "if [ -n \"$launcher\" ] && [ -x \"$launcher\" ]; then exec \"$launcher\" precommit" + args + "; fi\n"
-                + "if command -v ensemble >/dev/null 2>&1; then exec ensemble precommit" + args + "; fi\n"
+                + "review() {\n"
+                + "  \"$@\"\n"
+                + "  status=$?\n"
+                + "  [ \"$status\" -eq 0 ] && exit 0\n"
+                + "  echo \"ensemble pre-commit hook: commit blocked (ensemble precommit exited $status);"
+                + " to commit without the review: git commit --no-verify\" >&2\n"
+                + "  exit \"$status\"\n"
+                + "}\n"
+                + "if [ -n \"$launcher\" ] && [ -x \"$launcher\" ]; then review \"$launcher\" precommit" + args + "; fi\n"
+                + "if command -v ensemble >/dev/null 2>&1; then review ensemble precommit" + args + "; fi\n"
                 + "echo \"ensemble pre-commit hook: ensemble is not at ${launcher:-(none recorded)} nor on PATH;"
-                + " commit with --no-verify, or run: ensemble precommit --uninstall\" >&2\n"
+                + " commit with git commit --no-verify, or run: ensemble precommit --uninstall\" >&2\n"
                 + "exit 1\n";
     }
 

@@ -50,6 +50,11 @@ final class ResumeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
+        Preflight.repositoryWithCommit(app);
+        if (!app.storeExists()) {
+            throw new UserInputException("no runs to resume in " + app.repoRoot() + " (ensemble has recorded nothing here): "
+                    + "`ensemble go \"request\"` starts one");
+        }
         RunStore runs = new RunStore(app.store());
         String id = runId(runs);
         RunState state = runs.load(id);
@@ -59,8 +64,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (state.plan().isEmpty()) {
             // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
             if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
-            Planning planning = Planning.prepare(app, null, null);
-            planning.approve(app, state.request(), yes);
+            Planning planning = Preflight.planner(app, null, null, state.request(), yes);
             app.terminal().err().println(app.terminal().bold("run " + id) + ": stopped while planning; planning again");
             Plan plan = GoCommand.plan(app, planning, state.request(), id, runs);
             if (plan == null) return ExitCodes.FAILED;

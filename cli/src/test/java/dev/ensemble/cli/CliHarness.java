@@ -16,6 +16,11 @@ final class CliHarness {
         String all() {
             return out + err;
         }
+
+        /** The first line written to stderr, or "" when none was. */
+        String firstErrorLine() {
+            return err.lines().findFirst().orElse("");
+        }
     }
 
     final Path repo;
@@ -39,7 +44,12 @@ final class CliHarness {
     }
 
     String git(String... args) throws IOException, InterruptedException {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", repo.toString()));
+        return gitIn(repo, args);
+    }
+
+    /** git in another folder (e.g. a second repository a test sets up). */
+    static String gitIn(Path dir, String... args) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString()));
         command.addAll(java.util.List.of(args));
         Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -83,6 +93,15 @@ final class CliHarness {
     Run runWithInput(Map<String, String> env, String stdin, String... args) {
         return run(terminal -> new AppContext(terminal, repo, new ConfigLoader(userConfig, repo.resolve("ensemble.yaml"), env), env),
                 stdin, args);
+    }
+
+    /**
+     * Runs a command started in {@code workDir} (a folder outside any repository, a repository
+     * without commits), with this harness's user configuration and {@code workDir}'s ensemble.yaml.
+     */
+    Run runIn(Path workDir, Map<String, String> env, String... args) {
+        return run(terminal -> new AppContext(terminal, workDir, new ConfigLoader(userConfig, workDir.resolve("ensemble.yaml"), env), env),
+                "", args);
     }
 
     /**

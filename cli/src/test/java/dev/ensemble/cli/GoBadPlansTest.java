@@ -89,6 +89,14 @@ class GoBadPlansTest {
                         "$.tasks[1].id: duplicate task id 'a' (also $.tasks[0])"),
                 Arguments.of("self dependency", plan(task("a", "src/a.py", "a")),
                         "$.tasks[0].depends_on[0]: task 'a' depends on itself"),
+                Arguments.of("a task id that would leave the worktree folder", plan(task("../../../../tmp/x", "src/a.py", "")),
+                        "$.tasks[0].id: task id '../../../../tmp/x' is not a safe identifier"),
+                Arguments.of("the run branch's name as a task id", plan(task("_run", "src/a.py", "")),
+                        "$.tasks[0].id: task id '_run' is not a safe identifier"),
+                Arguments.of("an agent ensemble does not know", plan(task("a", "src/a.py", "").replace("}", ", \"agent\": \"robot\"}")),
+                        "$.tasks[0].agent: unknown agent 'robot' (agents: aider, builtin, claude, cn, codex, gemini, opencode, qwen; or leave agent out)"),
+                Arguments.of("a model that is not in the catalog", plan(task("a", "src/a.py", "").replace("}", ", \"model\": \"gpt-17\"}")),
+                        "$.tasks[0].model: unknown model or alias 'gpt-17'"),
                 Arguments.of("spec outside specs/", "{\"specs\": [{\"path\": \"docs/f.md\", \"content\": \"x\"}], \"tasks\": ["
                         + task("a", "src/a.py", "") + "]}", "$.specs[0].path: spec 'docs/f.md' is outside specs/"));
     }

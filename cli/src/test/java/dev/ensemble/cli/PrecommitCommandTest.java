@@ -155,9 +155,39 @@ class PrecommitCommandTest {
     }
 
     @Test
+    void installIsRefusedWhenNoReviewerCanBeCalledSinceTheHookWouldBlockEveryCommit() {
+        server.localModels(List.of());  // nothing pulled: every scripted reviewer is unusable (and --local rules out the cloud)
+        CliHarness.Run refused = cli.run("--local", "precommit", "--install");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(2);
+        assertThat(refused.firstErrorLine()).contains("no reviewer can be called here, so the hook would block every commit; "
+                + "nothing was installed");
+        assertThat(refused.err()).contains("ensemble doctor").contains("--models");
+        assertThat(hook).doesNotExist();
+        assertThat(cli.repo.resolve(".ensemble")).as("no store created to find that out").doesNotExist();
+    }
+
+    @Test
+    void whateverBlocksTheCommitTheHookSaysHowToSkipTheReview() throws Exception {
+        assertThat(cli.run("precommit", "--install").exitCode()).isZero();
+        Path bin = dir.resolve("bin");
+        Files.createDirectories(bin);
+        Path stub = bin.resolve("ensemble");
+        Files.writeString(stub, "#!/bin/sh\necho 'ensemble: no usable model' >&2\nexit ${STUB_EXIT:-3}\n");
+        stub.toFile().setExecutable(true);
+        stage();
+        ProcessBuilder builder = new ProcessBuilder("git", "-C", cli.repo.toString(), "commit", "-q", "-m", "with hook").redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process git = builder.start();
+        String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(git.waitFor()).isNotZero();
+        assertThat(output).contains("ensemble: no usable model")
+                .contains("commit blocked (ensemble precommit exited 3); to commit without the review: git commit --no-verify");
+    }
+
+    @Test
     void aRecordedLauncherIsPreferredAndQuoted() {
         String script = PrecommitCommand.script(Optional.of(Path.of("/opt/it's here/ensemble")), List.of());
-        assertThat(script).contains("launcher='/opt/it'\\''s here/ensemble'").contains("exec \"$launcher\" precommit;");
+        assertThat(script).contains("launcher='/opt/it'\\''s here/ensemble'").contains("review \"$launcher\" precommit;");
     }
 
     private int commit(Path bin, String stubExit) throws Exception {

@@ -33,7 +33,21 @@ public final class PlanParser {
 
     /** @throws PlanParseException with every problem found */
     public static Plan parse(String request, String answer) {
-        String json = AnswerJson.objectText(answer == null ? "" : answer)
+        return parse(request, answer, PlanLimits.DEFAULT);
+    }
+
+    /**
+     * As {@link #parse(String, String)}, refusing a plan over {@code limits} before reading it
+     * (its size) or its tasks (their number).
+     *
+     * @throws PlanParseException with every problem found
+     */
+    public static Plan parse(String request, String answer, PlanLimits limits) {
+        String text = answer == null ? "" : answer;
+        limits.textProblem(text).ifPresent(tooLarge -> {
+            throw new PlanParseException(List.of(new PlanProblem("$", tooLarge)));
+        });
+        String json = AnswerJson.objectText(text)
                 .orElseThrow(() -> new PlanParseException(List.of(new PlanProblem("$",
                         "expected a JSON object with \"specs\" and \"tasks\"; the answer contains no JSON object"))));
         JsonNode root;
@@ -65,6 +79,8 @@ public final class PlanParser {
             problems.add(new PlanProblem("$.tasks", "required: a list of tasks"));
         } else if (!tasksNode.isArray()) {
             problems.add(new PlanProblem("$.tasks", "expected a list of tasks"));
+        } else if (tasksNode.size() > limits.maxTasks()) {
+            throw new PlanParseException(List.of(new PlanProblem("$.tasks", limits.tasksProblem(tasksNode.size()))));
         } else {
             for (int i = 0; i < tasksNode.size(); i++) {
                 task(tasksNode.get(i), "$.tasks[" + i + "]", problems).ifPresent(tasks::add);

@@ -99,7 +99,19 @@ public final class Planner {
         return worst;
     }
 
+    /**
+     * The planner's first request for {@code request}: what a forecast of the planning call is
+     * computed from before anything is sent (a repair turn, when needed, is that and the answer).
+     */
+    public static ChatRequest firstRequest(Role role, String request, RepoPack pack) {
+        return ChatRequest.of(firstMessages(role, request, pack)).withContext(CallContext.of("plan"));
+    }
+
     private List<ChatMessage> firstMessages(String request, RepoPack pack) {
+        return firstMessages(role, request, pack);
+    }
+
+    private static List<ChatMessage> firstMessages(Role role, String request, RepoPack pack) {
         return List.of(ChatMessage.system(role.systemPrompt() + "\n\n" + PlanPrompt.SCHEMA),
                 ChatMessage.user("Request:\n" + request + "\n\n" + pack.render()));
     }
@@ -108,7 +120,7 @@ public final class Planner {
 
     private Check check(String request, String answer) {
         try {
-            Plan plan = PlanParser.parse(request, answer);
+            Plan plan = PlanParser.parse(request, answer, validator.limits());
             return new Check(plan, validator.validate(plan));
         } catch (PlanParseException e) {
             return new Check(null, e.problems());

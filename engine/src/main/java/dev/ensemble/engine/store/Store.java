@@ -80,6 +80,20 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Whether opening the store would find one rather than create one: always for PostgreSQL (a
+     * server's database, nothing created here), else whether the SQLite file exists. An
+     * unsupported URL counts as existing, so opening it reports the problem.
+     */
+    public static boolean exists(StoreSettings settings, Path repoRoot) {
+        if (settings.isPostgres()) return true;
+        try {
+            return Files.exists(sqlitePath(settings, repoRoot));
+        } catch (StoreException e) {
+            return true;
+        }
+    }
+
+    /**
      * Opens the store, checks that it takes writes and closes it again, never throwing: what
      * {@code ensemble doctor} shows. Opening creates the SQLite file and schema if they are missing.
      */
