@@ -123,6 +123,7 @@ final class GoCommand implements Callable<Integer> {
         Preflight.repositoryWithCommit(app);
         if (apply) Preflight.applicable(app.repoRoot());
         Plan filePlan = planFile == null ? null : Preflight.planFile(app, planFile, request);
+        if (filePlan != null) Preflight.anyModel(app, "the plan's tasks");
         Planning planning = planFile == null ? Preflight.planner(app, plannerModel, null, request, yes) : null;
         String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         RunStore runs = new RunStore(app.store());

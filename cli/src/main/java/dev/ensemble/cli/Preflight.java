@@ -252,6 +252,19 @@ final class Preflight {
     }
 
     /**
+     * Some model of the catalog that can be called now (a local one in local-only mode): without
+     * one, a plan's tasks could only fail one after another, each recorded. What {@code go --plan}
+     * and {@code resume} need before they record or dispatch anything; which model serves which
+     * task is routed later.
+     *
+     * @throws ModelException of kind NO_USABLE_MODEL when none can
+     */
+    static void anyModel(AppContext app, String who) {
+        boolean localOnly = app.config().localOnly();
+        usable(app, app.config().catalog().models().values().stream().filter(m -> !localOnly || m.local()).toList(), who);
+    }
+
+    /**
      * The first model of {@code chain} that can be called now.
      *
      * @throws ModelException of kind NO_USABLE_MODEL, with each model's reason, when none can

@@ -57,6 +57,7 @@ final class ResumeCommand implements Callable<Integer> {
         RunStore runs = new RunStore(app.store());
         String id = runId(runs);
         RunState state = runs.load(id);
+        if (!state.status().finished()) Preflight.anyModel(app, "the rest of run " + id);
         if (state.plan().isEmpty()) {
             // `go` records the run before planning: a kill then leaves the request and no plan, so plan it again.
             if (state.status().finished()) throw new UserInputException("run " + id + " ended without a plan: run the request again");
