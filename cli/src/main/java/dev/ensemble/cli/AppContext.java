@@ -265,7 +265,7 @@ public final class AppContext implements AutoCloseable {
     /** The store, opened on first use: creating {@code .ensemble/} (git-ignored through {@code .git/info/exclude}) when needed. */
     public synchronized Store store() {
         if (store == null) {
-            EnsembleConfig checked = config();  // a bad configuration stops here, before .git/info/exclude is touched
+            EnsembleConfig checked = loadedConfig();  // a bad configuration stops here, before .git/info/exclude is touched
             if (Files.exists(repoRoot().resolve(".git"))) {
                 try {
                     // The database (and later transcripts and reports) go under .ensemble/: never in the user's git status.

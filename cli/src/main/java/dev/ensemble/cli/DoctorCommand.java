@@ -93,7 +93,16 @@ final class DoctorCommand implements Callable<Integer> {
         }
         boolean anyUsable = checks.stream().anyMatch(c -> c.area().equals("models") && c.status() == Status.OK);
         print(app.terminal(), checks, anyUsable);
-        return anyUsable ? ExitCodes.OK : ExitCodes.FAILED;
+        if (anyUsable) return ExitCodes.OK;
+        // The same ending as every command that finds no usable model: exit 3, the next step last.
+        Terminal term = app.terminal();
+        boolean localOnly = app.config().localOnly();
+        List<ModelSpec> servable = catalog.models().values().stream().filter(m -> !localOnly || m.local()).toList();
+        String next = servable.isEmpty() ? ModelErrors.GENERIC_NEXT_STEP
+                : app.usability().noneUsable(null, servable).map(e -> ModelErrors.nextStep(e.unusable())).orElse(ModelErrors.GENERIC_NEXT_STEP);
+        term.err().println(term.red("ensemble: no usable model") + " (nothing can be sent until one is)");
+        term.err().println(next);
+        return ExitCodes.NO_MODEL;
     }
 
     private void print(Terminal term, List<Check> checks, boolean anyUsable) {
@@ -119,8 +128,7 @@ final class DoctorCommand implements Callable<Integer> {
             table.row(c.area(), c.name(), status, c.detail());
         }
         term.out().print(table.render());
-        term.out().println(anyUsable ? term.green("Ready: at least one model is usable.")
-                : term.red("No usable model: set a provider key (e.g. export ANTHROPIC_API_KEY=...) or start Ollama and pull a model (ollama pull qwen2.5-coder:7b)."));
+        if (anyUsable) term.out().println(term.green("Ready: at least one model is usable."));
     }
 
     private static Check java() {

@@ -32,7 +32,8 @@ final class ModelErrors {
         boolean localOnly = app.config().localOnly();
         List<ModelSpec> servable = app.config().catalog().models().values().stream().filter(m -> !localOnly || m.local()).toList();
         if (servable.isEmpty()) return;  // the casting says what to add
-        Optional<ModelException> none = app.usability().noneUsable(null, servable);
+        // Ollama's list of pulled models is asked once per process (discovery asked it already).
+        Optional<ModelException> none = app.usability().noneUsable(null, servable, true);
         if (none.isPresent()) throw none.get();
     }
 

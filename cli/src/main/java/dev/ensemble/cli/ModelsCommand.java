@@ -23,7 +23,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"List the catalog's models and aliases, and the models a local Ollama has pulled.",
+        description = {"List every model and alias ensemble can use.",
+                "The catalog's models and aliases, and the models a local Ollama has pulled.",
                 "Each model with its prices per million tokens, its capability scores (planning, coding, review, search; "
                         + "0 to 10; ~ marks a score guessed from the model's family) and whether it is usable now, and if "
                         + "not, why."})

@@ -42,7 +42,7 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
 
-    @Option(names = {"-y", "--yes"}, description = "Approve a planning call whose worst case is above budget.approve_above_usd without asking.")
+    @Option(names = {"-y", "--yes"}, description = "Approve the planning call without asking when its worst case is above the approval threshold.")
     boolean yes;
 
     @Override

@@ -9,7 +9,6 @@ import dev.ensemble.core.routing.Roles;
 import dev.ensemble.engine.plan.Planner;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatRequest;
-import dev.ensemble.llm.ModelAvailability;
 import dev.ensemble.llm.ModelException;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanLimits;
@@ -255,13 +254,9 @@ final class Preflight {
      * @throws ModelException of kind NO_USABLE_MODEL, with each model's reason, when none can
      */
     static ModelSpec usable(AppContext app, List<ModelSpec> chain, String who) {
-        List<String> reasons = new ArrayList<>();
-        for (ModelSpec m : chain) {
-            ModelAvailability a = app.models().availability(m);
-            if (a.usable()) return m;
-            reasons.add(m.id() + ": " + a.reason());
-        }
-        throw new ModelException(ModelException.Kind.NO_USABLE_MODEL, "no usable model for " + who + " (" + String.join("; ", reasons)
-                + "); nothing was sent or written. `ensemble doctor` shows what is missing");
+        // Said as every command says it (one paragraph, then the next step), not in words of its own.
+        Optional<ModelException> none = app.usability().noneUsable(null, chain, true);
+        if (none.isPresent()) throw none.get();
+        return chain.stream().filter(m -> app.models().availability(m).usable()).findFirst().orElse(chain.getFirst());
     }
 }

@@ -26,11 +26,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** `ensemble secrets set|list|rm`: provider keys kept where the configuration can reference them. */
 @Command(name = "secrets", mixinStandardHelpOptions = true,
-        description = {"Provider keys kept where the configuration finds them: the macOS keychain (service ai-secrets) on macOS,",
-                "pass (entries ensemble/NAME) where it is set up, else one 0600 file per key under",
-                "$XDG_CONFIG_HOME/ensemble/secrets/ (or ~/.config/ensemble/secrets/). A reference env:NAME whose",
-                "variable is unset reads the key stored as NAME, so `ensemble secrets set ANTHROPIC_API_KEY` is all",
-                "the built-in anthropic provider needs. Values are never printed, logged or taken from the command line."},
+        description = {"Store, list and remove provider keys.",
+                "Keys are kept where the configuration finds them: the macOS keychain (service ai-secrets) on macOS, "
+                        + "pass (entries ensemble/NAME) where it is set up, else one 0600 file per key under "
+                        + "$XDG_CONFIG_HOME/ensemble/secrets/ (or ~/.config/ensemble/secrets/). A reference env:NAME whose "
+                        + "variable is unset reads the key stored as NAME, so `ensemble secrets set ANTHROPIC_API_KEY` is all "
+                        + "the built-in anthropic provider needs. Values are never printed, logged or taken from the command line."},
         subcommands = {SecretsCommand.SetSecret.class, SecretsCommand.ListSecrets.class, SecretsCommand.RemoveSecret.class})
 final class SecretsCommand implements Callable<Integer> {
     /** More than any API key; a pipe that brings more is not a key. */
@@ -38,17 +39,21 @@ final class SecretsCommand implements Callable<Integer> {
 
     @ParentCommand Main main;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        new CommandLine(this).usage(main.app().terminal().out());
+        spec.commandLine().usage(main.app().terminal().out());
         return ExitCodes.OK;
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-            description = {"Store a key under NAME (replacing any stored before). At a terminal the value is asked for at a",
-                    "prompt that does not show it; otherwise it is read from standard input, e.g.",
-                    "`pass show anthropic | ensemble secrets set ANTHROPIC_API_KEY`. Never from an argument: one would",
-                    "stay in your shell history and show in `ps` to every user of the machine (exit 2)."})
+            description = {"Store a key under NAME.",
+                    "Replaces any stored before. At a terminal the value is asked for at a prompt that does not show it; "
+                            + "otherwise it is read from standard input, e.g. "
+                            + "`pass show anthropic | ensemble secrets set ANTHROPIC_API_KEY`. Never from an argument: one would "
+                            + "stay in your shell history and show in `ps` to every user of the machine (exit 2)."})
     static final class SetSecret implements Callable<Integer> {
         @ParentCommand SecretsCommand parent;
 
@@ -138,7 +143,8 @@ final class SecretsCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"The names of the stored keys, where each is kept and which providers use it. Never a value."})
+            description = {"List the stored keys' names.",
+                    "Where each is kept and which providers use it. Never a value."})
     static final class ListSecrets implements Callable<Integer> {
         @ParentCommand SecretsCommand parent;
 
@@ -194,7 +200,7 @@ final class SecretsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove the key stored under NAME.")
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a stored key.")
     static final class RemoveSecret implements Callable<Integer> {
         @ParentCommand SecretsCommand parent;
 

@@ -117,7 +117,7 @@ class BadConfigCliTest {
             assertThat(lines.get(1)).as(command.toString()).startsWith("  " + file + firstError);
             assertThat(run.out()).as(command.toString()).isEmpty();
         }
-        assertThat(server.requests()).as("nothing sent").isEmpty();
+        assertThat(server.modelCalls()).as("nothing sent").isEmpty();
         assertThat(repositoryState()).as("nothing written").isEqualTo(before);
         assertThat(cli.repo.resolve(".ensemble")).doesNotExist();
     }
@@ -129,7 +129,7 @@ class BadConfigCliTest {
         CliHarness.Run run = cli.run("ask", "--no-stream", "hi");
 
         assertThat(run.exitCode()).as(run.all()).isZero();
-        assertThat(server.requests()).hasSize(1);
+        assertThat(server.modelCalls()).hasSize(1);
     }
 
     @Test

@@ -32,10 +32,10 @@ class BadInputTest {
     /** What a row sets up before the "before" fingerprint; {@code plans} is a folder outside every repository. */
     @FunctionalInterface
     interface Setup {
-        void apply(CliHarness cli, Path plans) throws Exception;
+        void apply(CliHarness cli, Path plans, ScriptedModelServer server) throws Exception;
     }
 
-    static final Setup NOTHING = (cli, plans) -> { };
+    static final Setup NOTHING = (cli, plans, server) -> { };
 
     @TempDir Path dir;
     ScriptedModelServer server;
@@ -74,7 +74,7 @@ class BadInputTest {
     }
 
     private static Setup planFile(String name, String json) {
-        return (cli, plans) -> Files.writeString(plans.resolve(name), json);
+        return (cli, plans, server) -> Files.writeString(plans.resolve(name), json);
     }
 
     static String task(String id, String file, String extra) {
@@ -98,11 +98,11 @@ class BadInputTest {
                         "go", "--planner", "no-such-model", "add x"),
                 row("go --planner a model not pulled", Where.REPO, NOTHING, 3, "ensemble: ", "go", "--planner", "unpulled", "add x"),
                 row("go whose planning call needs approval", Where.REPO, NOTHING, 2,
-                        "ensemble: the planning call (pricey, at most its full output) could cost up to ", "go", "--planner", "pricey", "add x"),
-                row("go --apply on a detached HEAD", Where.REPO, (cli, plans) -> cli.git("checkout", "-q", "--detach"), 2,
+                        "ensemble: planning (pricey, a repair turn included) could cost up to ", "go", "--planner", "pricey", "add x"),
+                row("go --apply on a detached HEAD", Where.REPO, (cli, plans, server) -> cli.git("checkout", "-q", "--detach"), 2,
                         "ensemble: --apply merges into your branch, but HEAD is detached", "go", "--apply", "add x"),
                 row("go --apply with uncommitted changes", Where.REPO,
-                        (cli, plans) -> Files.writeString(cli.repo.resolve("README.md"), "changed\n"), 2,
+                        (cli, plans, server) -> Files.writeString(cli.repo.resolve("README.md"), "changed\n"), 2,
                         "ensemble: --apply: your working tree has uncommitted changes (1 file)", "go", "--apply", "add x"),
                 row("go --apply during a merge", Where.REPO, BadInputTest::mergeConflict, 2, "ensemble: --apply: a merge is in progress",
                         "go", "--apply", "add x"),
@@ -111,10 +111,10 @@ class BadInputTest {
                 row("go --plan with a cycle", Where.REPO,
                         planFile("cycle.json", plan(task("a", "src/a.py", ", \"depends_on\": [\"b\"]"), task("b", "src/b.py", ", \"depends_on\": [\"a\"]"))),
                         2, "is not valid: $.tasks: dependency cycle: a → b → a", "go", "--plan", p + "cycle.json"),
-                row("go --plan not UTF-8", Where.REPO, (cli, plans) -> Files.write(plans.resolve("latin1.json"),
+                row("go --plan not UTF-8", Where.REPO, (cli, plans, server) -> Files.write(plans.resolve("latin1.json"),
                         plan(task("caf\u00e9", "src/a.py", "")).getBytes(StandardCharsets.ISO_8859_1)),
                         2, "latin1.json is not UTF-8 text (invalid byte at offset ", "go", "--plan", p + "latin1.json"),
-                row("go --plan over the size limit", Where.REPO, (cli, plans) -> Files.writeString(plans.resolve("big.json"),
+                row("go --plan over the size limit", Where.REPO, (cli, plans, server) -> Files.writeString(plans.resolve("big.json"),
                         plan(task("a", "src/a.py", ", \"description\": \"" + "x".repeat(4 * 1024 * 1024) + "\""))),
                         2, "over the limit of 4 MiB (4,194,304 bytes) for a plan", "go", "--plan", p + "big.json"),
                 row("go --plan over the task limit", Where.REPO, planFile("many.json", plan(many.toArray(String[]::new))),
@@ -130,6 +130,10 @@ class BadInputTest {
                         2, "$.tasks[0].agent: unknown agent 'robot' (agents: ", "go", "--plan", p + "agent.json"),
                 row("go --plan with an unknown model", Where.REPO, planFile("model.json", plan(task("a", "src/a.py", ", \"model\": \"gpt-17\""))),
                         2, "$.tasks[0].model: unknown model or alias 'gpt-17'", "go", "--plan", p + "model.json"),
+                row("go --plan when no model can be called", Where.REPO, (cli, plans, server) -> {
+                    server.localModels(List.of());
+                    Files.writeString(plans.resolve("ok.json"), plan(task("a", "src/a.py", "")));
+                }, 3, "ensemble: ", "--local", "go", "--plan", p + "ok.json"),
                 row("go --plan with a glob no one can match", Where.REPO, planFile("glob.json", plan(task("a", "src/[z-a]*", ""))),
                         2, "'src/[z-a]*' is not a valid glob", "go", "--plan", p + "glob.json"),
                 row("exec outside a repository", Where.OUTSIDE, NOTHING, 2, "ensemble: not a git repository: ",
@@ -178,7 +182,7 @@ class BadInputTest {
                 yield outside;
             }
         };
-        setup.apply(cli, plans);
+        setup.apply(cli, plans, server);
         String[] resolved = Arrays.stream(args).map(a -> a.replace("PLANS/", plans + "/")).toArray(String[]::new);
         RepoFingerprint before = RepoFingerprint.of(start);
 
@@ -192,7 +196,7 @@ class BadInputTest {
     }
 
     /** A merge stopped by a conflict: MERGE_HEAD is there, and the tree is dirty too. */
-    private static void mergeConflict(CliHarness cli, Path plans) throws Exception {
+    private static void mergeConflict(CliHarness cli, Path plans, ScriptedModelServer server) throws Exception {
         cli.git("checkout", "-q", "-b", "other");
         Files.writeString(cli.repo.resolve("README.md"), "other\n");
         cli.git("commit", "-q", "-am", "other");

@@ -115,14 +115,14 @@ class GoPlanningFiguresTest {
         CliHarness.Run refused = cli.run("go", "--planner", "planners", "add a");
         assertThat(refused.exitCode()).as(refused.all()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(refused.err()).contains("planning (planners", "above budget.approve_above_usd $0.01", "nothing was sent", "--yes");
-        assertThat(server.requests()).as("the planner was not called").isEmpty();
+        assertThat(server.modelCalls()).as("the planner was not called").isEmpty();
         CliHarness.Run runs = cli.run("runs", "--json");
         assertThat(HttpTransport.JSON.readTree(runs.out()).size()).as("no run was recorded: " + runs.out()).isZero();
 
         // `plan` makes the same call and asks the same way.
         CliHarness.Run plan = cli.run("plan", "--alias", "planners", "add a");
         assertThat(plan.exitCode()).as(plan.all()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(server.requests()).isEmpty();
+        assertThat(server.modelCalls()).isEmpty();
 
         CliHarness.Run approved = cli.run("go", "--planner", "planners", "--yes", "--test-command", "true", "add a");
         assertThat(approved.exitCode()).as(approved.all()).isZero();

@@ -110,7 +110,7 @@ class ReviewCommandTest {
         CliHarness.Run run = cli.run("review", "--staged");
         assertThat(run.exitCode()).as(run.all()).isZero();
         // (The availability check lists the local models first: a request without a model.)
-        List<RecordedRequest> chats = server.requests().stream().filter(r -> !r.model().isEmpty()).toList();
+        List<RecordedRequest> chats = server.modelCalls();
         Set<String> asked = chats.stream().map(RecordedRequest::model).collect(Collectors.toSet());
         assertThat(asked).containsExactlyInAnyOrder("rev-a", "rev-b");
         String md = run.out();
