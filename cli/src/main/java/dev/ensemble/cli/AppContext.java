@@ -98,7 +98,7 @@ public final class AppContext implements AutoCloseable {
         if (Boolean.valueOf(localOnly).equals(localOverride)) return;
         this.localOverride = localOnly;
         this.config = null;
-        this.models = null;
+        dropModels();
         this.roleModels = null;
         this.agents = null;
     }
@@ -116,7 +116,7 @@ public final class AppContext implements AutoCloseable {
 
     void clock(Clock newClock) {
         this.clock = newClock;
-        this.models = null;
+        dropModels();
         this.roleModels = null;
     }
 
@@ -127,8 +127,14 @@ public final class AppContext implements AutoCloseable {
     public synchronized void overlay(Catalog extra) {
         this.overlay = extra;
         this.config = null;
-        this.models = null;
+        dropModels();
         this.roleModels = null;
+    }
+
+    /** Forgets the models (the settings they were built from changed), stopping their HTTP clients. */
+    private synchronized void dropModels() {
+        if (models != null) models.close();
+        models = null;
     }
 
     public synchronized SecretResolver secrets() {
@@ -198,6 +204,7 @@ public final class AppContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (models != null) models.close();
         if (store != null) store.close();
     }
 

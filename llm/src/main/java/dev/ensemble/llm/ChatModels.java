@@ -247,4 +247,13 @@ public final class ChatModels {
             throw new ModelException(ModelException.Kind.NO_KEY, provider.name() + "/" + spec.id() + ": no API key: " + reason);
         }
     }
+
+    /**
+     * Stops the HTTP clients' selector threads. A thread left waiting in the kernel makes the JVM's
+     * exit wait 300 ms for it: every command that called a model, or asked Ollama, paid that.
+     */
+    public void close() {
+        clients.values().forEach(HttpClient::shutdownNow);
+        clients.clear();
+    }
 }
