@@ -170,8 +170,7 @@ public final class AppContext implements AutoCloseable {
         this.localOverride = localOnly;
         this.loadedConfig = null;
         this.config = null;
-        this.models = null;
-        this.availabilityChecks = null;
+        dropModels();
         this.roleModels = null;
         this.agents = null;
     }
@@ -214,8 +213,7 @@ public final class AppContext implements AutoCloseable {
 
     void clock(Clock newClock) {
         this.clock = newClock;
-        this.models = null;
-        this.availabilityChecks = null;
+        dropModels();
         this.roleModels = null;
     }
 
@@ -227,9 +225,16 @@ public final class AppContext implements AutoCloseable {
         this.overlay = extra;
         this.loadedConfig = null;
         this.config = null;
-        this.models = null;
-        this.availabilityChecks = null;
+        dropModels();
         this.roleModels = null;
+    }
+
+    /** Forgets the models (the settings they were built from changed), stopping their HTTP clients. */
+    private synchronized void dropModels() {
+        if (models != null) models.close();
+        models = null;
+        if (availabilityChecks != null) availabilityChecks.close();
+        availabilityChecks = null;
     }
 
     /**
@@ -244,7 +249,7 @@ public final class AppContext implements AutoCloseable {
     /** Resolves keys with this resolver instead of the process's environment (tests: this machine's keys stay out). */
     synchronized void useSecrets(SecretResolver resolver) {
         this.secrets = resolver;
-        this.models = null;
+        dropModels();
         this.roleModels = null;
     }
 
@@ -366,6 +371,8 @@ public final class AppContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (models != null) models.close();
+        if (availabilityChecks != null) availabilityChecks.close();
         if (store != null) store.close();
     }
 

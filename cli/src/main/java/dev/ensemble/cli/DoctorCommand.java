@@ -174,7 +174,10 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private static Check ollama(ProviderSpec provider) {
-        OllamaClient.Status status = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2), Optional.empty()).probe();
+        OllamaClient.Status status;
+        try (OllamaClient client = new OllamaClient(provider.baseUrl(), Duration.ofSeconds(2), Optional.empty())) {
+            status = client.probe();
+        }
         if (!status.running()) {
             return new Check("providers", ollamaLabel(provider), Status.INFO, status.problem());
         }

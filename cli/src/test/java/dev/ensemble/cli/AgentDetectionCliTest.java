@@ -45,7 +45,7 @@ class AgentDetectionCliTest {
         script("claude", "echo run >> '" + dir.resolve("claude.runs") + "'\n[ \"$1\" = --version ] && echo '2.1.197 (Claude Code)'\n");
         // Slow to print a version, quick to fail when run as an agent.
         String slow = "[ \"$1\" = --version ] && { sleep 30; echo 1.0.0; exit 0; }\necho 'fake agent ran' >&2\nexit 1\n";
-        script("codex", slow);
+        script("codex", "echo run >> '" + dir.resolve("codex.runs") + "'\n" + slow);
         script("aider", slow);
         // PATH without the folders a developer's own CLIs may be in: only the fakes are found.
         env = Map.of("ENSEMBLE_AGENT_CLI_CACHE", clis.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(),
@@ -87,8 +87,11 @@ class AgentDetectionCliTest {
         assertThat(byName(agents, "name", "builtin").path("status").asString()).isEqualTo("ready");
         assertThat(byName(agents, "name", "gemini").path("status").asString()).isEqualTo("missing");
 
-        assertThat(second.out()).isEqualTo(first.out());
+        JsonNode again = HttpTransport.JSON.readTree(second.out()).path("agents");
+        assertThat(byName(again, "name", "claude")).isEqualTo(byName(agents, "name", "claude"));
+        assertThat(byName(again, "name", "codex").path("status").asString()).isEqualTo("slow");
         assertThat(Files.readAllLines(dir.resolve("claude.runs"))).as("claude --version ran once for two commands").hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve("codex.runs"))).as("the second command did not wait for codex again").hasSize(1);
         assertThat(dir.resolve("cache/ensemble/agents.json")).exists();
 
         CliHarness.Run table = cli.run(env, "agents");

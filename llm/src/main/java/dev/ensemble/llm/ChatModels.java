@@ -273,4 +273,13 @@ public final class ChatModels {
             throw ModelException.noUsableModel(null, List.of(why), cause);
         }
     }
+
+    /**
+     * Stops the HTTP clients' selector threads. A thread left waiting in the kernel makes the JVM's
+     * exit wait 300 ms for it: every command that called a model, or asked Ollama, paid that.
+     */
+    public void close() {
+        clients.values().forEach(HttpClient::shutdownNow);
+        clients.clear();
+    }
 }

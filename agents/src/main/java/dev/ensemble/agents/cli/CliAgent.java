@@ -12,7 +12,6 @@ import dev.ensemble.core.Usage;
 import dev.ensemble.core.WireProtocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What every CLI adapter shares: finding the executable, detection, the private home and
@@ -37,13 +34,7 @@ import java.util.regex.Pattern;
  * printed as success all end as FAILED or TIMED_OUT with a reason.
  */
 public abstract class CliAgent implements Agent {
-    private static final Pattern VERSION = Pattern.compile("(\\d+\\.\\d+(?:\\.\\d+)?(?:[-+][0-9A-Za-z.]+)?)");
-
-    /** How long what a version check left running gets between destroy and destroyForcibly. */
-    private static final Duration VERSION_KILL_GRACE = Duration.ofMillis(500);
-
     protected final CliSettings settings;
-    private final DetectionCache cache;
     private final String name;
     private final String executable;
     private final Set<WireProtocol> drives;
@@ -53,7 +44,6 @@ public abstract class CliAgent implements Agent {
         this.executable = executable;
         this.drives = Set.copyOf(drives);
         this.settings = settings;
-        this.cache = new DetectionCache(settings.detectionCache());
     }
 
     @Override
@@ -99,10 +89,10 @@ public abstract class CliAgent implements Agent {
     }
 
     /**
-     * Finds the binary and its version: from the {@link DetectionCache} when this binary was asked
-     * before and has not changed since (no process is started), else by running it with
-     * {@link #versionArgs()} under {@link CliSettings#versionTimeout()}. One that does not answer in
-     * time is {@link AgentInfo.Status#SLOW}, not missing: installed, usable, with a warning.
+     * Finds the binary and its version ({@link VersionCheck}): remembered for a binary that has not
+     * changed since it was asked (no process starts), else its answer to {@link #versionArgs()} within
+     * {@link CliSettings#versionTimeout()}. One that does not answer in time is
+     * {@link AgentInfo.Status#SLOW}, not missing: installed, usable, with a warning.
      */
     @Override
     public AgentInfo detect() {
@@ -113,57 +103,14 @@ public abstract class CliAgent implements Agent {
                         + settings.searchDirs()) + " or in " + settings.cacheDir() + " (" + installHint() + ")",
                         drives);
             }
-            Path binary = found.get();
-            Optional<DetectionCache.Fingerprint> fingerprint = DetectionCache.Fingerprint.of(binary);
-            Optional<String> known = fingerprint.flatMap(f -> cache.version(name, binary, f));
-            if (known.isPresent()) return new AgentInfo(name, AgentInfo.Status.READY, found, known.get(), "", drives);
-            AgentInfo asked = askVersion(binary);
-            if (asked.status() == AgentInfo.Status.READY) fingerprint.ifPresent(f -> cache.remember(name, binary, f, asked.version()));
-            return asked;
+            return new VersionCheck(name, versionArgs(), drives, settings).detect(found.get());
         } catch (IOException | RuntimeException e) {
             return AgentInfo.missing(name, "detection failed: " + e.getMessage(), drives);
         }
     }
 
-    private AgentInfo askVersion(Path binary) throws IOException {
-        Files.createDirectories(settings.homeRoot());
-        Path home = Files.createTempDirectory(settings.homeRoot(), name + "-version-");
-        try {
-            Files.createDirectories(home.resolve("tmp"));
-            List<String> lines = Collections.synchronizedList(new ArrayList<>());
-            List<String> command = new ArrayList<>();
-            command.add(binary.toString());
-            command.addAll(versionArgs());
-            // A version check has nothing to save: whatever outlives it is killed without the usual grace.
-            AgentProcess.Outcome outcome = new AgentProcess(min(VERSION_KILL_GRACE, settings.killGrace()), settings.stderrLimit()).run(new AgentProcess.Spec(
-                    command, home, ProcessEnv.base(home, binary, false), settings.versionTimeout()), lines::add);
-            if (!outcome.started()) return unusable(binary, outcome.startFailure().get());
-            if (outcome.timedOut()) {
-                return AgentInfo.slow(name, Optional.of(binary), "slow: " + String.join(" ", versionArgs()) + " did not answer within "
-                        + describe(settings.versionTimeout()), drives);
-            }
-            if (outcome.exitCode() != 0) {
-                return unusable(binary, "--version exited with code " + outcome.exitCode() + lastLines(": ", outcome.stderr()));
-            }
-            String version = version(String.join("\n", lines));
-            if (version.isEmpty()) return unusable(binary, "--version printed no version");
-            return new AgentInfo(name, AgentInfo.Status.READY, Optional.of(binary), version, "", drives);
-        } finally {
-            PrivateHome.deleteTree(home);
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private AgentInfo unusable(Path binary, String reason) {
-        return new AgentInfo(name, Optional.of(binary), "", false, reason, drives);
-    }
-
     static String version(String output) {
-        Matcher m = VERSION.matcher(output);
-        return m.find() ? m.group(1) : "";
+        return VersionCheck.version(output);
     }
 
     @Override

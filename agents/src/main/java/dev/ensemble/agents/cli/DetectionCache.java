@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,8 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
  * platform has it, the inode change time (npm extracts every file with the same fixed modification
  * time, so an upgrade that keeps a wrapper script's size shows only in ctime).
  *
- * <p>Only answers are kept: a CLI that failed or was slow is asked again next time. The file is
- * written whole to a temporary sibling and moved into place, so a reader never sees half of it;
+ * <p>Answers are kept, and so is a version check that did not answer in time ({@link Remembered#slow}),
+ * so that on a machine too loaded for a CLI to answer, every command does not wait for it again
+ * ({@link VersionCheck} decides when to ask again); a CLI that failed is asked again next time. The
+ * file is written whole to a temporary sibling and moved into place, so a reader never sees half of it;
  * an unreadable or corrupt file counts as empty and is replaced at the next write. Two processes
  * writing at once can lose each other's new entries, which costs a re-check, never a wrong answer.
  */
@@ -64,7 +65,25 @@ final class DetectionCache {
         }
     }
 
-    private record Entry(String agent, String binary, Fingerprint fingerprint, String version, Instant checked) {
+    /**
+     * What a version check found: the version it printed or, when it was {@code slow} (did not
+     * answer within {@code limit}), the one its package declares ("" when unknown); and when.
+     */
+    record Remembered(String version, boolean slow, Duration limit, Instant checked) {
+        Remembered {
+            version = version == null ? "" : version;
+        }
+
+        static Remembered ready(String version) {
+            return new Remembered(version, false, Duration.ZERO, Instant.now());
+        }
+
+        static Remembered slow(String version, Duration limit) {
+            return new Remembered(version, true, limit, Instant.now());
+        }
+    }
+
+    private record Entry(String agent, String binary, Fingerprint fingerprint, Remembered what) {
         String key() {
             return key(agent, binary);
         }
@@ -81,20 +100,20 @@ final class DetectionCache {
         this.file = Optional.ofNullable(file).map(f -> f.toAbsolutePath().normalize());
     }
 
-    /** The version remembered for this agent's binary, if it was asked while the binary had this fingerprint. */
-    Optional<String> version(String agent, Path binary, Fingerprint fingerprint) {
+    /** What was found for this agent's binary, if it was asked while the binary had this fingerprint. */
+    Optional<Remembered> lookup(String agent, Path binary, Fingerprint fingerprint) {
         if (file.isEmpty()) return Optional.empty();
         Entry entry = read(file.get()).get(Entry.key(agent, binary.toString()));
-        return entry != null && entry.fingerprint().equals(fingerprint) ? Optional.of(entry.version()) : Optional.empty();
+        return entry != null && entry.fingerprint().equals(fingerprint) ? Optional.of(entry.what()) : Optional.empty();
     }
 
-    /** Remembers an answer; a failure to write is ignored (the next detection asks again). */
-    void remember(String agent, Path binary, Fingerprint fingerprint, String version) {
+    /** Remembers what a check found; a failure to write is ignored (the next detection asks again). */
+    void remember(String agent, Path binary, Fingerprint fingerprint, Remembered what) {
         if (file.isEmpty()) return;
         Path target = file.get();
         synchronized (LOCKS.computeIfAbsent(target, p -> new Object())) {
             Map<String, Entry> entries = read(target);
-            Entry entry = new Entry(agent, binary.toString(), fingerprint, version, Instant.now());
+            Entry entry = new Entry(agent, binary.toString(), fingerprint, what);
             entries.remove(entry.key());
             entries.put(entry.key(), entry);
             entries.values().removeIf(e -> !Files.exists(Path.of(e.binary())));
@@ -118,9 +137,13 @@ final class DetectionCache {
             try {
                 Fingerprint fingerprint = new Fingerprint(text(n, "real_path"), n.path("size").asLong(-1),
                         n.path("modified_ms").asLong(-1), n.path("changed_ms").asLong(-1));
-                Entry entry = new Entry(text(n, "agent"), text(n, "binary"), fingerprint, text(n, "version"),
+                boolean slow = n.path("slow").asBoolean(false);
+                Remembered what = new Remembered(text(n, "version"), slow, Duration.ofMillis(n.path("limit_ms").asLong(0)),
                         Instant.parse(text(n, "checked")));
-                if (!entry.agent().isEmpty() && !entry.binary().isEmpty() && !entry.version().isEmpty()) entries.put(entry.key(), entry);
+                Entry entry = new Entry(text(n, "agent"), text(n, "binary"), fingerprint, what);
+                if (!entry.agent().isEmpty() && !entry.binary().isEmpty() && (slow || !what.version().isEmpty())) {
+                    entries.put(entry.key(), entry);
+                }
             } catch (RuntimeException e) {
                 // One bad entry costs that entry only.
             }
@@ -141,8 +164,9 @@ final class DetectionCache {
         for (Entry e : entries.values()) {
             array.addObject().put("agent", e.agent()).put("binary", e.binary()).put("real_path", e.fingerprint().realPath())
                     .put("size", e.fingerprint().size()).put("modified_ms", e.fingerprint().modifiedMillis())
-                    .put("changed_ms", e.fingerprint().changedMillis()).put("version", e.version())
-                    .put("checked", e.checked().toString());
+                    .put("changed_ms", e.fingerprint().changedMillis()).put("version", e.what().version())
+                    .put("slow", e.what().slow()).put("limit_ms", e.what().limit().toMillis())
+                    .put("checked", e.what().checked().toString());
         }
         Path temp = null;
         try {
@@ -170,12 +194,5 @@ final class DetectionCache {
     @Override
     public String toString() {
         return file.map(Path::toString).orElse("(no detection cache)");
-    }
-
-    /** The entries' agents and versions, for tests and diagnostics. */
-    List<String> describe() {
-        List<String> out = new ArrayList<>();
-        file.ifPresent(f -> read(f).values().forEach(e -> out.add(e.agent() + " " + e.version() + " " + e.binary())));
-        return out;
     }
 }

@@ -73,15 +73,50 @@ class DetectionTest {
     }
 
     @Test
-    void aSlowAnswerIsNotRememberedSoTheNextDetectionAsksAgain() {
+    void aSlowOutcomeIsRememberedForAWhileSoTheNextCommandsDoNotWaitAgain() throws Exception {
         Path counter = tmp.resolve("codex.runs");
         FakeClis.counting(bin(), "codex", counter, "0.1.0", 30);
         CliSettings settings = settings().withVersionTimeout(Duration.ofSeconds(1));
 
-        assertThat(new CodexAgent(settings).detect().status()).isEqualTo(Status.SLOW);
-        assertThat(new CodexAgent(settings).detect().status()).isEqualTo(Status.SLOW);
+        AgentInfo first = new CodexAgent(settings).detect();
+        AgentInfo second = new CodexAgent(settings).detect();
 
+        assertThat(first.status()).isEqualTo(Status.SLOW);
+        assertThat(second.status()).isEqualTo(Status.SLOW);
+        assertThat(second.reason()).isEqualTo("slow: --version did not answer within 1 s (less than a minute ago)");
+        assertThat(FakeClis.runs(counter)).as("the second detection did not wait for it again").isEqualTo(1);
+
+        // A longer deadline than the one it missed: asked again.
+        assertThat(new CodexAgent(settings.withVersionTimeout(Duration.ofSeconds(2))).detect().reason())
+                .isEqualTo("slow: --version did not answer within 2 s");
         assertThat(FakeClis.runs(counter)).isEqualTo(2);
+
+        // After a while: asked again.
+        Path file = settings.detectionCache();
+        String json = Files.readString(file);
+        String checked = JsonLineParser.JSON.readTree(json).path("entries").get(0).path("checked").asString();
+        Files.writeString(file, json.replace(checked, java.time.Instant.parse(checked).minus(VersionCheck.SLOW_RECHECK).minusSeconds(60).toString()));
+        new CodexAgent(settings).detect();
+        assertThat(FakeClis.runs(counter)).isEqualTo(3);
+    }
+
+    @Test
+    void aSlowNpmCliShowsTheVersionItsPackageDeclares() throws Exception {
+        // The layout npm installs: node_modules/<package>/{package.json, bundle/<cli>.js}, linked from a bin folder.
+        Path pkg = tmp.resolve("prefix/node_modules/@google/gemini-cli");
+        Files.createDirectories(pkg);
+        Files.writeString(pkg.resolve("package.json"), "{\"name\": \"@google/gemini-cli\", \"version\": \"0.61.0\"}");
+        Path script = FakeClis.counting(pkg.resolve("bundle"), "gemini.js", tmp.resolve("gemini.runs"), "0.61.0", 30);
+        Files.createDirectories(bin());
+        Files.createSymbolicLink(bin().resolve("gemini"), script);
+
+        AgentInfo gemini = new GeminiAgent(settings().withVersionTimeout(Duration.ofSeconds(1))).detect();
+
+        assertThat(gemini.status()).isEqualTo(Status.SLOW);
+        assertThat(gemini.version()).isEqualTo("0.61.0");
+        assertThat(gemini.reason()).isEqualTo("slow: --version did not answer within 1 s; version from its package.json");
+        assertThat(VersionCheck.packageVersion(bin().resolve("gemini"))).isEqualTo("0.61.0");
+        assertThat(VersionCheck.packageVersion(tmp.resolve("nowhere"))).isEmpty();
     }
 
     @Test

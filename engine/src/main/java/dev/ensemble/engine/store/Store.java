@@ -35,7 +35,12 @@ public final class Store implements AutoCloseable {
     static final String SQLITE_FILE = "ensemble.db";
     static final int BUSY_TIMEOUT_MS = 15_000;
 
-    private final Jdbi jdbi;
+    private final DataSource source;
+    /**
+     * Made on first use: setting Jdbi up costs ~0.2 s at a command's start, which a command that
+     * opens the store without querying it (doctor, or one refused before its first call) need not pay.
+     */
+    private Jdbi jdbi;
     private final boolean postgres;
     private final Optional<Path> location;
     private final String description;
@@ -52,8 +57,8 @@ public final class Store implements AutoCloseable {
      */
     private Handle writer;
 
-    private Store(Jdbi jdbi, boolean postgres, Optional<Path> location, String description, Connection keeper) {
-        this.jdbi = jdbi;
+    private Store(DataSource source, boolean postgres, Optional<Path> location, String description, Connection keeper) {
+        this.source = source;
         this.postgres = postgres;
         this.location = location;
         this.description = description;
@@ -128,7 +133,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** Jdbi over this store; each handle is its own connection. Use {@link #write} for writes. */
-    public Jdbi jdbi() {
+    public synchronized Jdbi jdbi() {
+        if (jdbi == null) jdbi = Jdbi.create(source);
         return jdbi;
     }
 
@@ -137,10 +143,10 @@ public final class Store implements AutoCloseable {
      * other writer in the process waits for it.
      */
     public <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
-        if (writeLock == null) return jdbi.withHandle(callback);
+        if (writeLock == null) return jdbi().withHandle(callback);
         writeLock.lock();
         try {
-            if (writer == null) writer = jdbi.open();
+            if (writer == null) writer = jdbi().open();
             try {
                 return callback.withHandle(writer);
             } catch (Exception e) {
@@ -215,7 +221,7 @@ public final class Store implements AutoCloseable {
         try {
             // Flyway only when there is something to do: checking costs a query, Flyway about a second.
             if (!Migrations.current(keeper, "sqlite")) migrate(source, "sqlite");
-            return new Store(Jdbi.create(source), false, Optional.of(file.toAbsolutePath()), description, keeper);
+            return new Store(source, false, Optional.of(file.toAbsolutePath()), description, keeper);
         } catch (RuntimeException e) {
             keeper.close();
             throw e;
@@ -239,7 +245,7 @@ public final class Store implements AutoCloseable {
             source.setPassword(password);
         });
         migrate(source, "postgresql");
-        return new Store(Jdbi.create(source), true, Optional.empty(), description, null);
+        return new Store(source, true, Optional.empty(), description, null);
     }
 
     private static void migrate(DataSource source, String dialect) {
