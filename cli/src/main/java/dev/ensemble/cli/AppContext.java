@@ -373,6 +373,7 @@ public final class AppContext implements AutoCloseable {
     public synchronized void close() {
         if (models != null) models.close();
         if (availabilityChecks != null) availabilityChecks.close();
+        ollamaTags.close();
         if (store != null) store.close();
     }
 

@@ -61,6 +61,8 @@ public final class ChatModels {
     private final BudgetGuard guard;
     private final boolean localOnly;
     private final OllamaTags ollamaTags;
+    /** Whether {@link #ollamaTags} was made here (and so is closed here) rather than shared by the caller. */
+    private boolean ownsOllamaTags;
     private volatile Usability usability;
 
     public ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, BreakerSettings breaker,
@@ -99,6 +101,7 @@ public final class ChatModels {
                       SecretResolver secrets, CallObserver observer, Sleeper sleeper, RandomGenerator random,
                       Optional<BudgetGuard> guard, boolean localOnly) {
         this(catalog, timeouts, retry, breakers, secrets, observer, sleeper, random, guard, localOnly, new OllamaTags());
+        this.ownsOllamaTags = true;
     }
 
     private ChatModels(Catalog catalog, Timeouts timeouts, RetrySettings retry, CircuitBreakerRegistry breakers,
@@ -281,5 +284,6 @@ public final class ChatModels {
     public void close() {
         clients.values().forEach(HttpClient::shutdownNow);
         clients.clear();
+        if (ownsOllamaTags) ollamaTags.close();
     }
 }

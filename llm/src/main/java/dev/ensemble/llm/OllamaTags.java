@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * seconds, since it may just not have been started yet; every call is bounded by {@link #TIMEOUT}
  * (a refused connection fails at once).
  */
-public final class OllamaTags {
+public final class OllamaTags implements AutoCloseable {
     /** Short: a local server answers at once or not at all, and no command may hang on it. */
     public static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final long FAILURE_MEMORY_NANOS = Duration.ofSeconds(5).toNanos();
@@ -84,6 +84,12 @@ public final class OllamaTags {
 
     HttpClient client() {
         return client;
+    }
+
+    /** Stops the client's selector thread, which would otherwise hold the JVM's exit for 300 ms. */
+    @Override
+    public void close() {
+        client.shutdownNow();
     }
 
     /** The pulled models at {@code baseUrl} (an Ollama root or its {@code /v1}), asked at most once while it answers. */

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -54,14 +53,15 @@ class HttpClientShutdownTest {
             ModelSpec qwen = new ModelSpec("qwen-coder", "ollama", "qwen2.5-coder:7b", "test", Pricing.FREE, 32_000, 4096, 40, true,
                     true, Map.of());
             Catalog catalog = Fixtures.catalog(List.of(ollama), List.of(qwen), Map.of());
-            ChatModels models = Fixtures.factory(catalog, Fixtures.retry(1), new CircuitBreakerRegistry(BreakerSettings.DEFAULT),
-                    Map.of(), new Fixtures.CollectingObserver(), new Fixtures.RecordingSleeper());
-            Supplier<ModelAvailability> ask = () -> models.availability(qwen);
-
-            Set<Thread> started = startedBy(() -> assertThat(ask.get()).isEqualTo(ModelAvailability.READY));
+            ChatModels[] models = new ChatModels[1];
+            Set<Thread> started = startedBy(() -> {
+                models[0] = Fixtures.factory(catalog, Fixtures.retry(1), new CircuitBreakerRegistry(BreakerSettings.DEFAULT),
+                        Map.of(), new Fixtures.CollectingObserver(), new Fixtures.RecordingSleeper());
+                assertThat(models[0].availability(qwen)).isEqualTo(ModelAvailability.READY);
+            });
             assertThat(started).isNotEmpty();
 
-            models.close();
+            models[0].close();
             assertStop(started);
         }
     }
