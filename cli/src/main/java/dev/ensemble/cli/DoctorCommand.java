@@ -96,8 +96,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (anyUsable) return ExitCodes.OK;
         // The same ending as every command that finds no usable model: exit 3, the next step last.
         Terminal term = app.terminal();
-        boolean localOnly = app.config().localOnly();
-        List<ModelSpec> servable = catalog.models().values().stream().filter(m -> !localOnly || m.local()).toList();
+        List<ModelSpec> servable = ModelErrors.servable(catalog.models().values(), app.config().localOnly());
         String next = servable.isEmpty() ? ModelErrors.GENERIC_NEXT_STEP
                 : app.usability().noneUsable(null, servable).map(e -> ModelErrors.nextStep(e.unusable())).orElse(ModelErrors.GENERIC_NEXT_STEP);
         term.err().println(term.red("ensemble: no usable model") + " (nothing can be sent until one is)");

@@ -5,6 +5,7 @@ import dev.ensemble.core.Redactor;
 import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.UnusableModel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,12 +30,16 @@ final class ModelErrors {
      * usable model, so a machine with a key pays one lookup.
      */
     static void requireAnyUsable(AppContext app) {
-        boolean localOnly = app.config().localOnly();
-        List<ModelSpec> servable = app.config().catalog().models().values().stream().filter(m -> !localOnly || m.local()).toList();
+        List<ModelSpec> servable = servable(app.config().catalog().models().values(), app.config().localOnly());
         if (servable.isEmpty()) return;  // the casting says what to add
         // Ollama's list of pulled models is asked once per process (discovery asked it already).
         Optional<ModelException> none = app.usability().noneUsable(null, servable, true);
         if (none.isPresent()) throw none.get();
+    }
+
+    /** The models a command may call at all: every one, or in local-only mode the local ones. */
+    static List<ModelSpec> servable(Collection<ModelSpec> models, boolean localOnly) {
+        return models.stream().filter(m -> !localOnly || m.local()).toList();
     }
 
     /** Prints {@code e} on stderr and gives the exit status for it. */

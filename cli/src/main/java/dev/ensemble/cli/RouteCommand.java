@@ -173,7 +173,7 @@ final class RouteCommand implements Callable<Integer> {
      * step, exit 3; otherwise the router's reason (context, tools, budget), exit 1.
      */
     private static int noneChosen(AppContext app, List<ModelSpec> models, boolean localOnly, RouteDecision decision) {
-        List<ModelSpec> servable = models.stream().filter(m -> !localOnly || m.local()).toList();
+        List<ModelSpec> servable = ModelErrors.servable(models, localOnly);
         Optional<ModelException> none = servable.isEmpty() ? Optional.empty() : app.usability().noneUsable(null, servable, true);
         if (none.isPresent()) return ModelErrors.print(app.terminal(), none.get());
         app.terminal().err().println(app.terminal().red("ensemble: no model can serve this task: ") + decision.whyNone());
