@@ -1,0 +1,37 @@
+package dev.ensemble.gateway.wire;
+
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.llm.ChatResponse;
+
+/**
+ * The server side of one model wire: what a client of that wire sends, turned into ensemble's
+ * request, and ensemble's answer turned back into what that client expects, plain or streamed.
+ * One implementation per wire; translating between two wires is decode with one, encode with the
+ * other. Codecs hold no state and are safe to share.
+ */
+public interface WireCodec {
+
+    WireProtocol wire();
+
+    /**
+     * Reads a client's request body. {@code pathModel} is the model named in the URL (Gemini's
+     * {@code /v1beta/models/{model}:generateContent}), empty for wires that name it in the body.
+     *
+     * @throws BadRequest naming the offending field, for anything the wire does not allow
+     */
+    GatewayRequest decode(byte[] body, String pathModel, boolean streamFromPath);
+
+    /** A whole (non-streamed) answer in this wire's shape; {@code model} is the name the client asked for. */
+    byte[] encode(ChatResponse response, String model);
+
+    /** A new encoder for one streamed answer. */
+    StreamEncoder streamEncoder(GatewayRequest request);
+
+    /** An error body in this wire's shape (OpenAI {@code error} object, Anthropic {@code type: error}, Gemini {@code error.status}). */
+    byte[] error(int httpStatus, String message);
+
+    /** The media type of a plain answer and of an error. */
+    default String contentType() {
+        return "application/json";
+    }
+}
