@@ -64,6 +64,8 @@ public final class AppContext implements AutoCloseable {
     private OllamaDiscovery discovery;
     private SecretResolver secrets;
     private Store store;
+    /** The empty in-memory store that read-only commands see while the real one was never created. */
+    private Store emptyStore;
     private Ledger ledger;
     private ChatModels models;
     private ChatModels availabilityChecks;
@@ -285,6 +287,22 @@ public final class AppContext implements AutoCloseable {
         return store;
     }
 
+    /**
+     * The store for a command that only reads: the real one when it exists, otherwise an empty
+     * one in memory, so {@code runs}, {@code usage}, {@code stats}, {@code report} and
+     * {@code route} in a fresh repository print "nothing yet" without creating {@code .ensemble/}.
+     */
+    public synchronized Store storeForReading() {
+        if (storeExists()) return store();
+        if (emptyStore == null) emptyStore = Store.emptyInMemory(loadedConfig().store(), repoRoot());
+        return emptyStore;
+    }
+
+    /** The ledger of {@link #storeForReading()}. */
+    public synchronized Ledger ledgerForReading() {
+        return storeExists() ? ledger() : new Ledger(storeForReading());
+    }
+
     public synchronized Ledger ledger() {
         if (ledger == null) ledger = new Ledger(store());
         return ledger;
@@ -375,6 +393,7 @@ public final class AppContext implements AutoCloseable {
         if (availabilityChecks != null) availabilityChecks.close();
         ollamaTags.close();
         if (store != null) store.close();
+        if (emptyStore != null) emptyStore.close();
     }
 
     private static EnsembleConfig withCatalog(EnsembleConfig c, Catalog catalog, boolean localOnly) {

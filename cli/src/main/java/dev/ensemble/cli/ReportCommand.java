@@ -39,7 +39,7 @@ final class ReportCommand implements Callable<Integer> {
         ReportWriter reports = ReportWriter.forRepository(app.repoRoot());
         String id = run;
         if (last) {
-            List<RunsCommand.Row> rows = RunsCommand.rows(new RunStore(app.store()).list(), reports.list());
+            List<RunsCommand.Row> rows = RunsCommand.rows(new RunStore(app.storeForReading()).list(), reports.list());
             if (rows.isEmpty()) throw new UserInputException("no runs yet (see `ensemble runs`)");
             id = rows.getFirst().runId();
         }
@@ -61,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
 
     /** Why a run has no report: unknown, or where it stands and what finishes it. */
     private static String noReport(AppContext app, ReportWriter reports, String id) {
-        Optional<RunStore.RunInfo> info = new RunStore(app.store()).list().stream().filter(r -> r.runId().equals(id)).findFirst();
+        Optional<RunStore.RunInfo> info = new RunStore(app.storeForReading()).list().stream().filter(r -> r.runId().equals(id)).findFirst();
         if (info.isEmpty()) {
             return "no report for run '" + id + "' in " + app.repoRoot().relativize(reports.folder()) + " (see `ensemble runs`)";
         }

@@ -130,7 +130,7 @@ final class RouteCommand implements Callable<Integer> {
             if (!availability.usable()) constraints = constraints.withUnavailable(spec.id(), availability.reason());
         }
         // Past outcomes recorded in the store move each model's expected quality for the kind.
-        Router router = new Router(models, settings, new StoreEvidence(app.store()));
+        Router router = new Router(models, settings, new StoreEvidence(app.storeForReading()));
         RouteDecision decision = router.route(new RouteRequest(task, classification.kind(), in, out, constraints));
 
         if (json) {

@@ -57,7 +57,7 @@ final class RunsCommand implements Callable<Integer> {
         AppContext app = main.app();
         Terminal term = app.terminal();
         ReportWriter reports = ReportWriter.forRepository(app.repoRoot());
-        List<Row> rows = rows(new RunStore(app.store()).list(), reports.list());
+        List<Row> rows = rows(new RunStore(app.storeForReading()).list(), reports.list());
         if (json) {
             ArrayNode list = HttpTransport.JSON.createArrayNode();
             for (Row r : rows) {

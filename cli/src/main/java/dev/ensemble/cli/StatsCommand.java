@@ -60,9 +60,9 @@ final class StatsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--since: " + e.getMessage());
         }
-        List<UsageRow> byModel = app.ledger().summarize(new UsageQuery(from, UsageGrouping.MODEL));
-        List<UsageRow> byRole = app.ledger().summarize(new UsageQuery(from, UsageGrouping.ROLE));
-        List<OutcomeLog.Summary> outcomes = new OutcomeLog(app.store()).summarize(from);
+        List<UsageRow> byModel = app.ledgerForReading().summarize(new UsageQuery(from, UsageGrouping.MODEL));
+        List<UsageRow> byRole = app.ledgerForReading().summarize(new UsageQuery(from, UsageGrouping.ROLE));
+        List<OutcomeLog.Summary> outcomes = new OutcomeLog(app.storeForReading()).summarize(from);
         Map<TaskKind, KindTotals> byKind = new EnumMap<>(TaskKind.class);
         for (OutcomeLog.Summary s : outcomes) byKind.merge(s.kind(), new KindTotals(0, 0, 0, 0).plus(s), (a, b) -> a.plus(s));
 
@@ -87,7 +87,7 @@ final class StatsCommand implements Callable<Integer> {
         }
         String window = since == null ? "" : " since " + since;
         if (byModel.isEmpty() && outcomes.isEmpty()) {
-            term.out().println("No model calls or task outcomes recorded" + window + " in " + app.store().description() + ".");
+            term.out().println("No model calls or task outcomes recorded" + window + " in " + app.storeForReading().description() + ".");
             return ExitCodes.OK;
         }
         if (!byModel.isEmpty()) {

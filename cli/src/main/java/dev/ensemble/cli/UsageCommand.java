@@ -49,7 +49,7 @@ final class UsageCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--since: " + e.getMessage());
         }
-        List<UsageRow> rows = app.ledger().summarize(new UsageQuery(from, grouping));
+        List<UsageRow> rows = app.ledgerForReading().summarize(new UsageQuery(from, grouping));
         if (json) {
             ObjectNode root = HttpTransport.JSON.createObjectNode();
             root.put("by", grouping.name().toLowerCase(Locale.ROOT));
@@ -65,7 +65,7 @@ final class UsageCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (rows.isEmpty()) {
-            term.out().println("No model calls recorded" + (since == null ? "" : " since " + since) + " in " + app.store().description() + ".");
+            term.out().println("No model calls recorded" + (since == null ? "" : " since " + since) + " in " + app.storeForReading().description() + ".");
             return ExitCodes.OK;
         }
         Table table = new Table(grouping.name().toLowerCase(Locale.ROOT), "calls", "failed", "input", "cached", "output", "cost", "mean latency", "mean ttft")

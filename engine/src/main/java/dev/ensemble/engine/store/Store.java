@@ -85,6 +85,34 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * An empty store in memory with the current schema, described as the store the settings name:
+     * what a command that only reads ({@code runs}, {@code usage}, {@code report} …) looks at when
+     * that store was never created, so looking never creates {@code .ensemble/} in a repository.
+     * Writes to it are lost when it is closed.
+     */
+    public static Store emptyInMemory(StoreSettings settings, Path repoRoot) {
+        String description = safeDescribe(settings, repoRoot) + " (not created yet)";
+        SQLiteConfig config = new SQLiteConfig();
+        config.enforceForeignKeys(true);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        // A named shared-cache memory database: every connection of this store sees the same one, and
+        // the keeper connection keeps it alive until close.
+        source.setUrl("jdbc:sqlite:file:ensemble-empty-" + java.util.UUID.randomUUID() + "?mode=memory&cache=shared");
+        try {
+            Connection keeper = source.getConnection();
+            try {
+                migrate(source, "sqlite");
+                return new Store(source, false, Optional.empty(), description, keeper);
+            } catch (RuntimeException e) {
+                keeper.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot make an empty store in memory: " + StoreException.reason(e), e);
+        }
+    }
+
+    /**
      * Whether opening the store would find one rather than create one: always for PostgreSQL (a
      * server's database, nothing created here), else whether the SQLite file exists. An
      * unsupported URL counts as existing, so opening it reports the problem.
