@@ -27,6 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
  * gateway keeps no responses, so {@code previous_response_id} and {@code item_reference} are
  * refused (Codex sends the whole conversation with {@code store:false}); reasoning items and
  * hosted tools (web search, file search, ...) are dropped.
+ *
+ * <p>Custom (free-form) tools, such as Codex's {@code apply_patch}, have no JSON arguments: other
+ * targets get them as a function of one string argument, {@code input}, and a call of one is
+ * answered as a {@code custom_tool_call} item with that string, so the client sees its own kind of call.
  */
 public final class ResponsesCodec implements WireCodec {
 
@@ -69,7 +73,7 @@ public final class ResponsesCodec implements WireCodec {
             String type = Fields.string(item, "type", path);
             if (type == null) type = "message";
             // Consecutive function_call items (and the assistant message before them) are one assistant turn.
-            if (!type.equals("function_call") && !pendingCalls.isEmpty()) {
+            if (!isCall(type) && !pendingCalls.isEmpty()) {
                 messages.add(new ChatMessage.Assistant(pendingText, pendingCalls));
                 pendingCalls = new ArrayList<>();
                 pendingText = "";
@@ -82,7 +86,7 @@ public final class ResponsesCodec implements WireCodec {
                         case "system", "developer" -> messages.add(new ChatMessage.System(text));
                         case "user" -> messages.add(new ChatMessage.User(text));
                         case "assistant" -> {
-                            if (i + 1 < input.size() && "function_call".equals(input.get(i + 1).path("type").asString(""))) {
+                            if (i + 1 < input.size() && isCall(input.get(i + 1).path("type").asString(""))) {
                                 pendingText = text;
                             } else {
                                 messages.add(new ChatMessage.Assistant(text));
@@ -98,7 +102,15 @@ public final class ResponsesCodec implements WireCodec {
                     pendingCalls.add(new ToolCall(callId, name, Fields.string(item, "arguments", path)));
                     callNames.put(callId, name);
                 }
-                case "function_call_output" -> {
+                case "custom_tool_call" -> {
+                    String callId = Fields.requiredString(item, "call_id", path);
+                    String name = Fields.requiredString(item, "name", path);
+                    String arguments = HttpTransport.JSON.createObjectNode().put(CUSTOM_INPUT,
+                            Fields.requiredString(item, "input", path)).toString();
+                    pendingCalls.add(new ToolCall(callId, name, arguments));
+                    callNames.put(callId, name);
+                }
+                case "function_call_output", "custom_tool_call_output" -> {
                     String callId = Fields.requiredString(item, "call_id", path);
                     String name = callNames.get(callId);
                     if (name == null) throw new BadRequest(at(path, "call_id"), "answers no function_call before it");
@@ -115,19 +127,70 @@ public final class ResponsesCodec implements WireCodec {
         return messages;
     }
 
+    private static boolean isCall(String type) {
+        return type.equals("function_call") || type.equals("custom_tool_call");
+    }
+
     private static List<ToolSpec> tools(JsonNode array) {
         List<ToolSpec> tools = new ArrayList<>();
         for (int i = 0; array != null && i < array.size(); i++) {
             String path = at("tools", i);
             JsonNode tool = array.get(i);
             Fields.requireObject(tool, path);
+            String type = Fields.requiredString(tool, "type", path);
+            if (type.equals("custom")) {
+                tools.add(customTool(tool, path));
+                continue;
+            }
             // Hosted tools (web_search, file_search, code_interpreter, mcp ...) run on OpenAI only.
-            if (!"function".equals(Fields.requiredString(tool, "type", path))) continue;
+            if (!type.equals("function")) continue;
             String description = Fields.string(tool, "description", path);
             tools.add(new ToolSpec(Fields.requiredString(tool, "name", path), description == null ? "" : description,
                     OpenAiChatCodec.parameters(tool, path)));
         }
         return tools;
+    }
+
+    static final String CUSTOM_INPUT = "input";
+
+    /** A free-form tool as a function of one string; its grammar, if any, is given to the model in the description. */
+    private static ToolSpec customTool(JsonNode tool, String path) {
+        String description = Fields.string(tool, "description", path);
+        StringBuilder text = new StringBuilder(description == null ? "" : description);
+        JsonNode format = Fields.object(tool, "format", path);
+        if (format != null && "grammar".equals(format.path("type").asString(""))) {
+            text.append("\n\nThe input follows this ").append(format.path("syntax").asString("")).append(" grammar:\n")
+                    .append(format.path("definition").asString(""));
+        }
+        text.append("\n\nPut the whole free-form input, as text, in the `input` argument.");
+        ObjectNode schema = HttpTransport.JSON.createObjectNode().put("type", "object");
+        schema.putObject("properties").putObject(CUSTOM_INPUT).put("type", "string");
+        schema.putArray("required").add(CUSTOM_INPUT);
+        return new ToolSpec(Fields.requiredString(tool, "name", path), text.toString().strip(), schema);
+    }
+
+    /** The names of the request's custom tools, read again from its body only when an answer calls a tool. */
+    static java.util.Set<String> customToolNames(byte[] rawBody) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try {
+            for (JsonNode tool : HttpTransport.JSON.readTree(rawBody).path("tools")) {
+                if ("custom".equals(tool.path("type").asString(""))) names.add(tool.path("name").asString(""));
+            }
+        } catch (RuntimeException unreadable) {
+            // decoded once already; a body that cannot be read again has no custom tools to honour
+        }
+        return names;
+    }
+
+    /** A custom tool's call: the string the model put in {@code input} (or the raw arguments when it put none). */
+    static String customInput(ToolCall call) {
+        JsonNode input = Fields.argumentsObject(call.argumentsJson()).get(CUSTOM_INPUT);
+        return input != null && input.isString() ? input.asString() : call.argumentsJson();
+    }
+
+    static ObjectNode customCallItem(String id, ToolCall call, String input, String status) {
+        return HttpTransport.JSON.createObjectNode().put("id", id).put("type", "custom_tool_call").put("status", status)
+                .put("call_id", Sse.callId(call.id(), "call_")).put("name", call.name()).put("input", input);
     }
 
     private static ChatOptions.ToolChoice toolChoice(JsonNode choice) {
@@ -167,10 +230,22 @@ public final class ResponsesCodec implements WireCodec {
 
     @Override
     public byte[] encode(ChatResponse response, String model) {
+        return encode(response, model, java.util.Set.of());
+    }
+
+    @Override
+    public byte[] encode(ChatResponse response, GatewayRequest request) {
+        return encode(response, request.model(), response.hasToolCalls() ? customToolNames(request.rawBody()) : java.util.Set.of());
+    }
+
+    private static byte[] encode(ChatResponse response, String model, java.util.Set<String> customTools) {
         ObjectNode body = response(Sse.id("resp_"), model, System.currentTimeMillis() / 1000);
         var output = body.withArray("output");
         if (!response.text().isEmpty()) output.add(messageItem(Sse.id("msg_"), response.text(), "completed"));
-        for (ToolCall call : response.toolCalls()) output.add(functionCallItem(Sse.id("fc_"), call, call.argumentsJson(), "completed"));
+        for (ToolCall call : response.toolCalls()) {
+            output.add(customTools.contains(call.name()) ? customCallItem(Sse.id("ctc_"), call, customInput(call), "completed")
+                    : functionCallItem(Sse.id("fc_"), call, call.argumentsJson(), "completed"));
+        }
         complete(body, response);
         return Sse.bytes(body);
     }
@@ -231,7 +306,7 @@ public final class ResponsesCodec implements WireCodec {
 
     @Override
     public StreamEncoder streamEncoder(GatewayRequest request) {
-        return new ResponsesStream(request.model());
+        return new ResponsesStream(request.model(), () -> customToolNames(request.rawBody()));
     }
 
     @Override

@@ -20,8 +20,13 @@ final class ResponsesStream implements StreamEncoder {
     private int messageIndex = -1;
     private final StringBuilder messageText = new StringBuilder();
 
-    ResponsesStream(String model) {
+    /** The request's custom tools, read on the first tool call (most answers have none). */
+    private final java.util.function.Supplier<java.util.Set<String>> customToolsOfRequest;
+    private java.util.Set<String> customTools;
+
+    ResponsesStream(String model, java.util.function.Supplier<java.util.Set<String>> customTools) {
         response = ResponsesCodec.response(Sse.id("resp_"), model, System.currentTimeMillis() / 1000);
+        this.customToolsOfRequest = customTools;
     }
 
     @Override
@@ -52,9 +57,11 @@ final class ResponsesStream implements StreamEncoder {
     @Override
     public String toolCall(ToolCall call) {
         StringBuilder frames = new StringBuilder(closeMessage());
-        String id = Sse.id("fc_");
+        if (customTools == null) customTools = customToolsOfRequest.get();
         ToolCall named = new ToolCall(Sse.callId(call.id(), "call_"), call.name(), call.argumentsJson());
         int index = response.withArray("output").size();
+        if (customTools.contains(call.name())) return frames.append(customCall(named, index)).toString();
+        String id = Sse.id("fc_");
         ObjectNode done = ResponsesCodec.functionCallItem(id, named, named.argumentsJson(), "completed");
         response.withArray("output").add(done);
         frames.append(event("response.output_item.added", obj().put("output_index", index)
@@ -65,6 +72,19 @@ final class ResponsesStream implements StreamEncoder {
                 .put("name", named.name()).put("arguments", named.argumentsJson())));
         frames.append(event("response.output_item.done", obj().put("output_index", index).set("item", done)));
         return frames.toString();
+    }
+
+    /** A custom tool's call: its input as one {@code custom_tool_call_input.delta}, then {@code .done}. */
+    private String customCall(ToolCall call, int index) {
+        String id = Sse.id("ctc_");
+        String input = ResponsesCodec.customInput(call);
+        ObjectNode done = ResponsesCodec.customCallItem(id, call, input, "completed");
+        response.withArray("output").add(done);
+        return event("response.output_item.added", obj().put("output_index", index)
+                        .set("item", ResponsesCodec.customCallItem(id, call, "", "in_progress")))
+                + event("response.custom_tool_call_input.delta", obj().put("item_id", id).put("output_index", index).put("delta", input))
+                + event("response.custom_tool_call_input.done", obj().put("item_id", id).put("output_index", index).put("input", input))
+                + event("response.output_item.done", obj().put("output_index", index).set("item", done));
     }
 
     @Override

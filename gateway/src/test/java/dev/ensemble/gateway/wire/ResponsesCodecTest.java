@@ -146,6 +146,40 @@ class ResponsesCodecTest {
         assertThat(thrown.kind()).isEqualTo(ModelException.Kind.RATE_LIMITED);
     }
 
+    private static final String CUSTOM_TOOL_TURN = """
+            {"model":"claude-sonnet","stream":true,"input":[
+               {"type":"message","role":"user","content":"add a line"},
+               {"type":"custom_tool_call","call_id":"call_p","name":"apply_patch","input":"*** Begin Patch\\n*** End Patch"},
+               {"type":"custom_tool_call_output","call_id":"call_p","output":"Done!"}],
+             "tools":[{"type":"custom","name":"apply_patch","description":"Edits files",
+                       "format":{"type":"grammar","syntax":"lark","definition":"start: begin_patch"}}]}
+            """;
+
+    @Test
+    void codexsCustomToolIsAFunctionOfOneStringElsewhereAndAnsweredInKind() {
+        GatewayRequest request = codec.decode(CUSTOM_TOOL_TURN.getBytes(StandardCharsets.UTF_8), "", false);
+        ToolSpec tool = request.chat().tools().getFirst();
+        assertThat(tool.name()).isEqualTo("apply_patch");
+        assertThat(tool.description()).contains("Edits files").contains("lark").contains("start: begin_patch");
+        assertThat(tool.parameters().path("required").get(0).asString()).isEqualTo("input");
+        assertThat(request.chat().messages()).containsExactly(
+                new ChatMessage.User("add a line"),
+                new ChatMessage.Assistant("", List.of(new ToolCall("call_p", "apply_patch",
+                        "{\"input\":\"*** Begin Patch\\n*** End Patch\"}"))),
+                new ChatMessage.ToolResult("call_p", "apply_patch", "Done!", false));
+
+        ToolCall call = new ToolCall("toolu_9", "apply_patch", "{\"input\":\"*** Begin Patch\\n*** End Patch\"}");
+        JsonNode plain = HttpTransport.JSON.readTree(codec.encode(Answers.toolCall("", call, Usage.ZERO), request));
+        JsonNode item = plain.path("output").get(0);
+        assertThat(item.path("type").asString()).isEqualTo("custom_tool_call");
+        assertThat(item.path("call_id").asString()).isEqualTo("toolu_9");
+        assertThat(item.path("input").asString()).isEqualTo("*** Begin Patch\n*** End Patch");
+
+        String events = Answers.stream(codec.streamEncoder(request), Answers.toolCall("", call, Usage.ZERO));
+        assertThat(events).contains("event: response.custom_tool_call_input.delta\n")
+                .contains("\"type\":\"custom_tool_call\"").doesNotContain("function_call");
+    }
+
     @Test
     void badRequestsNameTheField() {
         assertThat(field("{\"model\":\"m\"}")).isEqualTo("input");
