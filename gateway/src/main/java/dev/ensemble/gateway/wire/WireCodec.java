@@ -24,11 +24,25 @@ public interface WireCodec {
     /** A whole (non-streamed) answer in this wire's shape; {@code model} is the name the client asked for. */
     byte[] encode(ChatResponse response, String model);
 
+    /**
+     * A whole answer to this request. Prefer this to {@link #encode(ChatResponse, String)}: a wire
+     * may need the request to answer in kind (a Responses client's custom tools are called with
+     * {@code custom_tool_call} items, not function calls).
+     */
+    default byte[] encode(ChatResponse response, GatewayRequest request) {
+        return encode(response, request.model());
+    }
+
     /** A new encoder for one streamed answer. */
     StreamEncoder streamEncoder(GatewayRequest request);
 
     /** An error body in this wire's shape (OpenAI {@code error} object, Anthropic {@code type: error}, Gemini {@code error.status}). */
     byte[] error(int httpStatus, String message);
+
+    /** A 400 for a request this wire does not allow, naming the field where the wire has a place for it (OpenAI's {@code param}). */
+    default byte[] error(BadRequest bad) {
+        return error(400, bad.getMessage());
+    }
 
     /** The media type of a plain answer and of an error. */
     default String contentType() {
