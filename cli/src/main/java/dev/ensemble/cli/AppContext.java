@@ -157,8 +157,21 @@ public final class AppContext implements AutoCloseable {
             EnsembleConfig loaded = settings().config();
             EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
             loadedConfig = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+            registerKeys(loadedConfig);
         }
         return loadedConfig;
+    }
+
+    /**
+     * Every key the configuration names is masked from here on, whether or not this command uses
+     * it ({@link SecretResolver#registerConfigured}: env: and file: values now, pass: and
+     * keychain: ones when resolved).
+     */
+    private void registerKeys(EnsembleConfig c) {
+        List<dev.ensemble.core.SecretRef> refs = new java.util.ArrayList<>();
+        c.catalog().providers().values().forEach(p -> p.apiKey().ifPresent(refs::add));
+        c.store().password().ifPresent(refs::add);
+        secrets().registerConfigured(refs);
     }
 
     /**

@@ -154,6 +154,46 @@ public final class SecretResolver {
         return Optional.ofNullable(store);
     }
 
+    /** Names of variables that hold a credential by convention, whatever configuration names them. */
+    private static final java.util.regex.Pattern CREDENTIAL_NAME =
+            java.util.regex.Pattern.compile("(?i).*(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*");
+
+    /**
+     * Registers with {@link Redactor#global()} the value of every reference given (every key the
+     * configuration names, used or not), so that a key ensemble never resolved is masked too: a
+     * hostile agent that found one (another provider's key, read from a file it should not see)
+     * cannot get it printed or stored in clear. Cheap references are read now: {@code env:} (and,
+     * for an unset variable, the key {@code ensemble secrets} keeps in a file) and {@code file:}.
+     * {@code pass:} and {@code keychain:} references (and an unset {@code env:} backed by pass or
+     * the keychain) are left to be registered when they are resolved: reading them costs a process
+     * each and may ask for a passphrase, and until then their value is in neither this process nor
+     * any environment ensemble hands a child, so nothing ensemble prints or stores can hold it.
+     *
+     * <p>Also registered: the values of this environment's variables whose names say they hold a
+     * credential ({@code *_API_KEY}, {@code *TOKEN*} such as {@code ENSEMBLE_TOKEN} or
+     * {@code GITHUB_TOKEN}, {@code *SECRET*}, {@code *PASSWORD*}), when they look like a key (at
+     * least 8 characters, one word, not a path).
+     */
+    public void registerConfigured(java.util.Collection<SecretRef> refs) {
+        for (SecretRef ref : refs) {
+            boolean cheap = switch (ref) {
+                case SecretRef.Env e -> env.containsKey(e.name()) || store instanceof FileSecretStore;
+                case SecretRef.File f -> true;
+                case SecretRef.Keychain k -> false;
+                case SecretRef.Pass p -> false;
+            };
+            if (cheap) lookup(ref);  // registers a value it finds
+        }
+        env.forEach((name, value) -> {
+            if (CREDENTIAL_NAME.matcher(name).matches() && looksLikeKey(value)) Redactor.global().register(value.strip());
+        });
+    }
+
+    private static boolean looksLikeKey(String value) {
+        String v = value.strip();
+        return v.length() >= 8 && !v.startsWith("/") && v.chars().noneMatch(Character::isWhitespace);
+    }
+
     public Optional<String> resolve(SecretRef ref) {
         return lookup(ref) instanceof Lookup.Found found ? Optional.of(found.value()) : Optional.empty();
     }
