@@ -160,29 +160,37 @@ public final class SecretResolver {
 
     /**
      * Registers with {@link Redactor#global()} the value of every reference given (every key the
-     * configuration names, used or not), so that a key ensemble never resolved is masked too: a
-     * hostile agent that found one (another provider's key, read from a file it should not see)
-     * cannot get it printed or stored in clear. Cheap references are read now: {@code env:} (and,
-     * for an unset variable, the key {@code ensemble secrets} keeps in a file) and {@code file:}.
+     * configuration names, used or not), so that a key ensemble never used is masked too: a hostile
+     * agent that found one (another provider's key, read from a file it should not see) cannot get
+     * it printed or stored in clear. {@code env:} (and, for an unset variable, the key
+     * {@code ensemble secrets} keeps in a file) and {@code file:} references are read at once.
      * {@code pass:} and {@code keychain:} references (and an unset {@code env:} backed by pass or
-     * the keychain) are left to be registered when they are resolved: reading them costs a process
-     * each and may ask for a passphrase, and until then their value is in neither this process nor
-     * any environment ensemble hands a child, so nothing ensemble prints or stores can hold it.
+     * the keychain) cost a program each, and may ask for a passphrase: they are read only when
+     * {@code byProgram} is set (the commands that call models or agents, where a key can leak),
+     * all at once on virtual threads, each within {@link #COMMAND_TIMEOUT}. One that cannot be read
+     * is in no process or environment of ensemble's, so nothing ensemble prints or stores can hold it.
      *
      * <p>Also registered: the values of this environment's variables whose names say they hold a
      * credential ({@code *_API_KEY}, {@code *TOKEN*} such as {@code ENSEMBLE_TOKEN} or
      * {@code GITHUB_TOKEN}, {@code *SECRET*}, {@code *PASSWORD*}), when they look like a key (at
      * least 8 characters, one word, not a path).
      */
-    public void registerConfigured(java.util.Collection<SecretRef> refs) {
+    public void registerConfigured(java.util.Collection<SecretRef> refs, boolean byProgram) {
+        List<SecretRef> costly = new java.util.ArrayList<>();
         for (SecretRef ref : refs) {
             boolean cheap = switch (ref) {
-                case SecretRef.Env e -> env.containsKey(e.name()) || store instanceof FileSecretStore;
+                case SecretRef.Env e -> env.containsKey(e.name()) || store == null || store instanceof FileSecretStore;
                 case SecretRef.File f -> true;
-                case SecretRef.Keychain k -> false;
+                case SecretRef.Keychain k -> !macOs;  // answered without a program off macOS
                 case SecretRef.Pass p -> false;
             };
             if (cheap) lookup(ref);  // registers a value it finds
+            else costly.add(ref);
+        }
+        if (byProgram && !costly.isEmpty()) {
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                costly.forEach(ref -> threads.submit(() -> lookup(ref)));
+            }
         }
         env.forEach((name, value) -> {
             if (CREDENTIAL_NAME.matcher(name).matches() && looksLikeKey(value)) Redactor.global().register(value.strip());
