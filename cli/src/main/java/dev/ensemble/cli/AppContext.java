@@ -145,6 +145,7 @@ public final class AppContext implements AutoCloseable {
                 discovery = new OllamaDiscovery(ollamaTags, cache, Clock.systemUTC());
             }
             config = withCatalog(loaded, discovery.extend(loaded.catalog()), loaded.localOnly());
+            registerKeys(loaded, true);
         }
         return config;
     }
@@ -159,8 +160,22 @@ public final class AppContext implements AutoCloseable {
             EnsembleConfig loaded = settings().config();
             EnsembleConfig c = overlay == null ? loaded : withCatalog(loaded, merge(loaded.catalog(), overlay), loaded.localOnly());
             loadedConfig = localOverride == null ? c : withCatalog(c, c.catalog(), localOverride);
+            registerKeys(loadedConfig, false);
         }
         return loadedConfig;
+    }
+
+    /**
+     * Every key the configuration names is masked from here on, whether or not this command uses
+     * it ({@link SecretResolver#registerConfigured}): env: and file: values when the configuration
+     * is loaded; pass: and keychain: ones (a program each) too when a command calls models or
+     * agents ({@link #config()}), so that {@code config check} or {@code runs} start no program.
+     */
+    private void registerKeys(EnsembleConfig c, boolean byProgram) {
+        List<dev.ensemble.core.SecretRef> refs = new java.util.ArrayList<>();
+        c.catalog().providers().values().forEach(p -> p.apiKey().ifPresent(refs::add));
+        c.store().password().ifPresent(refs::add);
+        secrets().registerConfigured(refs, byProgram);
     }
 
     /**

@@ -96,7 +96,11 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line against a context; the entry point for tests and the demo. */
     public static int run(AppContext app, String... args) {
-        return commandLine(app, HelpLayout.forTerminal()).execute(args);
+        try {
+            return commandLine(app, HelpLayout.forTerminal()).execute(args);
+        } finally {
+            app.terminal().release();
+        }
     }
 
     /** The command tree with ensemble's output, error handling and help layout: what {@link #run} executes. */

@@ -1,6 +1,9 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.Redactor;
+import dev.ensemble.core.io.MaskingOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.Console;
 import java.io.InputStream;
@@ -11,11 +14,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Where commands write: stdout for results, stderr for progress and notes, with colour only when a
- * person is watching (a console, and NO_COLOR unset), so piped output stays clean.
+ * person is watching (a console, and NO_COLOR unset), so piped output stays clean. Both streams mask
+ * every registered key ({@link MaskingOutputStream}), whatever a command prints and however it
+ * splits it (a streamed answer arrives delta by delta): a model that repeats a key cannot get it
+ * printed. {@link #release} ends the output of a command.
  */
 public final class Terminal {
     private final PrintStream out;
     private final PrintStream err;
+    private final MaskingOutputStream outMask;
+    private final MaskingOutputStream errMask;
     private final boolean colour;
     private final InputStream in;
     private final Console console;
@@ -27,8 +35,10 @@ public final class Terminal {
 
     /** @param console where to prompt without echo, or null when a person is not at a terminal */
     public Terminal(PrintStream out, PrintStream err, boolean colour, InputStream in, Console console) {
-        this.out = out;
-        this.err = err;
+        this.outMask = new MaskingOutputStream(out, Redactor.global());
+        this.errMask = new MaskingOutputStream(err, Redactor.global());
+        this.out = new PrintStream(outMask, true, StandardCharsets.UTF_8);
+        this.err = new PrintStream(errMask, true, StandardCharsets.UTF_8);
         this.colour = colour;
         this.in = in;
         this.console = console;
@@ -43,6 +53,21 @@ public final class Terminal {
     }
 
     public PrintStream out() { return out; }
+
+    /**
+     * Writes what the maskers held back because it could have been the start of a key (masked when
+     * it was one): the end of a command's output. Writing may go on afterwards.
+     */
+    public void release() {
+        out.flush();
+        err.flush();
+        try {
+            outMask.finish();
+            errMask.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     public PrintStream err() { return err; }
 

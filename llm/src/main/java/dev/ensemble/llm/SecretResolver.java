@@ -154,6 +154,54 @@ public final class SecretResolver {
         return Optional.ofNullable(store);
     }
 
+    /** Names of variables that hold a credential by convention, whatever configuration names them. */
+    private static final java.util.regex.Pattern CREDENTIAL_NAME =
+            java.util.regex.Pattern.compile("(?i).*(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*");
+
+    /**
+     * Registers with {@link Redactor#global()} the value of every reference given (every key the
+     * configuration names, used or not), so that a key ensemble never used is masked too: a hostile
+     * agent that found one (another provider's key, read from a file it should not see) cannot get
+     * it printed or stored in clear. {@code env:} (and, for an unset variable, the key
+     * {@code ensemble secrets} keeps in a file) and {@code file:} references are read at once.
+     * {@code pass:} and {@code keychain:} references (and an unset {@code env:} backed by pass or
+     * the keychain) cost a program each, and may ask for a passphrase: they are read only when
+     * {@code byProgram} is set (the commands that call models or agents, where a key can leak),
+     * all at once on virtual threads, each within {@link #COMMAND_TIMEOUT}. One that cannot be read
+     * is in no process or environment of ensemble's, so nothing ensemble prints or stores can hold it.
+     *
+     * <p>Also registered: the values of this environment's variables whose names say they hold a
+     * credential ({@code *_API_KEY}, {@code *TOKEN*} such as {@code ENSEMBLE_TOKEN} or
+     * {@code GITHUB_TOKEN}, {@code *SECRET*}, {@code *PASSWORD*}), when they look like a key (at
+     * least 8 characters, one word, not a path).
+     */
+    public void registerConfigured(java.util.Collection<SecretRef> refs, boolean byProgram) {
+        List<SecretRef> costly = new java.util.ArrayList<>();
+        for (SecretRef ref : refs) {
+            boolean cheap = switch (ref) {
+                case SecretRef.Env e -> env.containsKey(e.name()) || store == null || store instanceof FileSecretStore;
+                case SecretRef.File f -> true;
+                case SecretRef.Keychain k -> !macOs;  // answered without a program off macOS
+                case SecretRef.Pass p -> false;
+            };
+            if (cheap) lookup(ref);  // registers a value it finds
+            else costly.add(ref);
+        }
+        if (byProgram && !costly.isEmpty()) {
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                costly.forEach(ref -> threads.submit(() -> lookup(ref)));
+            }
+        }
+        env.forEach((name, value) -> {
+            if (CREDENTIAL_NAME.matcher(name).matches() && looksLikeKey(value)) Redactor.global().register(value.strip());
+        });
+    }
+
+    private static boolean looksLikeKey(String value) {
+        String v = value.strip();
+        return v.length() >= 8 && !v.startsWith("/") && v.chars().noneMatch(Character::isWhitespace);
+    }
+
     public Optional<String> resolve(SecretRef ref) {
         return lookup(ref) instanceof Lookup.Found found ? Optional.of(found.value()) : Optional.empty();
     }

@@ -89,7 +89,7 @@ final class AgentLoop {
 
             if (!response.hasToolCalls()) {
                 // Small models often say "done" instead of calling finish; once files changed, take the word for it.
-                if (!filesChanged.isEmpty()) return new Ending(Status.SUCCEEDED, response.text(), "");
+                if (!filesChanged.isEmpty()) return new Ending(Status.SUCCEEDED, redact(response.text()), "");
                 if (nudged) {
                     return fail("the model stopped without calling finish and without changing any file: "
                             + Texts.start(response.text().strip(), 300));
@@ -121,14 +121,14 @@ final class AgentLoop {
                 if (outcome.finishSummary().isPresent()) summary = outcome.finishSummary();
                 String content = outcome.isError() ? "error: " + outcome.content() : outcome.content();
                 if (outcome.isError()) {
-                    emit(new AgentEvent.Error(Instant.now(), call.name() + ": " + redact(Texts.start(outcome.content(), 500))));
+                    emit(new AgentEvent.Error(Instant.now(), call.name() + ": " + Texts.start(redact(outcome.content()), 500)));
                 }
                 // What the model is told back, so a transcript holds both sides of every exchange.
-                emit(new AgentEvent.ToolResult(Instant.now(), call.name(), redact(Texts.start(outcome.content(), TOOL_RESULT_SHOWN)),
+                emit(new AgentEvent.ToolResult(Instant.now(), call.name(), Texts.start(redact(outcome.content()), TOOL_RESULT_SHOWN),
                         outcome.isError()));
                 messages.add(new ChatMessage.ToolResult(call.id(), call.name(), content, outcome.isError()));
             }
-            if (summary.isPresent()) return new Ending(Status.SUCCEEDED, summary.get(), "");
+            if (summary.isPresent()) return new Ending(Status.SUCCEEDED, redact(summary.get()), "");
             Optional<String> stuck = guard.endTurn(progress);
             if (stuck.isPresent()) return fail(stuck.get());
         }

@@ -162,7 +162,8 @@ final class CommandTool {
         }
 
         void drain(InputStream in) {
-            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            // Masked before the head and tail are cut from it: a cut key is no longer recognisable.
+            try (Reader reader = new dev.ensemble.core.io.MaskingReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 char[] buffer = new char[8192];
                 for (int n; (n = reader.read(buffer)) > 0; ) append(buffer, n);
             } catch (IOException e) {

@@ -1,6 +1,12 @@
 package dev.ensemble.agents.builtin;
 
-/** Keeping tool output within bounds without hiding that something was cut. */
+import dev.ensemble.core.Redactor;
+
+/**
+ * Keeping tool output within bounds without hiding that something was cut. Every cut is made in
+ * masked text ({@link Redactor}): a key cut in two is no longer recognisable by any later masking,
+ * and what is cut here goes back to the model, into events and into transcripts.
+ */
 final class Texts {
     private Texts() {}
 
@@ -10,6 +16,7 @@ final class Texts {
      * was left out in between.
      */
     static String bound(String text, int max) {
+        text = Redactor.global().redact(text);
         if (text.length() <= max) return text;
         int tail = max / 3;
         int head = max - tail;
@@ -19,6 +26,7 @@ final class Texts {
 
     /** The first {@code max} characters, for event summaries. */
     static String start(String text, int max) {
+        text = Redactor.global().redact(text);
         return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 

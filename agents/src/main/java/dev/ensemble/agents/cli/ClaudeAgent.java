@@ -9,19 +9,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Claude Code, headless: {@code claude -p TASK --output-format stream-json --verbose}, pointed at
  * an Anthropic Messages endpoint by {@code ANTHROPIC_BASE_URL}, with its config folder private
  * and non-essential traffic (telemetry, update checks, error reports) off.
  *
- * <p>First line of permission: {@code --permission-mode acceptEdits}, which lets file edits through
- * only inside the working directory, with the allowed tools listed and the web tools denied. The
- * enforcer still judges the git change set afterwards. Resume: {@code --resume <session id>}.
+ * <p>First line of permission, derived from ownership: a {@code settings.json} in its private config
+ * folder allows {@code Edit} (which covers every file-writing tool: Write, Edit, MultiEdit,
+ * NotebookEdit) only on the task's owned paths inside its worktree ({@code Edit(//WORKTREE/GLOB)}),
+ * denies the worktree's {@code .git} and the web tools, and runs in {@code dontAsk} mode, in which
+ * whatever is not allowed is refused instead of asked for. Never a blanket
+ * {@code --allowedTools Write,Edit}, which approves every path. Its shell tool is not path-scoped:
+ * the OS sandbox and the enforcer, which judges the git change set afterwards, cover it.
+ * Resume: {@code --resume <session id>}.
  */
 public final class ClaudeAgent extends CliAgent {
-    static final String ALLOWED_TOOLS = "Read,Write,Edit,MultiEdit,NotebookEdit,Glob,Grep,LS,Bash,TodoWrite";
-    static final String DENIED_TOOLS = "WebFetch,WebSearch";
+    /** Tools that change no file by themselves; file writes are allowed per path in settings.json. */
+    static final List<String> ALLOWED_TOOLS = List.of("Read", "Glob", "Grep", "LS", "Bash", "TodoWrite");
+    static final List<String> DENIED_TOOLS = List.of("WebFetch", "WebSearch");
 
     public ClaudeAgent(CliSettings settings) {
         super("claude", "claude", Set.of(WireProtocol.ANTHROPIC), settings);
@@ -38,9 +46,7 @@ public final class ClaudeAgent extends CliAgent {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "-p", task.prompt(),
                 "--output-format", "stream-json", "--verbose",
                 "--model", model,
-                "--permission-mode", "acceptEdits",
-                "--allowedTools", ALLOWED_TOOLS,
-                "--disallowedTools", DENIED_TOOLS));
+                "--permission-mode", "dontAsk"));
         task.resumeSessionId().ifPresent(id -> {
             command.add("--resume");
             command.add(id);
@@ -50,6 +56,7 @@ public final class ClaudeAgent extends CliAgent {
         // Without a key claude would try an interactive login; a keyless endpoint ignores the placeholder.
         env.put("ANTHROPIC_API_KEY", task.apiKey().orElse("ensemble-no-key"));
         env.put("CLAUDE_CONFIG_DIR", home.folder(".claude").toString());
+        home.write(".claude/settings.json", settings(workspace.directory(), task.ownedPaths()));
         // Side calls (titles, summaries) go to the "small fast" model: the same one, so no other model is named.
         env.put("ANTHROPIC_SMALL_FAST_MODEL", model);
         env.put("ANTHROPIC_DEFAULT_HAIKU_MODEL", model);
@@ -60,5 +67,27 @@ public final class ClaudeAgent extends CliAgent {
         env.put("DISABLE_BUG_COMMAND", "1");
         env.put("CLAUDE_CODE_MAX_RETRIES", "3");
         return new Invocation(command, env, new ClaudeStreamParser(ClaudeStreamParser.Flavor.CLAUDE));
+    }
+
+    /**
+     * The permissions of one run: {@code Edit(//ABSOLUTE/GLOB)} for each owned glob (Claude Code's
+     * rule for an absolute path starts with {@code //}; no globs means the whole worktree), the
+     * read-only tools, and denials that win over any allow.
+     */
+    static String settings(Path worktree, List<String> owned) {
+        String root = "/" + worktree.toAbsolutePath().normalize();
+        ObjectNode permissions = JsonLineParser.JSON.createObjectNode();
+        permissions.put("defaultMode", "dontAsk");
+        ArrayNode allow = permissions.putArray("allow");
+        ALLOWED_TOOLS.forEach(allow::add);
+        List<String> globs = owned.isEmpty() ? List.of("**") : owned;
+        for (String glob : globs) allow.add("Edit(" + root + "/" + (glob.startsWith("/") ? glob.substring(1) : glob) + ")");
+        ArrayNode deny = permissions.putArray("deny");
+        DENIED_TOOLS.forEach(deny::add);
+        deny.add("Edit(" + root + "/.git)");
+        deny.add("Edit(" + root + "/.git/**)");
+        ObjectNode root2 = JsonLineParser.JSON.createObjectNode();
+        root2.set("permissions", permissions);
+        return JsonLineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root2);
     }
 }

@@ -225,6 +225,7 @@ public abstract class CliAgent implements Agent {
     }
 
     private static String clip(String text) {
+        text = Redactor.global().redact(text);
         return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 

@@ -18,7 +18,9 @@ import java.util.Set;
  * OPENAI_BASE_URL, and 0.169 refuses the chat wire API). The key is read from an environment
  * variable the config names, so it is never written to disk.
  *
- * <p>First line of permission: the {@code workspace-write} sandbox with approvals off. Resume:
+ * <p>First line of permission: the {@code workspace-write} sandbox with approvals off, the worktree
+ * as its only writable root ({@code [sandbox_workspace_write]}: no extra roots, neither
+ * {@code /tmp} nor {@code $TMPDIR}, no network for its commands). Resume:
  * {@code codex exec resume <thread id> TASK}.
  */
 public final class CodexAgent extends CliAgent {
@@ -68,6 +70,14 @@ public final class CodexAgent extends CliAgent {
 
                 [analytics]
                 enabled = false
+
+                # The worktree (codex's -C folder) is the only place its commands may write: not /tmp,
+                # not $TMPDIR, no extra roots; and its commands reach no network.
+                [sandbox_workspace_write]
+                writable_roots = []
+                network_access = false
+                exclude_tmpdir_env_var = true
+                exclude_slash_tmp = true
 
                 [model_providers.ensemble]
                 name = "ensemble"

@@ -57,6 +57,7 @@ abstract class JsonLineParser implements OutputParser {
 
     static String clip(String text, int max) {
         if (text == null) return "";
+        text = dev.ensemble.core.Redactor.global().redact(text);  // masked before it is cut: a cut key is not recognisable any more
         return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 }

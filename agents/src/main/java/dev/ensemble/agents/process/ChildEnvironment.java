@@ -1,5 +1,6 @@
 package dev.ensemble.agents.process;
 
+import dev.ensemble.core.Redactor;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -9,8 +10,14 @@ public final class ChildEnvironment {
 
     private ChildEnvironment() {}
 
-    /** Removes every variable whose name looks like it holds a credential ({@code *_API_KEY}, {@code GITHUB_TOKEN} ...). */
+    /**
+     * Removes every variable whose name looks like it holds a credential ({@code *_API_KEY},
+     * {@code GITHUB_TOKEN}, {@code ENSEMBLE_TOKEN} ...), and every variable whose value holds a key
+     * ensemble knows ({@link Redactor}), whatever it is called: a key exported as {@code MY_LLM}
+     * is still a key.
+     */
     public static void removeSecrets(Map<String, String> env) {
-        env.keySet().removeIf(name -> SECRET_NAME.matcher(name).matches());
+        Redactor known = Redactor.global();
+        env.entrySet().removeIf(e -> SECRET_NAME.matcher(e.getKey()).matches() || known.containsSecret(e.getValue()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ensemble.agents.process;
 
+import dev.ensemble.core.io.MaskingReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The last {@code limit} characters of a child's output stream, read to its end so the child never
  * blocks on a full pipe and a chatty one cannot fill the memory. Decoded through a reader, so a
- * character split across two reads stays whole.
+ * character split across two reads stays whole, and masked ({@link MaskingReader}) before it is
+ * cut: a key at the cut would otherwise leave a fragment no later masking recognises.
  */
 public final class OutputTail {
     private final int limit;
@@ -23,7 +25,7 @@ public final class OutputTail {
     /** Reads {@code in} to its end (or until the child is killed); call it on its own thread. */
     public void drain(InputStream in) {
         char[] buffer = new char[8192];
-        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        try (Reader reader = new MaskingReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (int n; (n = reader.read(buffer)) >= 0; ) append(buffer, n);
         } catch (IOException e) {
             // Killed or closed: what arrived is all there is.

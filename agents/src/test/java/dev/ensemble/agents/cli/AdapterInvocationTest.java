@@ -97,9 +97,15 @@ class AdapterInvocationTest {
 
         assertThat(r.args()).containsSubsequence("-p", "write hello.txt").containsSubsequence("--output-format", "stream-json")
                 .contains("--verbose").containsSubsequence("--model", "coder-1")
-                .containsSubsequence("--permission-mode", "acceptEdits")
-                .containsSubsequence("--allowedTools", ClaudeAgent.ALLOWED_TOOLS)
-                .containsSubsequence("--disallowedTools", "WebFetch,WebSearch").doesNotContain("--resume");
+                .containsSubsequence("--permission-mode", "dontAsk")
+                .doesNotContain("--allowedTools").doesNotContain("--resume");
+        // File writes are allowed per owned path, never for every path.
+        String root = "/" + workspace.directory().toAbsolutePath().normalize();
+        tools.jackson.databind.JsonNode permissions = JsonLineParser.JSON.readTree(r.file(".claude/settings.json")).path("permissions");
+        assertThat(permissions.path("defaultMode").asString()).isEqualTo("dontAsk");
+        assertThat(permissions.path("allow").toString()).contains("\"Edit(" + root + "/hello.txt)\"", "\"Bash\"", "\"Read\"")
+                .doesNotContain("\"Write\"", "\"Edit\"");
+        assertThat(permissions.path("deny").toString()).contains("WebFetch", "Edit(" + root + "/.git/**)");
         assertThat(r.env()).containsEntry("ANTHROPIC_BASE_URL", "http://127.0.0.1:8080")
                 .containsEntry("CLAUDE_CONFIG_DIR", r.env().get("HOME") + "/.claude")
                 .containsEntry("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1").containsEntry("DISABLE_AUTOUPDATER", "1")
@@ -107,6 +113,16 @@ class AdapterInvocationTest {
         assertPrivate(r, "ANTHROPIC_API_KEY");
         assertThat(r.result().status()).as("a CLI that prints nothing did not succeed").isEqualTo(AgentResult.Status.FAILED);
         assertThat(r.result().failureReason()).contains("claude exited 0 without its final result");
+    }
+
+    @Test
+    void claudeMayWriteOnlyTheOwnedPathsOfItsWorktree() {
+        Path worktree = Path.of("/tmp/wt/run/task");
+        String json = ClaudeAgent.settings(worktree, List.of("src/auth/**", "docs/auth.md"));
+        tools.jackson.databind.JsonNode allow = JsonLineParser.JSON.readTree(json).path("permissions").path("allow");
+        List<String> edits = new java.util.ArrayList<>();
+        allow.forEach(rule -> { if (rule.asString().startsWith("Edit")) edits.add(rule.asString()); });
+        assertThat(edits).containsExactly("Edit(//tmp/wt/run/task/src/auth/**)", "Edit(//tmp/wt/run/task/docs/auth.md)");
     }
 
     @Test
@@ -126,7 +142,9 @@ class AdapterInvocationTest {
         String config = r.file(".codex/config.toml");
         assertThat(config).contains("model_provider = \"ensemble\"", "base_url = \"http://127.0.0.1:8080/v1\"",
                 "env_key = \"ENSEMBLE_CODEX_API_KEY\"", "wire_api = \"responses\"", "check_for_update_on_startup = false",
-                "[analytics]\nenabled = false").doesNotContain(TestRepos.KEY);
+                "[analytics]\nenabled = false", "sandbox_mode = \"workspace-write\"", "[sandbox_workspace_write]",
+                "writable_roots = []", "network_access = false", "exclude_tmpdir_env_var = true", "exclude_slash_tmp = true")
+                .doesNotContain(TestRepos.KEY);
         assertThat(r.env()).containsEntry("CODEX_HOME", r.env().get("HOME") + "/.codex");
         assertPrivate(r, "ENSEMBLE_CODEX_API_KEY");
     }

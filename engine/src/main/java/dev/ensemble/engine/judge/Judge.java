@@ -208,7 +208,7 @@ public final class Judge {
 
     static String reviewPrompt(JudgeInput input) {
         PlanTask task = input.task();
-        String diff = input.diff().isBlank() ? "(the change is empty)" : input.diff();
+        String diff = input.diff().isBlank() ? "(the change is empty)" : dev.ensemble.core.Redactor.global().redact(input.diff());  // masked before it is cut
         if (diff.length() > MAX_DIFF_CHARS) {
             diff = diff.substring(0, MAX_DIFF_CHARS) + "\n[... " + (diff.length() - MAX_DIFF_CHARS) + " more characters of diff omitted ...]";
         }

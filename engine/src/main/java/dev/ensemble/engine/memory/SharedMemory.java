@@ -169,6 +169,7 @@ public final class SharedMemory {
     }
 
     private static String bound(String text) {
+        text = dev.ensemble.core.Redactor.global().redact(text);  // masked before it is cut
         if (text.length() <= MAX_TEXT) return text;
         return text.substring(0, MAX_TEXT - 1) + "…";
     }

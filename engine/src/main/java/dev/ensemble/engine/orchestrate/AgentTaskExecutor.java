@@ -362,12 +362,12 @@ public final class AgentTaskExecutor implements TaskExecutor {
 
     private static String diff(Workspace ws) {
         var result = WorkspaceManager.worktreeGit(ws).exec("diff", ws.baseCommit() + "..HEAD");
-        String text = result.out();
+        String text = dev.ensemble.core.Redactor.global().redact(result.out());  // masked before it is cut
         return text.length() > 200_000 ? text.substring(0, 200_000) + "\n[diff truncated]" : text;
     }
 
     private static String firstLines(String text) {
-        String flat = text.strip();
+        String flat = dev.ensemble.core.Redactor.global().redact(text.strip());
         return flat.length() > 400 ? flat.substring(0, 400) + "…" : flat;
     }
 

@@ -260,7 +260,7 @@ public final class Orchestrator {
     }
 
     private static String firstLine(String text) {
-        String line = text.strip().lines().findFirst().orElse("");
+        String line = dev.ensemble.core.Redactor.global().redact(text.strip().lines().findFirst().orElse(""));
         return line.length() > 80 ? line.substring(0, 80) + "…" : line;
     }
 }

@@ -31,7 +31,7 @@ public final class StoreException extends RuntimeException {
             // Their message is only the path; the type says what went wrong with it.
             message = best.getClass().getSimpleName() + ": " + message;
         }
-        String line = message.strip().replaceAll("\\s*\\R\\s*", " ");
+        String line = Redactor.global().redact(message.strip().replaceAll("\\s*\\R\\s*", " "));
         if (line.length() > 300) line = line.substring(0, 300) + "…";
         return Redactor.global().redact(line);
     }

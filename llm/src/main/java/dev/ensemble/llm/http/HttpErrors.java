@@ -16,7 +16,7 @@ public final class HttpErrors {
     private HttpErrors() {}
 
     public static ModelException fromStatus(String who, int status, String body, Optional<String> retryAfterHeader) {
-        String snippet = Redactor.global().redact(snippet(body));
+        String snippet = snippet(Redactor.global().redact(body));  // masked before it is cut
         Duration retryAfter = retryAfterHeader.flatMap(HttpErrors::parseRetryAfter).orElse(null);
         String lower = snippet.toLowerCase(Locale.ROOT);
         Kind kind = switch (status) {
