@@ -15,25 +15,32 @@ import java.util.Set;
  * catalog model, and every request it makes is metered, budgeted and watched per attempt.
  *
  * @param baseUrl the gateway's root ({@code http://127.0.0.1:PORT}), without a version segment
+ * @param served  the client wires it serves (those it has a codec for)
  */
-public record GatewayEndpoint(String baseUrl) {
+public record GatewayEndpoint(String baseUrl, Set<WireProtocol> served) {
     /** The provider name a routed task carries (shown in errors; never a real provider's). */
     public static final String PROVIDER = "ensemble-gateway";
-    /** The client wires the gateway serves, in the order a CLI that speaks several is pointed at them. */
-    public static final List<WireProtocol> SERVED = List.of(WireProtocol.OPENAI_CHAT, WireProtocol.ANTHROPIC,
+    /** The client wires, in the order a CLI that speaks several is pointed at them. */
+    public static final List<WireProtocol> PREFERENCE = List.of(WireProtocol.OPENAI_CHAT, WireProtocol.ANTHROPIC,
             WireProtocol.OPENAI_RESPONSES, WireProtocol.GEMINI);
 
     public GatewayEndpoint {
         Objects.requireNonNull(baseUrl, "baseUrl");
+        served = Set.copyOf(served);
         baseUrl = baseUrl.replaceAll("/+$", "").replaceFirst("/v1$", "");
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new IllegalArgumentException("gateway URL must start with http:// or https://: " + baseUrl);
         }
     }
 
-    /** The wire an agent that speaks {@code drives} talks to the gateway in; empty when it speaks none the gateway serves. */
-    public static Optional<WireProtocol> wireFor(Set<WireProtocol> drives) {
-        return SERVED.stream().filter(drives::contains).findFirst();
+    /** The wire an agent that speaks {@code drives} talks to a gateway serving {@code served} in; empty when there is none. */
+    public static Optional<WireProtocol> wireFor(Set<WireProtocol> drives, Set<WireProtocol> served) {
+        return PREFERENCE.stream().filter(w -> drives.contains(w) && served.contains(w)).findFirst();
+    }
+
+    /** The wire an agent that speaks {@code drives} talks to this gateway in. */
+    public Optional<WireProtocol> wireFor(Set<WireProtocol> drives) {
+        return wireFor(drives, served);
     }
 
     /**

@@ -32,8 +32,8 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
     }
 
     /** Whether this agent's traffic can go through the gateway: a CLI that speaks one of the wires it serves. */
-    public static boolean routes(Agent agent) {
-        return agent instanceof CliAgent cli && GatewayEndpoint.wireFor(cli.drives()).isPresent();
+    public boolean routes(Agent agent) {
+        return agent instanceof CliAgent cli && endpoint.wireFor(cli.drives()).isPresent();
     }
 
     /** How an attempt through the gateway ended: the agent's result with the metered usage and cost, and what the gateway kept. */
@@ -46,7 +46,7 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
      */
     public Metered run(Agent agent, AgentTask task, CallContext context, Workspace workspace, AgentListener listener) {
         CliAgent cli = (CliAgent) agent;
-        WireProtocol wire = GatewayEndpoint.wireFor(cli.drives()).orElseThrow(
+        WireProtocol wire = endpoint.wireFor(cli.drives()).orElseThrow(
                 () -> new IllegalArgumentException(agent.name() + " speaks no wire the gateway serves"));
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;

@@ -193,7 +193,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
             transcript.started(prompt);
             AgentTask agentTask = new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
                     choice.apiKey(), task.files(), taskTimeout, session);
-            Optional<AgentGateway> through = gateway.filter(g -> AgentGateway.routes(agent));
+            Optional<AgentGateway> through = gateway.filter(g -> g.routes(agent));
             AgentResult result;
             if (through.isPresent()) {
                 // Every request of the agent goes through the gateway, which takes the provider's slot per call.
