@@ -13,8 +13,8 @@ public record Refusal(String reason, String message) {
         Objects.requireNonNull(message, "message");
     }
 
-    /** "task budget: task budget $0.05: spent $0.04, …" as a task's failure reason. */
+    /** "task budget: task budget $0.05: spent $0.04, …" as a task's failure reason: always led by the reason word. */
     public String describe() {
-        return message.startsWith(reason) ? message : reason + ": " + message;
+        return message.startsWith(reason + ":") ? message : reason + ": " + message;
     }
 }
