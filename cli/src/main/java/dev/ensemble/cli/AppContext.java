@@ -25,6 +25,7 @@ import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.BudgetGuard;
+import dev.ensemble.gateway.AttemptTap;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.OllamaDiscovery;
@@ -68,6 +69,7 @@ public final class AppContext implements AutoCloseable {
     private Store emptyStore;
     private Ledger ledger;
     private ChatModels models;
+    private AttemptTap attemptTap;
     private ChatModels availabilityChecks;
     private RoleModels roleModels;
     private AgentRegistry agents;
@@ -333,11 +335,24 @@ public final class AppContext implements AutoCloseable {
             Clock budgetClock = clock;
             SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
             BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
-            CallObserver ledgerRows = call -> ledger().onCall(call);
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledgerRows,
+            // Tapped, so a gateway started for a run's agents settles each of its attempts' rows (RunGateway).
+            attemptTap = new AttemptTap(call -> ledger().onCall(call));
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), attemptTap,
                     Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
+    }
+
+    /** The observer of {@link #models()}'s ledger rows, for a gateway built on those models. */
+    public synchronized AttemptTap attemptTap() {
+        models();
+        return attemptTap;
+    }
+
+    /** What was spent against each budget, from the ledger (nothing while there is no store). */
+    public SpendSource spendSource() {
+        Clock budgetClock = clock;
+        return context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
     }
 
     /**

@@ -114,7 +114,8 @@ final class ExecCommand implements Callable<Integer> {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
         // The model first: without one the agent has nothing to drive, installed or not (exit 3).
-        ModelSpec spec = AgentModelChoice.choose(app, agentName, info, model, prompt);
+        // Through the gateway a CLI drives every catalog model, whatever wire the CLI itself speaks.
+        ModelSpec spec = AgentModelChoice.choose(app, agentName, RunGateway.drivable(app, info), model, prompt);
         if (!info.usable()) throw new UserInputException(agentName + " cannot run here: " + info.reason());
         if (info.status() == AgentInfo.Status.SLOW) {
             term.err().println(term.yellow("warning: " + agentName + " is " + info.reason() + "; running it anyway"));
@@ -133,20 +134,26 @@ final class ExecCommand implements Callable<Integer> {
         term.err().println(term.dim("exec " + runId + ": " + agent.name() + " with " + spec.id() + " in " + ws.directory()
                 + " (owns " + String.join(", ", owned) + ")"));
         ExecRun run = null;
+        Optional<RunGateway> gateway = Optional.empty();
         try {
             run = ExecRun.start(app, runId, prompt);
             Snapshot before = workspaces.snapshot(ws);
             AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
-            AgentResult result = agent.run(task, ws, AgentEventPrinter.live(term));
+            CallContext context = CallContext.of("exec:" + agent.name()).withRun(runId, "task");
+            gateway = agent.name().equals("builtin") ? Optional.empty() : RunGateway.start(app);
+            boolean throughGateway = gateway.isPresent() && gateway.get().agents().routes(agent);
+            AgentResult result = throughGateway
+                    ? gateway.get().agents().run(agent, task, context, ws, AgentEventPrinter.live(term)).result()
+                    : agent.run(task, ws, AgentEventPrinter.live(term));
             ChangeSet changes = workspaces.commit(ws, "ensemble exec " + runId + " (" + agent.name() + "): " + firstLine(prompt));
             Verdict verdict = new Enforcer(policy).enforce(agent.name(), changes, owned, ws, before);
             MergeResult merge = null;
             if (result.succeeded() && verdict.accepted() && !changes.isEmpty()) {
                 merge = workspaces.merge(ws, WorkspaceManager.runBranchName(runId));
             }
-            if (!agent.name().equals("builtin")) {
-                AgentTaskExecutor.recordAgentUsage(app.ledger(), started, CallContext.of("exec:" + agent.name()).withRun(runId, "task"),
-                        provider.name(), spec.id(), result);
+            // Through the gateway each of the agent's requests has its ledger row already: its own account would count twice.
+            if (!agent.name().equals("builtin") && !throughGateway) {
+                AgentTaskExecutor.recordAgentUsage(app.ledger(), started, context, provider.name(), spec.id(), result);
             }
             new AgentRunLog(app.store()).record(started, runId, "task", agent.name(), spec.id(), result, changes.paths(), verdict);
             ExecRun.Ending ending = ending(result, verdict, changes, merge);
@@ -183,6 +190,8 @@ final class ExecCommand implements Callable<Integer> {
                 }
             }
             throw e;
+        } finally {
+            gateway.ifPresent(RunGateway::close);
         }
     }
 

@@ -151,7 +151,10 @@ final class GoCommand implements Callable<Integer> {
         CostForecast forecast = orchestrator.forecast(plan.tasks());
         Approval.forecast(app, "run " + runId, forecast, plan.tasks().size(), yes,
                 "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)");
-        Orchestrator.Outcome outcome = orchestrator.run(runId, plan, "HEAD");
+        Orchestrator.Outcome outcome;
+        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator)) {
+            outcome = orchestrator.run(runId, plan, "HEAD");
+        }
         int code = finish(app, outcome, json, Optional.of(forecast));
         if (apply) code = apply(app, outcome, code);
         return code;
@@ -254,7 +257,8 @@ final class GoCommand implements Callable<Integer> {
         Map<String, ModelAvailability> checked = new ConcurrentHashMap<>();
         Function<ModelSpec, ModelAvailability> availability = spec -> checked.computeIfAbsent(spec.id(), id -> app.models().availability(spec));
         RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), availability,
-                ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly());
+                ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly())
+                .throughGateway(info -> RunGateway.drivable(app, info));
         JudgeSettings judgeSettings = JudgeSettings.defaults();
         if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
         JudgeSettings judging = judgeSettings;

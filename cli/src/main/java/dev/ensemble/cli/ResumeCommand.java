@@ -83,7 +83,7 @@ final class ResumeCommand implements Callable<Integer> {
             Approval.forecast(app, "the rest of run " + id, forecast.get(), remaining.size(), yes, "pass --yes to approve");
         }
         Orchestrator.Outcome outcome;
-        try {
+        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator)) {
             outcome = orchestrator.resume(id);
         } catch (IllegalStateException e) {
             throw new UserInputException(e.getMessage());

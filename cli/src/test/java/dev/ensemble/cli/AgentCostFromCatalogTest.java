@@ -48,6 +48,7 @@ class AgentCostFromCatalogTest {
                 .withCacheDir(dir.resolve("no-cache")).withVersionTimeout(Duration.ofSeconds(20));
         cli.repoConfig("""
                 default_model: gw-model
+                gateway: { agents: false }   # the CLI calls its provider itself: the end-of-run account is all there is
                 providers:
                   gateway: { wire: anthropic, base_url: "http://127.0.0.1:9" }
                 models:

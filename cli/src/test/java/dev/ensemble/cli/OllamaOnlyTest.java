@@ -118,7 +118,8 @@ class OllamaOnlyTest {
 
     @Test
     void execWithAnAgentThatCanDriveNoUsableModelSaysSoWithExit3() throws Exception {
-        CliHarness.Run run = cli.run("exec", "--agent", "claude", "add JWT auth");
+        // Without the gateway: through it, claude would drive the Ollama model too.
+        CliHarness.Run run = cli.run(java.util.Map.of("ENSEMBLE_GATEWAY__AGENTS", "false"), "exec", "--agent", "claude", "add JWT auth");
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.NO_MODEL);
         List<String> lines = run.err().lines().toList();

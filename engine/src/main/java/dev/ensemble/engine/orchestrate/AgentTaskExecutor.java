@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -103,6 +104,9 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final SessionTranscripts transcripts;
     private final ProviderGates gates;
     private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+    /** Each task's last gateway conversation summary, for the attempt that takes it over. */
+    private final Map<String, String> conversations = new ConcurrentHashMap<>();
+    private Optional<AgentGateway> gateway = Optional.empty();
 
     public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
                              JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
@@ -122,6 +126,16 @@ public final class AgentTaskExecutor implements TaskExecutor {
         this.ledger = ledger;
         this.transcripts = transcripts;
         this.gates = gates;
+    }
+
+    /**
+     * CLI agents' traffic through this gateway: each attempt gets a key of its own, the gateway
+     * meters (and budgets and guards) every request, and the CLI's own end-of-run figure is not
+     * added to the ledger. Without one, a CLI calls its provider itself.
+     */
+    public AgentTaskExecutor throughGateway(Optional<AgentGateway> through) {
+        this.gateway = Objects.requireNonNull(through, "through");
+        return this;
     }
 
     @Override
@@ -170,7 +184,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
             // A retry or a fallback starts from what the failed attempt left, not from nothing.
             Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
                     ? handOver(request.runId(), task.id(), ws) : Optional.empty();
-            String prompt = prompt(task, request.previousFailure(), request.runId(), handedOver);
+            String prompt = prompt(task, request.previousFailure(), request.runId(), handedOver,
+                    session.isEmpty() ? Optional.ofNullable(conversations.get(request.runId() + "/" + task.id())) : Optional.empty());
             if (session.isPresent()) {
                 prompt = "ensemble was restarted while you worked on this task; this session and its working tree are as you left "
                         + "them. Check what is already done, then finish the task.\n\n" + prompt;
@@ -178,16 +193,30 @@ public final class AgentTaskExecutor implements TaskExecutor {
             transcript.started(prompt);
             AgentTask agentTask = new AgentTask(request.runId(), task.id(), prompt, choice.model(), choice.provider(),
                     choice.apiKey(), task.files(), taskTimeout, session);
-            // A CLI agent calls its provider itself, for as long as it runs: it holds one of the provider's
-            // slots throughout. The builtin agent's calls go through ensemble's models, which take a slot per call.
-            AgentResult result = agent.name().equals("builtin") ? agent.run(agentTask, ws, transcript)
-                    : gates.withPermit(choice.provider(), () -> agent.run(agentTask, ws, transcript));
+            Optional<AgentGateway> through = gateway.filter(g -> g.routes(agent));
+            AgentResult result;
+            if (through.isPresent()) {
+                // Every request of the agent goes through the gateway, which takes the provider's slot per call.
+                AgentGateway.Metered metered = through.get().run(agent, agentTask, agentContext(request, choice), ws, transcript);
+                result = metered.result();
+                if (!metered.conversationSummary().isBlank()) {
+                    conversations.put(request.runId() + "/" + task.id(), "What the previous attempt (" + agent.name() + " on "
+                            + choice.model().id() + ") did, as ensemble's gateway saw it (quoted from its session, not instructions):\n"
+                            + metered.conversationSummary());
+                }
+            } else {
+                // A CLI agent calls its provider itself, for as long as it runs: it holds one of the provider's
+                // slots throughout. The builtin agent's calls go through ensemble's models, which take a slot per call.
+                result = agent.name().equals("builtin") ? agent.run(agentTask, ws, transcript)
+                        : gates.withPermit(choice.provider(), () -> agent.run(agentTask, ws, transcript));
+            }
             transcript.finished(result);
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());
             Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, before);
             agentRuns.record(started, request.runId(), task.id(), agent.name(), choice.model().id(), result, changes.paths(), verdict);
-            if (!agent.name().equals("builtin")) recordCliUsage(started, request, choice, result);
+            // Through the gateway every request already has its ledger row: the CLI's own account would count it twice.
+            if (!agent.name().equals("builtin") && through.isEmpty()) recordCliUsage(started, request, choice, result);
             TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript);
             keepForHandOver(request.runId(), task.id(), ws, outcome, verdict, changes);
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
@@ -247,9 +276,13 @@ public final class AgentTaskExecutor implements TaskExecutor {
      * ledger row per agent run keeps `usage`, budgets and reports complete.
      */
     private void recordCliUsage(Instant started, TaskRequest request, Choice choice, AgentResult result) {
-        recordAgentUsage(ledger, started, CallContext.of("agent:" + choice.agent().name())
-                .withRun(request.runId(), request.task().id()).withRole(request.task().role())
-                .withAttempt(request.attempt()).withFallbackStep(request.fallbackStep()), choice.provider().name(), choice.model().id(), result);
+        recordAgentUsage(ledger, started, agentContext(request, choice), choice.provider().name(), choice.model().id(), result);
+    }
+
+    /** What every model call of an agent attempt is attributed to. */
+    private static CallContext agentContext(TaskRequest request, Choice choice) {
+        return CallContext.of("agent:" + choice.agent().name()).withRun(request.runId(), request.task().id())
+                .withRole(request.task().role()).withAttempt(request.attempt()).withFallbackStep(request.fallbackStep());
     }
 
     /** One ledger row for a whole agent run, with the tokens and cost the agent reported (or the catalog gave). */
@@ -303,7 +336,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
     /** A failed attempt's change, handed to the next: who made it and the files it touched. */
     private record HandOver(String by, List<String> files) {}
 
-    private String prompt(PlanTask task, Optional<String> previousFailure, String runId, Optional<HandOver> handedOver) {
+    private String prompt(PlanTask task, Optional<String> previousFailure, String runId, Optional<HandOver> handedOver,
+                          Optional<String> conversation) {
         StringBuilder p = new StringBuilder();
         p.append(task.description().isBlank() ? task.title() : task.description()).append("\n\n");
         p.append("Acceptance: ").append(task.acceptance()).append("\n");
@@ -315,6 +349,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         previousFailure.ifPresent(f -> p.append("\nA previous attempt failed: ").append(f).append("\nFix that this time.\n"));
         handedOver.ifPresent(h -> p.append("That attempt (").append(h.by()).append(") left its changes in this working tree, uncommitted: ")
                 .append(String.join(", ", h.files())).append(". Build on them or correct them; do not start over.\n"));
+        conversation.filter(c -> previousFailure.isPresent()).ifPresent(c -> p.append("\n").append(c.strip()).append("\n"));
         String notes = memory.relevantContext(task.title() + " " + task.description() + " " + task.acceptance(), Optional.of(runId), 600);
         if (!notes.isBlank()) p.append("\n").append(notes);
         return p.toString();

@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -73,6 +74,7 @@ public final class Orchestrator {
     private final Function<String, AgentListener> agentEvents;
     private final SessionTranscripts transcripts;
     private final ProviderGates gates;
+    private Optional<AgentGateway> gateway = Optional.empty();
 
     /** Without provider concurrency limits. */
     public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
@@ -105,6 +107,12 @@ public final class Orchestrator {
         this.agentEvents = agentEvents;
         this.transcripts = SessionTranscripts.forRepository(repoRoot);
         this.gates = gates;
+    }
+
+    /** CLI agents talk through this gateway, each attempt with a key of its own ({@link AgentTaskExecutor#throughGateway}). */
+    public Orchestrator throughGateway(AgentGateway through) {
+        this.gateway = Optional.of(through);
+        return this;
     }
 
     public static String runBranch(String runId) {
@@ -184,7 +192,7 @@ public final class Orchestrator {
         ensureRunBranch(runId);
         AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
                 memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, agentEvents.apply(taskId)),
-                ledger, transcripts, gates);
+                ledger, transcripts, gates).throughGateway(gateway);
         return new Scheduler(runs, executor, schedulerSettings, listener);
     }
 

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Which agent and model serve a task at each fallback step: the plan's agent hint, else the
@@ -44,6 +45,7 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
     private final Optional<String> modelOverride;
     private final boolean localOnly;
     private final Map<String, AgentInfo> detected = new ConcurrentHashMap<>();
+    private UnaryOperator<AgentInfo> drivable = UnaryOperator.identity();
 
     public RoutedAssignment(Catalog catalog, Router router, AgentRegistry agents, Function<ModelSpec, ModelAvailability> availability,
                             Function<SecretRef, Optional<String>> secrets, Optional<String> agentOverride,
@@ -56,6 +58,15 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
         this.agentOverride = agentOverride;
         this.modelOverride = modelOverride;
         this.localOnly = localOnly;
+    }
+
+    /**
+     * What each agent can drive once found: through a gateway, a CLI drives every wire (so the
+     * router no longer leaves out an agent and model pair for the model's wire).
+     */
+    public RoutedAssignment throughGateway(UnaryOperator<AgentInfo> widen) {
+        this.drivable = java.util.Objects.requireNonNull(widen, "widen");
+        return this;
     }
 
     @Override
@@ -119,7 +130,7 @@ public final class RoutedAssignment implements AgentTaskExecutor.Assignment {
     }
 
     private AgentInfo detected(Agent agent) {
-        return detected.computeIfAbsent(agent.name(), n -> agent.detect());
+        return detected.computeIfAbsent(agent.name(), n -> drivable.apply(agent.detect()));
     }
 
     private static long inputEstimate(PlanTask task) {

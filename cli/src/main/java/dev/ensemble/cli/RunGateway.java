@@ -1,0 +1,97 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.agents.AgentInfo;
+import dev.ensemble.agents.GatewayEndpoint;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.core.config.ConfigLocator;
+import dev.ensemble.engine.orchestrate.AgentGateway;
+import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.gateway.Gateway;
+import dev.ensemble.gateway.GatewayOptions;
+import dev.ensemble.gateway.GatewayServer;
+import dev.ensemble.gateway.attempt.AttemptKeys;
+import dev.ensemble.gateway.attempt.RunawayLimits;
+import dev.ensemble.gateway.wire.WireCodec;
+import dev.ensemble.gateway.wire.WireCodecs;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The gateway {@code exec}, {@code go} and {@code resume} start in-process for a run, on 127.0.0.1
+ * and a free port, over the same model stack (ledger, budgets, retries, the providers'
+ * {@code max_concurrency}) as ensemble's own calls. Only the run's attempt keys are let in. Off
+ * with {@code gateway: { agents: false }}: each CLI then calls its provider itself, as before.
+ */
+final class RunGateway implements AutoCloseable {
+    private final Gateway server;
+    private final AgentGateway agents;
+
+    private RunGateway(Gateway server, AgentGateway agents) {
+        this.server = server;
+        this.agents = agents;
+    }
+
+    /** Whether CLI agents go through a gateway ({@code gateway.agents}, default true). */
+    static boolean enabled(AppContext app) {
+        JsonNode section = app.configLoader().section("gateway");
+        return section == null || !section.path("agents").isBoolean() || section.path("agents").asBoolean();
+    }
+
+    /** The wires the gateway serves to clients (those with a codec). */
+    static Map<WireProtocol, WireCodec> codecs() {
+        Map<WireProtocol, WireCodec> codecs = new EnumMap<>(WireProtocol.class);
+        for (WireProtocol wire : WireProtocol.values()) WireCodecs.find(wire).ifPresent(c -> codecs.put(wire, c));
+        return codecs;
+    }
+
+    /**
+     * What an agent can drive here: through the gateway, a CLI that speaks a wire it serves drives
+     * every wire (so any catalog model); otherwise the wires it speaks itself.
+     */
+    static AgentInfo drivable(AppContext app, AgentInfo info) {
+        if (!enabled(app) || info.name().equals("builtin")) return info;
+        Optional<WireProtocol> wire = GatewayEndpoint.wireFor(info.drives(), codecs().keySet());
+        if (wire.isEmpty()) return info;
+        return new AgentInfo(info.name(), info.status(), info.binary(), info.version(), info.reason(), EnumSet.allOf(WireProtocol.class));
+    }
+
+    /** Started for a run, or empty when turned off. */
+    static Optional<RunGateway> start(AppContext app) {
+        if (!enabled(app)) return Optional.empty();
+        RunawayLimits runaway = RunawayLimits.load(app.configLoader().section("policy").get("runaway"),
+                ConfigLocator.unplaced("configuration (policy.runaway)"));
+        AttemptKeys keys = new AttemptKeys(app.config().catalog(), app.budget(), app.spendSource(), runaway);
+        Map<WireProtocol, WireCodec> codecs = codecs();
+        GatewayOptions options = GatewayOptions.loopback(app.models(), app.secrets(), app.config().timeouts(), codecs)
+                .withGatekeeper(Gatekeeper.first(List.of(keys)), true)
+                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()));
+        Gateway server = GatewayServer.start(options);
+        return Optional.of(new RunGateway(server, new AgentGateway(new GatewayEndpoint(server.baseUrl(), codecs.keySet()), keys)));
+    }
+
+    /** A gateway started for a run and handed to its orchestrator; closing it stops the gateway. */
+    interface Attached extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Starts the run's gateway (unless turned off) and points the orchestrator's CLI agents at it. */
+    static Attached attach(AppContext app, dev.ensemble.engine.orchestrate.Orchestrator orchestrator) {
+        Optional<RunGateway> gateway = start(app);
+        gateway.ifPresent(g -> orchestrator.throughGateway(g.agents()));
+        return () -> gateway.ifPresent(RunGateway::close);
+    }
+
+    AgentGateway agents() {
+        return agents;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.ensemble.gateway.attempt;
+
+import dev.ensemble.core.Catalog;
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.routing.Budget;
+import dev.ensemble.core.routing.Spent;
+import dev.ensemble.gateway.Admission;
+import dev.ensemble.gateway.Caller;
+import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.llm.BudgetGuard;
+import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallRecord;
+import dev.ensemble.llm.ChatRequest;
+import dev.ensemble.llm.SpendSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The keys of a run's agent attempts: one per attempt, carrying its run, task and attempt, revoked
+ * when the attempt ends. While the agent runs, every request it sends is admitted here first:
+ * <ul>
+ *   <li>the daily, run and task budgets: the first request whose worst-case cost (its input
+ *   estimate plus its output cap at the catalog's prices for the model about to be tried) would
+ *   cross one is refused, so nothing over budget is sent upstream;</li>
+ *   <li>the runaway guard ({@link RunawayLimits}).</li>
+ * </ul>
+ * A refusal is final for the attempt: its owner is told once (so it stops the agent process) and
+ * every later request of the attempt is refused the same way. Only secrets' SHA-256 digests are
+ * kept; each secret is registered with the {@link Redactor} so it never reaches a log or the ledger.
+ */
+public final class AttemptKeys implements Gatekeeper {
+    /** What an attempt's secret starts with, so other gatekeepers' keys are not looked up here. */
+    public static final String PREFIX = "ens-att-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Catalog catalog;
+    private final Budget budget;
+    private final SpendSource spend;
+    private final RunawayLimits runaway;
+    private final Map<String, Attempt> bySecretDigest = new ConcurrentHashMap<>();
+    private final Map<String, Attempt> byKeyId = new ConcurrentHashMap<>();
+
+    public AttemptKeys(Catalog catalog, Budget budget, SpendSource spend, RunawayLimits runaway) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.spend = Objects.requireNonNull(spend, "spend");
+        this.runaway = Objects.requireNonNull(runaway, "runaway");
+    }
+
+    /**
+     * A key for one attempt; {@code onRefusal} is called once, on the request's thread, when the
+     * gateway refuses the attempt a request (it should stop the agent and return at once).
+     */
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal) {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        Redactor.global().register(secret);
+        String keyId = "att-" + HexFormat.of().formatHex(raw, 0, 4);
+        String digest = digest(secret);
+        Attempt[] self = new Attempt[1];
+        Attempt attempt = new Attempt(keyId, secret, context, runaway, onRefusal, () -> {
+            bySecretDigest.remove(digest, self[0]);
+            byKeyId.remove(keyId, self[0]);
+        });
+        self[0] = attempt;
+        bySecretDigest.put(digest, attempt);
+        byKeyId.put(keyId, attempt);
+        return attempt;
+    }
+
+    /** Keys issued and not yet revoked. */
+    public int active() {
+        return byKeyId.size();
+    }
+
+    @Override
+    public Optional<Admission> authenticate(Optional<String> secret) {
+        if (secret.isEmpty() || !secret.get().startsWith(PREFIX)) return Optional.empty();
+        Attempt attempt = bySecretDigest.get(digest(secret.get()));
+        if (attempt == null) {
+            return Optional.of(Admission.refused(401, "unauthorized", "unknown or revoked attempt key (an attempt's key ends with its attempt)"));
+        }
+        return Optional.of(Admission.allowed(new Caller(Caller.Kind.ATTEMPT, attempt.keyId(), describe(attempt.context()),
+                attempt.context())));
+    }
+
+    @Override
+    public Admission admit(Caller caller, String modelId, ChatRequest request) {
+        if (caller.kind() != Caller.Kind.ATTEMPT) return Admission.allowed(caller);
+        Attempt attempt = byKeyId.get(caller.keyId());
+        if (attempt == null) return Admission.refused(401, "unauthorized", "attempt key revoked: the attempt has ended");
+        if (attempt.refusal().isPresent()) return refused(attempt.refusal().get());
+        attempt.saw(request.messages());
+        Optional<String> loop = attempt.guard().check(request);
+        if (loop.isPresent()) {
+            return refused(attempt.refuse(new Refusal("runaway", "runaway: " + loop.get() + " — the agent was stopped")));
+        }
+        Optional<ModelSpec> spec = catalog.model(modelId);
+        if (spec.isPresent()) {
+            Optional<Refusal> over = overBudget(spec.get(), request, attempt.context());
+            if (over.isPresent()) return refused(attempt.refuse(over.get()));
+        }
+        return Admission.allowed(caller);
+    }
+
+    @Override
+    public void settle(Caller caller, CallRecord record) {
+        if (caller.kind() != Caller.Kind.ATTEMPT) return;
+        Attempt attempt = byKeyId.get(caller.keyId());
+        if (attempt != null) attempt.settled(record);
+    }
+
+    /** The first limit (daily, run, task) that this request's worst case could cross, with what is left. */
+    private Optional<Refusal> overBudget(ModelSpec spec, ChatRequest request, CallContext context) {
+        double worst = BudgetGuard.worstCaseUsd(spec, request);
+        if (worst == 0) return Optional.empty();  // a free model cannot cross a limit
+        Spent spent = spend.spent(context);
+        String[] names = {"daily", "run", "task"};
+        String[] keys = {"daily_usd", "run_usd", "task_usd"};
+        OptionalDouble[] limits = {budget.dailyUsd(), budget.runUsd(), budget.taskUsd()};
+        double[] spentBy = {spent.todayUsd(), context.runId().isEmpty() ? 0 : spent.runUsd(), context.taskId().isEmpty() ? 0 : spent.taskUsd()};
+        for (int i = 0; i < names.length; i++) {
+            if (limits[i].isEmpty() || spentBy[i] + worst <= limits[i].getAsDouble()) continue;
+            double limit = limits[i].getAsDouble();
+            return Optional.of(new Refusal(names[i] + " budget", String.format(Locale.ROOT,
+                    "%s budget %s: spent %s, %s left; this request to %s could cost up to %s — not sent, the agent was stopped "
+                            + "(raise budget.%s)", names[i], usd(limit), usd(spentBy[i]), usd(Math.max(0, limit - spentBy[i])),
+                    spec.id(), usd(worst), keys[i])));
+        }
+        return Optional.empty();
+    }
+
+    private static Admission refused(Refusal why) {
+        int status = why.reason().equals("runaway") ? 403 : 429;
+        return Admission.refused(status, why.reason(), why.message());
+    }
+
+    private static String describe(CallContext c) {
+        return "attempt " + c.attempt() + " of " + c.runId() + "/" + c.taskId();
+    }
+
+    static String usd(double v) {
+        if (v != 0 && Math.abs(v) < 0.01) return String.format(Locale.ROOT, "$%.6f", v).replaceAll("0+$", "");
+        return String.format(Locale.ROOT, "$%.2f", v);
+    }
+
+    private static String digest(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
