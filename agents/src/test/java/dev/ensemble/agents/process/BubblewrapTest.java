@@ -153,7 +153,7 @@ class BubblewrapTest {
         assertThat(result.output()).contains("?? added.txt", "added", "commit-refused", "config-refused");
         assertThat(Files.exists(index) ? Files.readAllBytes(index) : new byte[0]).isEqualTo(indexBefore);
         assertThat(countObjects()).isEqualTo(objectsBefore);
-        assertThat(Git.in(repo).exec("config", "--get", "core.hooksPath").ok()).isFalse();
+        assertThat(Git.in(repo).exec("config", "--local", "--get", "core.hooksPath").ok()).isFalse();
         assertThat(ws.directory().resolve("added.txt")).hasContent("new");
     }
 
