@@ -47,11 +47,16 @@ final class AgentLoop {
     private int turns;
 
     AgentLoop(AgentTask task, Path workspace, ChatModel model, BuiltinSettings settings, AgentListener listener) {
+        this(task, workspace, model, settings, listener, dev.ensemble.agents.process.Confinement.unconfined(workspace));
+    }
+
+    AgentLoop(AgentTask task, Path workspace, ChatModel model, BuiltinSettings settings, AgentListener listener,
+              dev.ensemble.agents.process.Confinement confinement) {
         this.task = task;
         this.model = model;
         this.settings = settings;
         this.listener = listener;
-        this.tools = new Toolbox(new WorkspacePaths(workspace), new OwnedPaths(task.ownedPaths()), settings, this::emit);
+        this.tools = new Toolbox(new WorkspacePaths(workspace), new OwnedPaths(task.ownedPaths()), settings, this::emit, confinement);
         this.guard = new LoopGuard(settings.repeatLimit(), settings.noProgressTurns());
     }
 

@@ -58,6 +58,15 @@ public final class BuiltinAgent implements Agent {
      * @param models builds the model to talk to for a task (the routed model's full stack, with
      *               retries, breaker, ledger and fallback); called once per run
      */
+    private dev.ensemble.agents.process.Launcher launcher = dev.ensemble.agents.process.Launcher.unconfined();
+
+    /** Through which the agent's commands start (the run's sandbox). */
+    public BuiltinAgent withLauncher(dev.ensemble.agents.process.Launcher launcher) {
+        BuiltinAgent copy = new BuiltinAgent(models, settings);
+        copy.launcher = java.util.Objects.requireNonNull(launcher, "launcher");
+        return copy;
+    }
+
     public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings) {
         this.models = Objects.requireNonNull(models, "models");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -86,7 +95,9 @@ public final class BuiltinAgent implements Agent {
 
         AgentLoop loop;
         try {
-            loop = new AgentLoop(task, workspace.directory(), models.apply(task), settings, sink);
+            loop = new AgentLoop(task, workspace.directory(), models.apply(task), settings, sink,
+                    new dev.ensemble.agents.process.Confinement(launcher, workspace.directory(), Optional.of(workspace.gitDir()),
+                            workspace.repoRoot(), launcher.agentNetwork()));
         } catch (RuntimeException e) {
             String reason = Redactor.global().redact("cannot start the builtin agent: " + e.getMessage());
             AgentEvent error = new AgentEvent.Error(Instant.now(), reason);

@@ -1,6 +1,9 @@
 package dev.ensemble.agents.builtin;
 
 import dev.ensemble.agents.process.ChildEnvironment;
+import dev.ensemble.agents.process.Confinement;
+import dev.ensemble.agents.process.Launch;
+import java.util.HashMap;
 import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.core.Redactor;
 import java.io.IOException;
@@ -13,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -30,7 +32,10 @@ final class CommandTool {
     private final BuiltinSettings settings;
     private final Consumer<AgentEvent> events;
 
-    CommandTool(WorkspacePaths paths, BuiltinSettings settings, Consumer<AgentEvent> events) {
+    private final Confinement confinement;
+
+    CommandTool(WorkspacePaths paths, BuiltinSettings settings, Consumer<AgentEvent> events, Confinement confinement) {
+        this.confinement = confinement;
         this.paths = paths;
         this.settings = settings;
         this.events = events;
@@ -83,41 +88,36 @@ final class CommandTool {
     }
 
     private ToolOutcome execute(String command, List<String> argv) {
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(paths.root().toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
+        Map<String, String> env = new HashMap<>(System.getenv());
         ChildEnvironment.removeSecrets(env);
         env.put("GIT_PAGER", "cat");
         env.put("PAGER", "cat");
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("CI", "true");
 
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new ToolError("run_command: cannot start '" + argv.getFirst() + "': " + e.getMessage());
-        }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // the child may already have gone; its exit code tells
-        }
         BoundedOutput output = new BoundedOutput(settings.maxOutputChars());
-        Thread reader = Thread.ofVirtual().name("builtin-command-output").start(() -> output.drain(process.getInputStream()));
         Duration timeout = settings.commandTimeout();
         boolean exited;
-        try {
-            exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            killTree(process);
-            Thread.currentThread().interrupt();
-            throw new ToolError("run_command: interrupted; the command was killed");
-        }
-        if (!exited) killTree(process);
-        try {
-            reader.join(Duration.ofSeconds(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        int exit;
+        try (Launch launch = confinement.launcher().start(confinement.spec(argv, env).withMergedStderr())) {
+            Thread reader = Thread.ofVirtual().name("builtin-command-output").start(() -> output.drain(launch.stdout()));
+            try {
+                exited = launch.waitFor(timeout);
+            } catch (InterruptedException e) {
+                launch.close();
+                Thread.currentThread().interrupt();
+                throw new ToolError("run_command: interrupted; the command was killed");
+            }
+            exit = launch.exitCode();
+            // Whatever the command left running (a watcher, a server, a detached child) ends with it.
+            launch.close();
+            try {
+                reader.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (IOException e) {
+            throw new ToolError("run_command: cannot start '" + argv.getFirst() + "': " + e.getMessage());
         }
         String text = Redactor.global().redact(output.text());
         if (!exited) {
@@ -125,20 +125,9 @@ final class CommandTool {
             return ToolOutcome.error("run_command: '" + command + "' timed out after " + describe(timeout)
                     + " and was killed. Output so far:\n" + text);
         }
-        int exit = process.exitValue();
         events.accept(new AgentEvent.CommandRun(Instant.now(), command, exit, Texts.start(text, EVENT_OUTPUT)));
         String body = "exit code " + exit + (text.isEmpty() ? " (no output)" : "\n" + text);
         return exit == 0 ? ToolOutcome.ok(body) : ToolOutcome.error(body);
-    }
-
-    private static void killTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String describe(Duration d) {

@@ -32,9 +32,14 @@ final class Toolbox {
     private final int maxOutputChars;
 
     Toolbox(WorkspacePaths paths, OwnedPaths owned, BuiltinSettings settings, Consumer<AgentEvent> events) {
+        this(paths, owned, settings, events, dev.ensemble.agents.process.Confinement.unconfined(paths.root()));
+    }
+
+    Toolbox(WorkspacePaths paths, OwnedPaths owned, BuiltinSettings settings, Consumer<AgentEvent> events,
+            dev.ensemble.agents.process.Confinement confinement) {
         this.files = new FileTools(paths, owned, settings);
         this.grep = new GrepTool(paths, settings);
-        this.commands = new CommandTool(paths, settings, events);
+        this.commands = new CommandTool(paths, settings, events, confinement);
         this.maxOutputChars = settings.maxOutputChars();
     }
 

@@ -1,5 +1,8 @@
 package dev.ensemble.agents.cli;
 
+import dev.ensemble.agents.process.Launch;
+import dev.ensemble.agents.process.LaunchSpec;
+import dev.ensemble.agents.process.Launcher;
 import dev.ensemble.agents.process.OutputTail;
 import java.io.BufferedReader;
 import java.io.File;
@@ -59,64 +62,62 @@ public final class AgentProcess {
         }
     }
 
-    private static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
-
-    private final Duration killGrace;
+    private final Launcher launcher;
     private final int stderrLimit;
 
     public AgentProcess(Duration killGrace, int stderrLimit) {
-        this.killGrace = Objects.requireNonNull(killGrace, "killGrace");
+        this(Launcher.unconfined().withKillGrace(Objects.requireNonNull(killGrace, "killGrace")), stderrLimit);
+    }
+
+    public AgentProcess(Launcher launcher, int stderrLimit) {
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.stderrLimit = stderrLimit;
     }
 
     public AgentProcess(CliSettings settings) {
-        this(settings.killGrace(), settings.stderrLimit());
+        this(settings.launcher().withKillGrace(settings.killGrace()), settings.stderrLimit());
     }
 
-    /** Runs the spec; {@code onLine} gets each stdout line on the reading thread and must not block for long. */
+    /** Runs the spec unconfined but for its environment; {@code onLine} gets each stdout line on the reading thread. */
     public Outcome run(Spec spec, Consumer<String> onLine) {
+        return run(LaunchSpec.of(spec.command(), spec.workdir(), spec.environment()), spec.timeout(), onLine);
+    }
+
+    /**
+     * Runs the launch spec through the launcher (its sandbox, its tree kill) until it exits or
+     * {@code timeout} passes; {@code onLine} gets each stdout line and must not block for long.
+     */
+    public Outcome run(LaunchSpec spec, Duration timeout, Consumer<String> onLine) {
         long startNanos = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder(spec.command())
-                .directory(spec.workdir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().clear();
-        builder.environment().putAll(spec.environment());
-        Process process;
+        Launch launch;
         try {
-            process = builder.start();
+            launch = launcher.start(spec);
         } catch (IOException | RuntimeException e) {
             return new Outcome(-1, false, "", elapsed(startNanos), Optional.of("cannot start " + spec.command().get(0) + ": "
                     + e.getMessage()), List.of());
         }
-
-        Set<ProcessHandle> tree = ConcurrentHashMap.newKeySet();
-        Thread watcher = Thread.ofVirtual().name("agent-tree-" + process.pid()).start(() -> watch(process, tree));
-        Thread stdout = Thread.ofVirtual().name("agent-stdout-" + process.pid()).start(() -> readLines(process.getInputStream(), onLine));
+        Thread stdout = Thread.ofVirtual().name("agent-stdout-" + launch.pid()).start(() -> readLines(launch.stdout(), onLine));
         OutputTail stderr = new OutputTail(stderrLimit);
-        Thread stderrReader = Thread.ofVirtual().name("agent-stderr-" + process.pid()).start(() -> stderr.drain(process.getErrorStream()));
+        Thread stderrReader = Thread.ofVirtual().name("agent-stderr-" + launch.pid()).start(() -> stderr.drain(launch.stderr()));
 
         boolean exited;
         boolean interrupted = false;
         try {
-            exited = process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            exited = launch.waitFor(timeout);
         } catch (InterruptedException e) {
             exited = false;
             interrupted = true;
         }
-        tree.addAll(process.descendants().toList());
-        watcher.interrupt();
-        List<Long> killed = killTree(process.toHandle(), tree, killGrace);
-
-        // With the whole tree gone every pipe is closed; a bounded wait still guards against a
-        // descendant that escaped (double fork) and holds stdout open.
-        join(stdout, killGrace.plusSeconds(2));
-        join(stderrReader, killGrace.plusSeconds(2));
+        int exitCode = exited ? launch.exitCode() : -1;
+        // Ends whatever the CLI left (a background npm install, a language server, a detached child).
+        launch.close();
+        join(stdout, launcher.killGrace().plusSeconds(2));
+        join(stderrReader, launcher.killGrace().plusSeconds(2));
         if (interrupted) Thread.currentThread().interrupt();
 
-        int exitCode = exited ? process.exitValue() : -1;
         Optional<String> failure = interrupted ? Optional.of("interrupted while waiting for the agent") : Optional.empty();
         return new Outcome(exitCode, !exited && !interrupted, stderr.truncated() ? "…" + stderr.text() : stderr.text(),
-                elapsed(startNanos), failure, killed);
+                elapsed(startNanos), failure, launch.killed());
     }
 
     /**
@@ -161,17 +162,6 @@ public final class AgentProcess {
             return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
         } catch (IOException | RuntimeException e) {
             return handle.isAlive();
-        }
-    }
-
-    private static void watch(Process process, Set<ProcessHandle> tree) {
-        while (process.isAlive()) {
-            process.descendants().forEach(tree::add);
-            try {
-                Thread.sleep(WATCH_INTERVAL);
-            } catch (InterruptedException e) {
-                return;
-            }
         }
     }
 

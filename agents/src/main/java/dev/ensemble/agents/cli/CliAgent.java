@@ -6,6 +6,10 @@ import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.process.Endpoint;
+import dev.ensemble.agents.process.LaunchSpec;
+import dev.ensemble.agents.process.Launcher;
+import dev.ensemble.agents.process.NetworkRule;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
@@ -154,7 +158,7 @@ public abstract class CliAgent implements Agent {
             OutputParser parser = invocation.parser();
             String[] announced = {toRun.resumeSessionId().orElse(null)};
             AgentProcess.Outcome outcome = new AgentProcess(settings).run(
-                    new AgentProcess.Spec(invocation.command(), workspace.directory(), env, toRun.timeout()),
+                    confined(invocation.command(), workspace, home.dir(), binary.get(), env, toRun), toRun.timeout(),
                     line -> {
                         synchronized (parser) {
                             parser.accept(line, Instant.now()).forEach(events::emit);
@@ -175,6 +179,40 @@ public abstract class CliAgent implements Agent {
             if (supportsResume()) summary.sessionId().ifPresent(home::keepFor);
             return result(toRun, workspace, outcome, summary, events);
         }
+    }
+
+    /**
+     * The CLI's launch: its worktree and private home writable, the checkout and the home folder
+     * hidden, its installation readable, and the network rule of {@code policy.network} with the
+     * model's endpoint as the one forwarded in. A loopback endpoint (ensemble's gateway, a local
+     * model server) is forwarded as it is; until the gateway fronts every provider, a remote
+     * provider's host is tunnelled by name under gateway-only, so the CLI reaches its model and
+     * nothing else.
+     */
+    private LaunchSpec confined(List<String> command, Workspace workspace, Path home, Path binary, Map<String, String> env,
+                                AgentTask task) {
+        Launcher launcher = settings.launcher();
+        NetworkRule network = launcher.agentNetwork();
+        Optional<Endpoint> endpoint = Endpoint.ofUrl(task.provider().baseUrl());
+        Optional<Endpoint> gateway = endpoint.filter(Endpoint::loopback);
+        if (endpoint.isPresent() && gateway.isEmpty() && network instanceof NetworkRule.GatewayOnly) {
+            network = new NetworkRule.Allow(List.of(endpoint.get()));
+        } else if (endpoint.isPresent() && gateway.isEmpty() && network instanceof NetworkRule.Allow allow) {
+            List<Endpoint> hosts = new ArrayList<>(allow.hosts());
+            hosts.add(endpoint.get());
+            network = new NetworkRule.Allow(hosts);
+        }
+        List<Path> readable = new ArrayList<>(List.of(settings.cacheDir()));
+        Path dir = binary.toAbsolutePath().getParent();
+        if (dir != null) readable.add(dir.getParent() != null ? dir.getParent() : dir);
+        try {
+            Path real = binary.toRealPath().getParent();
+            if (real != null) readable.add(real.getParent() != null ? real.getParent() : real);
+        } catch (IOException e) {
+            // the binary is where it was found
+        }
+        return LaunchSpec.inWorktree(command, workspace.directory(), Optional.of(workspace.gitDir()), workspace.repoRoot(), env)
+                .withWritable(home).withReadable(readable).withGateway(gateway).withNetwork(network);
     }
 
     private AgentResult result(AgentTask task, Workspace workspace, AgentProcess.Outcome outcome, RunSummary summary, Events events) {

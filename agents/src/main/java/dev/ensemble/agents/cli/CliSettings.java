@@ -31,9 +31,17 @@ import java.util.regex.Pattern;
  */
 public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Path cacheDir, Path homeRoot,
                           Duration versionTimeout, Duration killGrace, int stderrLimit, Path detectionCache,
-                          List<Path> pathDirs) {
+                          List<Path> pathDirs, dev.ensemble.agents.process.Launcher launcher) {
+
+    /** Without a launcher of its own: unconfined (tests, and code that runs no attempt). */
+    public CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Path cacheDir, Path homeRoot, Duration versionTimeout,
+                       Duration killGrace, int stderrLimit, Path detectionCache, List<Path> pathDirs) {
+        this(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs,
+                dev.ensemble.agents.process.Launcher.unconfined().withKillGrace(killGrace));
+    }
 
     public CliSettings {
+        Objects.requireNonNull(launcher, "launcher");
         searchDirs = List.copyOf(searchDirs);
         pathDirs = List.copyOf(pathDirs);
         binaries = Map.copyOf(binaries);
@@ -120,39 +128,44 @@ public record CliSettings(List<Path> searchDirs, Map<String, Path> binaries, Pat
     }
 
     public CliSettings withSearchDirs(List<Path> dirs) {
-        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(dirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     public CliSettings withBinary(String agent, Path executable) {
         Map<String, Path> copy = new HashMap<>(binaries);
         copy.put(agent, executable);
-        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(searchDirs, copy, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     public CliSettings withCacheDir(Path dir) {
-        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(searchDirs, binaries, dir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     public CliSettings withHomeRoot(Path dir) {
-        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(searchDirs, binaries, cacheDir, dir, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     public CliSettings withKillGrace(Duration grace) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, grace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     public CliSettings withVersionTimeout(Duration timeout) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit, detectionCache, pathDirs);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, timeout, killGrace, stderrLimit, detectionCache, pathDirs, launcher);
     }
 
     /** Where detections are remembered; null: nowhere, every detection asks the CLI. */
     public CliSettings withDetectionCache(Path file) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, file, pathDirs);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, file, pathDirs, launcher);
     }
 
     /** Instead of the caller's PATH (tests: an empty list finds nothing there). */
     public CliSettings withPathDirs(List<Path> dirs) {
-        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, dirs);
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, dirs, launcher);
+    }
+
+    /** Through which every CLI process starts (the sandbox of the run). */
+    public CliSettings withLauncher(dev.ensemble.agents.process.Launcher l) {
+        return new CliSettings(searchDirs, binaries, cacheDir, homeRoot, versionTimeout, killGrace, stderrLimit, detectionCache, pathDirs, l);
     }
 
     Optional<Path> explicitBinary(String agent) {

@@ -40,7 +40,9 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
 
     private static final Set<String> KEYS = Set.of("protected", "protected_extra", "allowed_top_level_folders",
             "copy_ignored", "max_file_size", "allow_binary", "binary_allowed", "guard_main_tree",
-            "runaway");  // policy.runaway is the gateway's (RunawayLimits)
+            "runaway",  // policy.runaway is the gateway's (RunawayLimits)
+            // read by dev.ensemble.agents.process.SandboxPolicy
+            "sandbox", "network", "judge_network");
     private static final Pattern KEYED = Pattern.compile("(policy\\.[a-z_]+(?:\\[\\d+])?): (.*)", Pattern.DOTALL);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib)?");

@@ -38,7 +38,7 @@ class AgentProcessTest {
     void theEnvironmentIsExactlyTheOneGivenAndStdinIsEmpty() {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         AgentProcess.Outcome outcome = run(lines, Duration.ofSeconds(20), Map.of("PATH", "/usr/bin:/bin", "ONLY_THIS", "x"),
-                "/bin/sh", "-c", "env | grep -v '^PWD=' | grep -v '^SHLVL=' | grep -v '^_=' | sort; cat; echo end");
+                "/bin/sh", "-c", "env | grep -v '^PWD=' | grep -v '^SHLVL=' | grep -v '^_=' | grep -v '^ENSEMBLE_LAUNCH=' | sort; cat; echo end");
 
         assertThat(lines).containsExactly("ONLY_THIS=x", "PATH=/usr/bin:/bin", "end");
         assertThat(outcome.exitCode()).isZero();

@@ -1,5 +1,6 @@
 package dev.ensemble.engine.judge;
 
+import dev.ensemble.agents.process.Confinement;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
@@ -166,7 +167,8 @@ public final class Judge {
     }
 
     private Check command(String name, String command, Path worktree) {
-        CommandRun run = CommandRun.run(command, worktree, settings.commandTimeout(), settings.outputTailChars());
+        CommandRun run = CommandRun.run(command, Confinement.forWorktree(settings.launcher(), worktree, settings.launcher().judgeNetwork()),
+                settings.commandTimeout(), settings.outputTailChars());
         if (run.ok()) return Check.pass(name, "`" + command + "` passed");
         String why = run.timedOut()
                 ? "`" + command + "` timed out after " + settings.commandTimeout().toSeconds() + " s and was killed"

@@ -1,5 +1,6 @@
 package dev.ensemble.engine.judge;
 
+import dev.ensemble.agents.process.Launcher;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,9 +15,15 @@ import java.util.Optional;
  *                       false for now: the flow must work on repositories without tests, and a
  *                       reviewer still reads every change
  * @param outputTailChars how much of a failed command's output (its end) goes into the reason
+ * @param launcher       through which the test and lint commands start (the run's sandbox, {@code policy.judge_network})
  */
 public record JudgeSettings(Optional<String> testCommand, Optional<String> lintCommand, Duration commandTimeout,
-                            boolean requireTests, int outputTailChars) {
+                            boolean requireTests, int outputTailChars, Launcher launcher) {
+
+    public JudgeSettings(Optional<String> testCommand, Optional<String> lintCommand, Duration commandTimeout, boolean requireTests,
+                         int outputTailChars) {
+        this(testCommand, lintCommand, commandTimeout, requireTests, outputTailChars, Launcher.unconfined());
+    }
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     public JudgeSettings {
@@ -24,6 +31,7 @@ public record JudgeSettings(Optional<String> testCommand, Optional<String> lintC
         lintCommand = Objects.requireNonNull(lintCommand, "lintCommand").filter(c -> !c.isBlank());
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         if (commandTimeout.isNegative() || commandTimeout.isZero()) throw new IllegalArgumentException("commandTimeout must be positive");
+        Objects.requireNonNull(launcher, "launcher");
         if (outputTailChars < 200) throw new IllegalArgumentException("outputTailChars must be at least 200");
     }
 
@@ -32,18 +40,22 @@ public record JudgeSettings(Optional<String> testCommand, Optional<String> lintC
     }
 
     public JudgeSettings withTestCommand(String command) {
-        return new JudgeSettings(Optional.ofNullable(command), lintCommand, commandTimeout, requireTests, outputTailChars);
+        return new JudgeSettings(Optional.ofNullable(command), lintCommand, commandTimeout, requireTests, outputTailChars, launcher);
     }
 
     public JudgeSettings withLintCommand(String command) {
-        return new JudgeSettings(testCommand, Optional.ofNullable(command), commandTimeout, requireTests, outputTailChars);
+        return new JudgeSettings(testCommand, Optional.ofNullable(command), commandTimeout, requireTests, outputTailChars, launcher);
     }
 
     public JudgeSettings withCommandTimeout(Duration timeout) {
-        return new JudgeSettings(testCommand, lintCommand, timeout, requireTests, outputTailChars);
+        return new JudgeSettings(testCommand, lintCommand, timeout, requireTests, outputTailChars, launcher);
+    }
+
+    public JudgeSettings withLauncher(Launcher l) {
+        return new JudgeSettings(testCommand, lintCommand, commandTimeout, requireTests, outputTailChars, l);
     }
 
     public JudgeSettings withRequireTests(boolean require) {
-        return new JudgeSettings(testCommand, lintCommand, commandTimeout, require, outputTailChars);
+        return new JudgeSettings(testCommand, lintCommand, commandTimeout, require, outputTailChars, launcher);
     }
 }
