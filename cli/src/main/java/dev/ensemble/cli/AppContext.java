@@ -442,16 +442,13 @@ public final class AppContext implements AutoCloseable {
 
     private static Path gitTopLevel(Path dir) {
         try {
-            Process git = new ProcessBuilder("git", "rev-parse", "--show-toplevel").directory(dir.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(git.getInputStream().readAllBytes()).trim();
-            if (git.waitFor(5, TimeUnit.SECONDS) && git.exitValue() == 0 && !out.isEmpty() && Files.isDirectory(Path.of(out))) {
-                return Path.of(out);
-            }
-        } catch (IOException e) {
+            // ensemble's hardened git (no global config, no hooks, no drivers, no keys in its environment).
+            dev.ensemble.agents.workspace.Git.Result top = dev.ensemble.agents.workspace.Git.in(dir)
+                    .withTimeout(java.time.Duration.ofSeconds(5)).exec("rev-parse", "--show-toplevel");
+            String out = top.out();
+            if (top.ok() && !out.isEmpty() && Files.isDirectory(Path.of(out))) return Path.of(out);
+        } catch (dev.ensemble.agents.workspace.GitException e) {
             // No git on PATH: the working directory is the repository.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         return dir;
     }

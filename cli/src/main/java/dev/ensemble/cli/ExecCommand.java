@@ -10,7 +10,12 @@ import dev.ensemble.agents.enforce.Verdict;
 import dev.ensemble.agents.enforce.Violation;
 import dev.ensemble.agents.workspace.ChangeSet;
 import dev.ensemble.agents.workspace.MergeResult;
-import dev.ensemble.agents.workspace.Snapshot;
+import dev.ensemble.agents.workspace.AttemptGuard;
+import dev.ensemble.agents.workspace.RunBranch;
+import dev.ensemble.agents.workspace.RunBranchMovedException;
+import dev.ensemble.agents.enforce.Rules;
+import dev.ensemble.agents.enforce.Violation;
+import dev.ensemble.engine.store.StoreSeal;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.ModelSpec;
@@ -135,9 +140,13 @@ final class ExecCommand implements Callable<Integer> {
                 + " (owns " + String.join(", ", owned) + ")"));
         ExecRun run = null;
         Optional<RunGateway> gateway = Optional.empty();
+        AttemptGuard guard = null;
         try {
             run = ExecRun.start(app, runId, prompt);
-            Snapshot before = workspaces.snapshot(ws);
+            // Created now, by ensemble, and moved only by compare-and-swap from where ensemble left it.
+            RunBranch runBranch = RunBranch.create(app.repoRoot(), runId, baseCommit);
+            Optional<StoreSeal> seal = app.store().seal();
+            guard = AttemptGuard.arm(ws, policy.watchIgnored(), policy.guardMainTree(), Optional.of(runBranch));
             AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
             CallContext context = CallContext.of("exec:" + agent.name()).withRun(runId, "task");
             gateway = agent.name().equals("builtin") ? Optional.empty() : RunGateway.start(app);
@@ -145,11 +154,21 @@ final class ExecCommand implements Callable<Integer> {
             AgentResult result = throughGateway
                     ? gateway.get().agents().run(agent, task, context, ws, AgentEventPrinter.live(term)).result()
                     : agent.run(task, ws, AgentEventPrinter.live(term));
+            List<AttemptGuard.Finding> guarded = new java.util.ArrayList<>(guard.checkAndUndo());
+            seal.flatMap(sealed -> app.store().brokenSeal(sealed)).ifPresent(why -> guarded.add(new AttemptGuard.Finding(
+                    ".ensemble/ensemble.db", Rules.STORE_TAMPERED, why, false, "the store is not rolled back")));
+            for (AttemptGuard.Finding f : guarded) term.err().println(term.yellow("guard: " + f.line()));
             ChangeSet changes = workspaces.commit(ws, "ensemble exec " + runId + " (" + agent.name() + "): " + firstLine(prompt));
-            Verdict verdict = new Enforcer(policy).enforce(agent.name(), changes, owned, ws, before);
+            Verdict verdict = new Enforcer(policy).enforce(agent.name(), changes, owned, ws, guarded);
             MergeResult merge = null;
             if (result.succeeded() && verdict.accepted() && !changes.isEmpty()) {
-                merge = workspaces.merge(ws, WorkspaceManager.runBranchName(runId));
+                try {
+                    merge = workspaces.merge(ws, runBranch);
+                } catch (RunBranchMovedException moved) {
+                    runBranch.restore();
+                    verdict = verdict.plus(List.of(new Violation(runBranch.ref(), Rules.RUN_BRANCH_MOVED,
+                            moved.getMessage() + " (restored; nothing merged)")));
+                }
             }
             // Through the gateway each of the agent's requests has its ledger row already: its own account would count twice.
             if (!agent.name().equals("builtin") && !throughGateway) {
@@ -166,6 +185,7 @@ final class ExecCommand implements Callable<Integer> {
             java.nio.file.Path report = run.finish(prompt, agent.name(), spec, kind, owned, result, changes, ending,
                     why(ending, agent, result, verdict, merge));
             print(term, runId, agent, spec, result, changes, verdict, merge, ending, app.repoRoot().relativize(report));
+            guard.disarm();
             // A merged change lives on in the run branch; the task branch and worktree can go.
             if (!keep) workspaces.remove(ws);
             else term.err().println(term.dim("kept worktree " + ws.directory() + " on branch " + ws.branch()));
@@ -175,6 +195,7 @@ final class ExecCommand implements Callable<Integer> {
                 case REJECTED, FAILED, CONFLICT -> ExitCodes.FAILED;
             };
         } catch (RuntimeException e) {
+            if (guard != null) guard.disarm();
             if (run != null) {
                 try {
                     run.failed();

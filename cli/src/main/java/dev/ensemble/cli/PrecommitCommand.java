@@ -120,6 +120,8 @@ final class PrecommitCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot write " + hook, e);
         }
         term.out().println("installed " + hook);
+        // The user's own git, global configuration included, on purpose: only a value is read, and it
+        // is the setting their own `git commit` obeys. Nothing of it runs.
         Processes.Result hooksPath = Processes.run(List.of("git", "-C", repo.toString(), "config", "--get", "core.hooksPath"), Duration.ofSeconds(10));
         if (hooksPath.ok() && !hooksPath.firstLine().isBlank()) {
             term.err().println(term.yellow("ensemble: core.hooksPath is set to " + hooksPath.firstLine()
@@ -190,9 +192,14 @@ final class PrecommitCommand implements Callable<Integer> {
 
     /** The repository's own hooks folder (shared by its worktrees): {@code .git/hooks}. */
     private static Path hooksDir(Path repo) {
-        Processes.Result common = Processes.run(List.of("git", "-C", repo.toString(), "rev-parse", "--git-common-dir"), Duration.ofSeconds(10));
+        dev.ensemble.agents.workspace.Git.Result common;
+        try {
+            common = dev.ensemble.agents.workspace.Git.in(repo).withTimeout(Duration.ofSeconds(10)).exec("rev-parse", "--git-common-dir");
+        } catch (dev.ensemble.agents.workspace.GitException e) {
+            throw new UserInputException(repo + " is not a git repository");
+        }
         if (!common.ok()) throw new UserInputException(repo + " is not a git repository");
-        Path dir = Path.of(common.firstLine());
+        Path dir = Path.of(common.out().lines().findFirst().orElse(""));
         return (dir.isAbsolute() ? dir : repo.resolve(dir)).normalize().resolve("hooks");
     }
 

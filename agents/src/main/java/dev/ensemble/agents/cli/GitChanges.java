@@ -1,14 +1,12 @@
 package dev.ensemble.agents.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.ensemble.agents.workspace.Git;
+import dev.ensemble.agents.workspace.GitException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The paths git sees as changed in a worktree ({@code git status --porcelain -z}): what the agent
@@ -21,28 +19,12 @@ public final class GitChanges {
     /** Changed, added, deleted and untracked paths relative to the worktree, in git's order; empty when not a git worktree. */
     public static List<String> list(Path worktree) {
         if (!Files.exists(worktree.resolve(".git"))) return List.of();
-        ProcessBuilder builder = new ProcessBuilder("git", "-c", "core.quotepath=off", "status", "--porcelain=v1", "-z",
-                "--untracked-files=all").directory(worktree.toFile()).redirectErrorStream(false)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.environment().put("GIT_OPTIONAL_LOCKS", "0");
         try {
-            Process git = builder.start();
-            byte[] out;
-            try (InputStream in = git.getInputStream()) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                in.transferTo(buffer);
-                out = buffer.toByteArray();
-            }
-            git.getErrorStream().close();
-            if (!git.waitFor(30, TimeUnit.SECONDS)) {
-                git.destroyForcibly();
-                return List.of();
-            }
-            return git.exitValue() == 0 ? parse(new String(out, StandardCharsets.UTF_8)) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // ensemble's hardened git: the worktree's .gitattributes and config run nothing here.
+            Git.Result status = Git.in(worktree).withTimeout(java.time.Duration.ofSeconds(30))
+                    .exec("status", "--porcelain=v1", "-z", "--untracked-files=all");
+            return status.ok() ? parse(new String(status.stdout(), StandardCharsets.UTF_8)) : List.of();
+        } catch (GitException e) {
             return List.of();
         }
     }

@@ -1,5 +1,6 @@
 package dev.ensemble.agents.enforce;
 
+import dev.ensemble.agents.workspace.AttemptGuard;
 import dev.ensemble.agents.workspace.Change;
 import dev.ensemble.agents.workspace.ChangeSet;
 import dev.ensemble.agents.workspace.Git;
@@ -76,6 +77,27 @@ public final class Enforcer {
                     "refs/heads/" + ws.branch(), ws.baseCommit());
         }
         return verdict;
+    }
+
+    /**
+     * {@link #enforce} for an attempt watched by an {@link AttemptGuard}: the guard's findings (taken,
+     * and undone where possible, before the change set was committed) replace the snapshot rules, each
+     * one a violation that says whether it was restored.
+     */
+    public Verdict enforce(String agent, ChangeSet changes, List<String> ownedGlobs, Workspace ws, List<AttemptGuard.Finding> guarded) {
+        Verdict verdict = check(changes, ownedGlobs, ws, null).plus(violations(guarded)).withAgent(agent);
+        if (!verdict.accepted()) {
+            Git.in(ws.repoRoot()).ok("update-ref", "-m", "ensemble: rejected by the enforcer",
+                    "refs/heads/" + ws.branch(), ws.baseCommit());
+        }
+        return verdict;
+    }
+
+    /** The guard's findings as violations: the rule, and the detail with what was restored. */
+    public static List<Violation> violations(List<AttemptGuard.Finding> findings) {
+        return findings.stream().map(f -> new Violation(f.path(), f.rule(), f.detail()
+                + (f.restored() ? " (restored" + (f.restoration().isEmpty() ? "" : ": " + f.restoration()) + ")"
+                : " (NOT restored: " + f.restoration() + ")"))).toList();
     }
 
     // ---- rules ----

@@ -24,9 +24,18 @@ import java.util.regex.Pattern;
  * @param binaryAllowed          globs where binary content is accepted when {@code allowBinary} is off
  * @param guardMainTree          whether writes into the main working tree during a task reject it
  *                               (turn off only when someone edits the checkout while tasks run)
+ * @param watchIgnored           git-ignored files of the main tree, besides {@code .env*} and
+ *                               {@code .ensemble/}, that each attempt's guard snapshots and restores
  */
 public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFolders, List<String> copyIgnored,
-                     long maxFileBytes, boolean allowBinary, List<String> binaryAllowed, boolean guardMainTree) {
+                     long maxFileBytes, boolean allowBinary, List<String> binaryAllowed, boolean guardMainTree,
+                     List<String> watchIgnored) {
+
+    /** Without extra watched ignored files. */
+    public Policy(List<String> protectedPaths, List<String> allowedTopLevelFolders, List<String> copyIgnored,
+                  long maxFileBytes, boolean allowBinary, List<String> binaryAllowed, boolean guardMainTree) {
+        this(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, List.of());
+    }
 
     public static final List<String> DEFAULT_PROTECTED = List.of(
             ".git/**", ".ensemble/**",
@@ -42,7 +51,8 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
             "copy_ignored", "max_file_size", "allow_binary", "binary_allowed", "guard_main_tree",
             "runaway",  // policy.runaway is the gateway's (RunawayLimits)
             // read by dev.ensemble.agents.process.SandboxPolicy
-            "sandbox", "network", "judge_network");
+            "sandbox", "network", "judge_network",
+            "watch_ignored");
     private static final Pattern KEYED = Pattern.compile("(policy\\.[a-z_]+(?:\\[\\d+])?): (.*)", Pattern.DOTALL);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib)?");
@@ -52,37 +62,43 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
         allowedTopLevelFolders = List.copyOf(allowedTopLevelFolders);
         copyIgnored = List.copyOf(copyIgnored);
         binaryAllowed = List.copyOf(binaryAllowed);
+        watchIgnored = List.copyOf(watchIgnored);
         if (maxFileBytes <= 0) throw new IllegalArgumentException("max file size must be positive");
         for (String folder : allowedTopLevelFolders) {
             if (folder.isBlank() || folder.contains("/") || folder.equals("..") || folder.equals(".")) {
                 throw new IllegalArgumentException("allowed top-level folder must be one plain name: '" + folder + "'");
             }
         }
-        for (List<String> globs : List.of(protectedPaths, copyIgnored, binaryAllowed)) Glob.all(globs);
+        for (List<String> globs : List.of(protectedPaths, copyIgnored, binaryAllowed, watchIgnored)) Glob.all(globs);
     }
 
     public Policy withProtectedPaths(List<String> globs) {
-        return new Policy(globs, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree);
+        return new Policy(globs, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
     }
 
     public Policy withAllowedTopLevelFolders(List<String> folders) {
-        return new Policy(protectedPaths, folders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree);
+        return new Policy(protectedPaths, folders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
     }
 
     public Policy withCopyIgnored(List<String> globs) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, globs, maxFileBytes, allowBinary, binaryAllowed, guardMainTree);
+        return new Policy(protectedPaths, allowedTopLevelFolders, globs, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
     }
 
     public Policy withMaxFileBytes(long bytes) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, bytes, allowBinary, binaryAllowed, guardMainTree);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, bytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
     }
 
     public Policy withBinary(boolean allowed, List<String> globs) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowed, globs, guardMainTree);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowed, globs, guardMainTree, watchIgnored);
+    }
+
+    public Policy withWatchIgnored(List<String> globs) {
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree,
+                globs);
     }
 
     public Policy withGuardMainTree(boolean guard) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guard);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guard, watchIgnored);
     }
 
     /**
@@ -119,7 +135,8 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
         boolean allowBinary = section.containsKey("allow_binary") && bool(section, "allow_binary");
         List<String> binaryAllowed = section.containsKey("binary_allowed") ? globs(section, "binary_allowed") : List.of();
         boolean guard = !section.containsKey("guard_main_tree") || bool(section, "guard_main_tree");
-        return new Policy(protectedPaths, folders, copyIgnored, maxBytes, allowBinary, binaryAllowed, guard);
+        List<String> watchIgnored = section.containsKey("watch_ignored") ? globs(section, "watch_ignored") : List.of();
+        return new Policy(protectedPaths, folders, copyIgnored, maxBytes, allowBinary, binaryAllowed, guard, watchIgnored);
     }
 
     /**

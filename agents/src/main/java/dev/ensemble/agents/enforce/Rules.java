@@ -13,6 +13,16 @@ public final class Rules {
     public static final String BINARY_CONTENT = "binary-content";
     public static final String SUBMODULE = "submodule";
     public static final String MAIN_TREE_MODIFIED = "main-tree-modified";
+    /** The run branch is not where ensemble left it. */
+    public static final String RUN_BRANCH_MOVED = "run-branch-moved";
+    /** A watched git-ignored file of the checkout ({@code .env*}, {@code policy.watch_ignored}) changed. */
+    public static final String IGNORED_FILE_MODIFIED = "ignored-file-modified";
+    /** A loose object no longer hashes to its name, or was deleted. */
+    public static final String OBJECT_REWRITTEN = "object-rewritten";
+    /** Another task's worktree was written while this attempt ran. */
+    public static final String OTHER_WORKTREE = "other-worktree";
+    /** ensemble's store was written by another process, or its file replaced, while the attempt ran. */
+    public static final String STORE_TAMPERED = "store-tampered";
 
     private Rules() {}
 }

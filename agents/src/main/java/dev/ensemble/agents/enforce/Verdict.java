@@ -29,6 +29,14 @@ public record Verdict(boolean accepted, List<Violation> violations, String agent
         return new Verdict(accepted, violations, newAgent);
     }
 
+    /** This verdict with {@code more} violations: rejected when there are any. */
+    public Verdict plus(List<Violation> more) {
+        if (more.isEmpty()) return this;
+        List<Violation> all = new java.util.ArrayList<>(violations);
+        all.addAll(more);
+        return new Verdict(false, all, agent);
+    }
+
     /** The distinct rule ids broken, in order of first appearance. */
     public List<String> rules() {
         return violations.stream().map(Violation::rule).distinct().toList();

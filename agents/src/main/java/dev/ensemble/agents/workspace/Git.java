@@ -18,26 +18,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs git as a child process for ensemble's own bookkeeping. Every call gets the same hardened
- * setting: a fixed ensemble identity (never the user's global one), no hooks, no signing, no
- * fsmonitor, no automatic gc, no colour, unquoted paths; inherited {@code GIT_*} variables are
- * dropped so a caller running inside a hook cannot redirect us. Each call has a timeout after which
- * git and its children are killed.
+ * setting ({@link GitSafety}): a fixed ensemble identity, no global or system configuration, no
+ * hooks, no filter, diff or merge driver and no other command from any configuration or
+ * {@code .gitattributes}, no signing, no automatic gc; and an environment without keys or the
+ * caller's {@code GIT_*} variables. Each call has a timeout after which git and its children are killed.
  */
 public final class Git {
     public static final String IDENTITY_NAME = "ensemble";
     public static final String IDENTITY_EMAIL = "ensemble@localhost";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final List<String> HARDENING = List.of(
-            "-c", "core.hooksPath=/dev/null",
-            "-c", "commit.gpgSign=false",
-            "-c", "tag.gpgSign=false",
-            "-c", "core.fsmonitor=false",
-            "-c", "gc.auto=0",
-            "-c", "maintenance.auto=false",
-            "-c", "color.ui=false",
-            "-c", "core.quotePath=false",
-            "-c", "advice.detachedHead=false");
+    private static final List<String> HARDENING = GitSafety.FIXED;
 
     /** The result of one git call; stdout as bytes because paths need not be UTF-8 and -z output holds NULs. */
     public record Result(List<String> command, int exitCode, byte[] stdout, String stderr) {
@@ -74,12 +65,24 @@ public final class Git {
     private final List<String> location;
     private final Duration timeout;
     private final boolean callerGitEnvironment;
+    /** The environment git is started from before {@link GitSafety} filters it; null: ensemble's own. */
+    private final Map<String, String> inherited;
 
     private Git(Path workDir, List<String> location, Duration timeout, boolean callerGitEnvironment) {
+        this(workDir, location, timeout, callerGitEnvironment, null);
+    }
+
+    private Git(Path workDir, List<String> location, Duration timeout, boolean callerGitEnvironment, Map<String, String> inherited) {
         this.workDir = Objects.requireNonNull(workDir, "workDir");
         this.location = List.copyOf(location);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.callerGitEnvironment = callerGitEnvironment;
+        this.inherited = inherited == null ? null : Map.copyOf(inherited);
+    }
+
+    /** This git as if ensemble had been started with {@code environment} (a {@code HOME} elsewhere, a key set): for tests. */
+    Git inheriting(Map<String, String> environment) {
+        return new Git(workDir, location, timeout, callerGitEnvironment, environment);
     }
 
     /** git run in {@code dir}, finding its repository the usual way. */
@@ -96,7 +99,7 @@ public final class Git {
     }
 
     public Git withTimeout(Duration newTimeout) {
-        return new Git(workDir, location, newTimeout, callerGitEnvironment);
+        return new Git(workDir, location, newTimeout, callerGitEnvironment, inherited);
     }
 
     /**
@@ -105,7 +108,7 @@ public final class Git {
      * temporary index named by {@code GIT_INDEX_FILE}, and a pre-commit review must see that index.
      */
     public Git keepingCallerGitEnvironment() {
-        return new Git(workDir, location, timeout, true);
+        return new Git(workDir, location, timeout, true, inherited);
     }
 
     public Path workDir() {
@@ -170,23 +173,27 @@ public final class Git {
         List<String> command = new ArrayList<>(2 + HARDENING.size() + location.size() + args.size());
         command.add("git");
         command.addAll(HARDENING);
+        // After the fixed list: -c given later wins, and these name the repository's own drivers.
+        command.addAll(GitSafety.neutralizers(workDir, location, callerGitEnvironment));
         command.addAll(location);
-        command.addAll(args);
+        if (!args.isEmpty() && GitSafety.PATCH_COMMANDS.contains(args.getFirst())) {
+            command.add(args.getFirst());
+            command.addAll(GitSafety.NO_DRIVERS);
+            command.addAll(args.subList(1, args.size()));
+        } else {
+            command.addAll(args);
+        }
         return command;
     }
 
     private Process start(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-        Map<String, String> env = builder.environment();
-        // Cleared by default: a GIT_DIR or GIT_INDEX_FILE from whoever started ensemble must not redirect its commands.
-        if (!callerGitEnvironment) env.keySet().removeIf(key -> key.startsWith("GIT_"));
-        env.put("GIT_AUTHOR_NAME", IDENTITY_NAME);
-        env.put("GIT_AUTHOR_EMAIL", IDENTITY_EMAIL);
-        env.put("GIT_COMMITTER_NAME", IDENTITY_NAME);
-        env.put("GIT_COMMITTER_EMAIL", IDENTITY_EMAIL);
-        env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_OPTIONAL_LOCKS", "0");
-        env.put("LC_ALL", "C");
+        if (inherited != null) {
+            builder.environment().clear();
+            builder.environment().putAll(inherited);
+        }
+        // A few named variables only: no key, and no GIT_DIR or GIT_INDEX_FILE of whoever started ensemble.
+        GitSafety.environment(builder.environment(), callerGitEnvironment);
         try {
             return builder.start();
         } catch (IOException e) {

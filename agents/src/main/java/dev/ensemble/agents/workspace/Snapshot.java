@@ -140,7 +140,7 @@ public record Snapshot(Map<String, String> gitFiles, Map<String, String> refs, M
         return stamps;
     }
 
-    private static FileStamp stamp(Path file) {
+    static FileStamp stamp(Path file) {
         try {
             Map<String, Object> attrs = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime",
                     LinkOption.NOFOLLOW_LINKS);

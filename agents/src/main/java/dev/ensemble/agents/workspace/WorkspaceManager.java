@@ -45,6 +45,8 @@ public final class WorkspaceManager {
     private final Path repoRoot;
     private final Path commonDir;
     private final Git git;
+    /** The commit {@link #commit} made per worktree: what a merge takes, whatever the task branch says by then. */
+    private final ConcurrentHashMap<Path, String> committed = new ConcurrentHashMap<>();
 
     /** Opens the repository whose working tree contains {@code repoRoot}; makes sure {@code .ensemble/} is ignored. */
     public WorkspaceManager(Path repoRoot) {
@@ -144,12 +146,14 @@ public final class WorkspaceManager {
         String ref = "refs/heads/" + ws.branch();
         if (tree.equals(baseTree)) {
             wt.ok("update-ref", ref, ws.baseCommit());
+            committed.put(ws.directory(), ws.baseCommit());
             return ChangeSet.empty(ws.baseCommit());
         }
         Git.Result created = wt.check(wt.exec(List.of("commit-tree", tree, "-p", ws.baseCommit(), "-F", "-"),
                 message.getBytes(StandardCharsets.UTF_8)));
         String commit = created.out();
         wt.ok("update-ref", "-m", "ensemble: " + firstLine(message), ref, commit);
+        committed.put(ws.directory(), commit);
         return new ChangeSet(ws.baseCommit(), Optional.of(commit), diff(wt, ws.baseCommit(), commit));
     }
 
@@ -162,7 +166,9 @@ public final class WorkspaceManager {
      * Merges the task branch into {@code targetBranch} (created at the task's base when absent)
      * entirely in the object database: {@code merge-tree --write-tree}, {@code commit-tree}, then a
      * compare-and-swap {@code update-ref}. No worktree, index or HEAD is touched, so the user's
-     * checkout stays as it was. A conflict changes nothing and lists the paths.
+     * checkout stays as it was. A conflict changes nothing and lists the paths. For a branch ensemble
+     * does not track as a run's ({@link RunBranch}): a run's own merges go through
+     * {@link #merge(Workspace, RunBranch)}, which refuses a branch someone else moved.
      */
     public MergeResult merge(Workspace ws, String targetBranch) {
         String target = "refs/heads/" + targetBranch;
@@ -209,8 +215,48 @@ public final class WorkspaceManager {
                 + MERGE_ATTEMPTS + " attempts)", -1);
     }
 
+    /**
+     * Merges the task's commit (the one {@link #commit} made, not whatever its branch points at now)
+     * into the run branch as ensemble left it: the branch is checked first ({@link RunBranch#verify}
+     * throws {@link RunBranchMovedException} when anyone else moved it), the merge is computed on
+     * the commit ensemble last wrote, and the branch moves by compare-and-swap from that commit.
+     */
+    public MergeResult merge(Workspace ws, RunBranch target) {
+        refuseCheckedOut(target.name());
+        return target.locked(() -> {
+            target.verify();
+            String targetTip = target.expected();
+            String taskTip = committed.getOrDefault(ws.directory(), null);
+            if (taskTip == null) taskTip = git.ok("rev-parse", "--verify", "refs/heads/" + ws.branch() + "^{commit}");
+            if (git.exec("merge-base", "--is-ancestor", taskTip, targetTip).ok()) {
+                return new MergeResult(MergeResult.Status.NOTHING_TO_MERGE, target.name(), Optional.of(targetTip), List.of());
+            }
+            String newTip;
+            if (git.exec("merge-base", "--is-ancestor", targetTip, taskTip).ok()) {
+                newTip = taskTip;
+            } else {
+                Git.Result merged = git.exec("merge-tree", "--write-tree", "-z", "--name-only", "--no-messages", targetTip, taskTip);
+                List<String> fields = merged.fields();
+                if (merged.exitCode() == 1) {
+                    List<String> conflicts = fields.subList(1, fields.size()).stream().filter(f -> !f.isEmpty()).distinct().toList();
+                    return new MergeResult(MergeResult.Status.CONFLICT, target.name(), Optional.of(targetTip), conflicts);
+                }
+                git.check(merged);
+                String message = "ensemble: merge " + ws.branch() + " into " + target.name();
+                newTip = git.check(git.exec(List.of("commit-tree", fields.getFirst(), "-p", targetTip, "-p", taskTip, "-F", "-"),
+                        message.getBytes(StandardCharsets.UTF_8))).out();
+            }
+            if (!target.advance(newTip, "merge " + ws.branch())) target.verify();  // moved between the check and the swap
+            if (!target.expected().equals(newTip)) {
+                throw new GitException("could not move " + target.name() + " to the merge of " + ws.branch(), -1);
+            }
+            return new MergeResult(MergeResult.Status.MERGED, target.name(), Optional.of(newTip), List.of());
+        });
+    }
+
     /** Resets the task branch to its base, so nothing of a rejected change can be merged by mistake. */
     public void discard(Workspace ws) {
+        committed.put(ws.directory(), ws.baseCommit());
         git.ok("update-ref", "-m", "ensemble: rejected", "refs/heads/" + ws.branch(), ws.baseCommit());
     }
 
@@ -221,6 +267,7 @@ public final class WorkspaceManager {
 
     /** Removes the worktree (whatever it holds) and, unless {@code keepBranch}, its branch. */
     public void remove(Workspace ws, boolean keepBranch) {
+        committed.remove(ws.directory());
         if (Files.exists(ws.directory(), LinkOption.NOFOLLOW_LINKS)) {
             try {
                 deleteTree(ws.directory());

@@ -94,8 +94,30 @@ public final class SharedMemory {
         return store.jdbi().withHandle(handle -> {
             var query = handle.createQuery(sql).bind("limit", limit);
             runId.ifPresent(r -> query.bind("runId", r));
-            return query.map((rs, ctx) -> note(rs)).list();
+            // A row ensemble did not write (a bad timestamp or kind) is skipped with a warning, never a crash of every later command.
+            return query.map((rs, ctx) -> readable(rs)).list().stream().flatMap(Optional::stream).toList();
         });
+    }
+
+    private static final java.util.Set<Long> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static Optional<Note> readable(ResultSet rs) throws SQLException {
+        try {
+            return Optional.of(note(rs));
+        } catch (RuntimeException e) {
+            long id = rs.getLong("id");
+            if (WARNED.add(id)) {
+                System.err.println("ensemble: warning: skipped shared-memory note " + id + ", which ensemble cannot read ("
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + first80(e.getMessage()))
+                        + "); it was not written by ensemble as it is");
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static String first80(String text) {
+        String line = text.lines().findFirst().orElse("");
+        return line.length() > 80 ? line.substring(0, 80) + "…" : line;
     }
 
     /** Notes that share terms with {@code query}, best first; notes that share none are left out. */

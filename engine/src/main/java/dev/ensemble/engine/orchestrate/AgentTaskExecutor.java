@@ -6,11 +6,15 @@ import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentTask;
 import dev.ensemble.agents.enforce.Enforcer;
+import dev.ensemble.agents.enforce.Rules;
 import dev.ensemble.agents.enforce.Verdict;
+import dev.ensemble.agents.enforce.Violation;
 import dev.ensemble.agents.workspace.ChangeSet;
 import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.agents.workspace.MergeResult;
-import dev.ensemble.agents.workspace.Snapshot;
+import dev.ensemble.agents.workspace.RunBranch;
+import dev.ensemble.agents.workspace.AttemptGuard;
+import dev.ensemble.agents.workspace.RunBranchMovedException;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.ModelSpec;
@@ -31,6 +35,7 @@ import dev.ensemble.engine.run.TaskRequest;
 import dev.ensemble.engine.store.AgentRunLog;
 import dev.ensemble.engine.store.Outcome;
 import dev.ensemble.engine.store.OutcomeLog;
+import dev.ensemble.engine.store.StoreSeal;
 import dev.ensemble.engine.transcript.AttemptTranscript;
 import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ProviderGates;
@@ -90,7 +95,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
     }
 
     private final Plan plan;
-    private final String runBranch;
+    private final RunBranch runBranch;
     private final WorkspaceManager workspaces;
     private final Enforcer enforcer;
     private final Assignment assignment;
@@ -108,7 +113,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final Map<String, String> conversations = new ConcurrentHashMap<>();
     private Optional<AgentGateway> gateway = Optional.empty();
 
-    public AgentTaskExecutor(Plan plan, String runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
+    public AgentTaskExecutor(Plan plan, RunBranch runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
                              JudgeFactory judges, SharedMemory memory, AgentRunLog agentRuns, OutcomeLog outcomes,
                              Duration taskTimeout, Function<String, AgentListener> listeners, CallObserver ledger,
                              SessionTranscripts transcripts, ProviderGates gates) {
@@ -175,12 +180,15 @@ public final class AgentTaskExecutor implements TaskExecutor {
         // session's memory and the files it already wrote still match; without a session, start clean.
         Optional<Workspace> interrupted = request.resumeSession().isPresent() ? leftover(request.runId(), task.id()) : Optional.empty();
         if (interrupted.isEmpty()) removeLeftover(request.runId(), task.id());
-        Workspace ws = interrupted.orElseGet(() -> workspaces.create(request.runId(), task.id(), runBranch, enforcer.policy().copyIgnored()));
+        Workspace ws = interrupted.orElseGet(() -> workspaces.create(request.runId(), task.id(), runBranch.expected(),
+                enforcer.policy().copyIgnored()));
         Optional<String> session = interrupted.isPresent() ? request.resumeSession() : Optional.empty();
         Instant started = Instant.now();
         boolean crashed = false;
+        AttemptGuard guard = null;
         try {
-            Snapshot before = workspaces.snapshot(ws);
+            Optional<StoreSeal> seal = agentRuns.store().seal();
+            guard = AttemptGuard.arm(ws, enforcer.policy().watchIgnored(), enforcer.policy().guardMainTree(), Optional.of(runBranch));
             // A retry or a fallback starts from what the failed attempt left, not from nothing.
             Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
                     ? handOver(request.runId(), task.id(), ws) : Optional.empty();
@@ -211,13 +219,18 @@ public final class AgentTaskExecutor implements TaskExecutor {
                         : gates.withPermit(choice.provider(), () -> agent.run(agentTask, ws, transcript));
             }
             transcript.finished(result);
+            // Before git looks at anything: what the attempt did outside its worktree is found and undone first.
+            List<AttemptGuard.Finding> guarded = new java.util.ArrayList<>(guard.checkAndUndo());
+            seal.flatMap(s -> agentRuns.store().brokenSeal(s)).ifPresent(why -> guarded.add(new AttemptGuard.Finding(
+                    ".ensemble/ensemble.db", Rules.STORE_TAMPERED, why, false, "the store is not rolled back: check `ensemble runs` "
+                    + "and `ensemble memory list` (with the sandbox on, the agent cannot see it)")));
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());
-            Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, before);
+            Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, guarded);
             agentRuns.record(started, request.runId(), task.id(), agent.name(), choice.model().id(), result, changes.paths(), verdict);
             // Through the gateway every request already has its ledger row: the CLI's own account would count it twice.
             if (!agent.name().equals("builtin") && through.isEmpty()) recordCliUsage(started, request, choice, result);
-            TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript);
+            TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript, guard);
             keepForHandOver(request.runId(), task.id(), ws, outcome, verdict, changes);
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
                     task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
@@ -227,6 +240,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
             crashed = true;
             throw crash;
         } finally {
+            if (guard != null) guard.disarm();
             if (!crashed) workspaces.remove(ws);
         }
     }
@@ -242,7 +256,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
     }
 
     private TaskOutcome judgeAndMerge(TaskRequest request, PlanTask task, Choice choice, Workspace ws, AgentResult result,
-                                      ChangeSet changes, Verdict verdict, AttemptTranscript transcript) {
+                                      ChangeSet changes, Verdict verdict, AttemptTranscript transcript, AttemptGuard guard) {
         String agentName = choice.agent().name();
         String model = choice.model().id();
         if (!result.succeeded()) {
@@ -257,9 +271,25 @@ public final class AgentTaskExecutor implements TaskExecutor {
         memory.add(NoteDraft.byModel(choice.model(), request.runId(), task.id(), NoteKind.REASON,
                 "judge on task " + task.id() + " (" + task.title() + "): " + (judged.passed() ? "PASS" : "FAIL") + " — " + judged.summary(),
                 List.of("judge", task.kind().key())));
+        // The judge ran the task's tests and commands, which the agent may have written: checked and undone like the agent.
+        List<Violation> afterJudge = Enforcer.violations(guard.checkAndUndo());
+        if (!afterJudge.isEmpty()) {
+            agentRuns.recordViolations(request.runId(), task.id(), agentName, afterJudge);
+            return outcome(TaskOutcome.Status.REJECTED, "enforcer: " + Verdict.of(afterJudge).withAgent(agentName).summary()
+                    + " (while the judge ran the task's commands)", choice, result, changes);
+        }
         if (!judged.passed()) return outcome(TaskOutcome.Status.FAILED, "judge: " + judged.summary(), choice, result, changes);
         if (!changes.isEmpty()) {
-            MergeResult merged = workspaces.merge(ws, runBranch);
+            MergeResult merged;
+            try {
+                merged = workspaces.merge(ws, runBranch);
+            } catch (RunBranchMovedException moved) {
+                runBranch.restore();
+                Violation v = new Violation(runBranch.ref(), Rules.RUN_BRANCH_MOVED, moved.getMessage() + " (restored; nothing merged)");
+                agentRuns.recordViolations(request.runId(), task.id(), agentName, List.of(v));
+                return outcome(TaskOutcome.Status.REJECTED, "enforcer: " + Verdict.of(List.of(v)).withAgent(agentName).summary(),
+                        choice, result, changes);
+            }
             if (merged.status() == MergeResult.Status.CONFLICT) {
                 return outcome(TaskOutcome.Status.FAILED, "merge conflict in " + String.join(", ", merged.conflicts()), choice, result, changes);
             }
@@ -370,7 +400,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         if (!tip.ok()) return Optional.empty();
         // Only the task's own commit counts: with nothing changed the branch sits at its base, which the run branch has anyway.
         if (!git.ok("log", "-1", "--format=%s", tip.out()).startsWith("ensemble " + runId + " task " + taskId + " ")) return Optional.empty();
-        if (!git.exec("merge-base", "--is-ancestor", tip.out(), "refs/heads/" + runBranch).ok()) return Optional.empty();
+        if (!git.exec("merge-base", "--is-ancestor", tip.out(), runBranch.expected()).ok()) return Optional.empty();
         Optional<AgentRunLog.RecordedRun> recorded = agentRuns.latest(runId, taskId);
         if (recorded.isEmpty()) return Optional.empty();
         removeLeftover(runId, taskId);
@@ -380,7 +410,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         // The verdict the kill kept from being recorded: the router learns from it as from any other.
         outcomes.record(new Outcome(Instant.now(), runId, taskId, r.model(), r.agent(), task.kind(), task.title(), true, r.costUsd(),
                 r.duration()));
-        return Optional.of(new TaskOutcome(TaskOutcome.Status.ACCEPTED, "accepted: merged into " + runBranch + " before the run stopped",
+        return Optional.of(new TaskOutcome(TaskOutcome.Status.ACCEPTED, "accepted: merged into " + runBranch.name() + " before the run stopped",
                 r.agent(), r.model(), new Usage(r.inputTokens(), r.outputTokens(), 0), r.costUsd(), r.duration(), r.files(),
                 r.sessionId().isEmpty() ? Optional.empty() : Optional.of(r.sessionId())));
     }

@@ -4,7 +4,8 @@ import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.enforce.Enforcer;
 import dev.ensemble.agents.workspace.Git;
-import dev.ensemble.agents.workspace.MergeResult;
+import dev.ensemble.agents.workspace.ChangeSet;
+import dev.ensemble.agents.workspace.RunBranch;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
@@ -132,8 +133,8 @@ public final class Orchestrator {
             // `resume` finishes with this plan (a plan saved earlier, e.g. by `go` before approval, stays).
             if (state.plan().isEmpty()) runs.savePlan(runId, plan);
             String base = Git.in(repoRoot).ok("rev-parse", "--verify", baseRef + "^{commit}");
-            writeSpecs(runId, plan, base);
-            RunResult result = scheduler(runId, plan).resume(runId);
+            RunBranch branch = writeSpecs(runId, plan, base);
+            RunResult result = scheduler(runId, plan, branch).resume(runId);
             return finish(runId, plan, result, earlier(state.createdAt(), Instant.now()));
         });
     }
@@ -146,8 +147,8 @@ public final class Orchestrator {
                 "run " + runId + " stopped while planning: nothing to resume; run the request again"));
         return failingTheRun(runId, () -> {
             // Stopped after the plan was saved but before the specs reached the run branch.
-            writeSpecs(runId, plan, Git.in(repoRoot).ok("rev-parse", "--verify", "HEAD^{commit}"));
-            RunResult result = scheduler(runId, plan).resume(runId);
+            RunBranch branch = writeSpecs(runId, plan, Git.in(repoRoot).ok("rev-parse", "--verify", "HEAD^{commit}"));
+            RunResult result = scheduler(runId, plan, branch).resume(runId);
             return finish(runId, plan, result, earlier(state.createdAt(), started));
         });
     }
@@ -188,9 +189,8 @@ public final class Orchestrator {
         return assignment.forecast(tasks);
     }
 
-    private Scheduler scheduler(String runId, Plan plan) {
-        ensureRunBranch(runId);
-        AgentTaskExecutor executor = new AgentTaskExecutor(plan, runBranch(runId), workspaces, enforcer, assignment, judges,
+    private Scheduler scheduler(String runId, Plan plan, RunBranch branch) {
+        AgentTaskExecutor executor = new AgentTaskExecutor(plan, branch, workspaces, enforcer, assignment, judges,
                 memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, agentEvents.apply(taskId)),
                 ledger, transcripts, gates).throughGateway(gateway);
         return new Scheduler(runs, executor, schedulerSettings, listener);
@@ -204,35 +204,25 @@ public final class Orchestrator {
         };
     }
 
-    /** Specs first: written by ensemble itself onto the run branch, before any implementation task starts. */
-    private void writeSpecs(String runId, Plan plan, String base) {
-        Git git = Git.in(repoRoot);
-        String branch = runBranch(runId);
-        if (git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + branch).ok()) return;  // resumed: already done
-        if (plan.specs().isEmpty()) {
-            git.ok("update-ref", "refs/heads/" + branch, base, "");
-            return;
-        }
+    /**
+     * Specs first: written by ensemble itself, and the run branch created at them (or at the base
+     * when there are none), create-only: a branch of the run's name that ensemble did not record
+     * making is refused, never built on. A resumed run gets the branch it recorded, checked.
+     */
+    private RunBranch writeSpecs(String runId, Plan plan, String base) {
+        Optional<RunBranch> resumed = RunBranch.resume(repoRoot, runId);
+        if (resumed.isPresent()) return resumed.get();
+        if (plan.specs().isEmpty()) return RunBranch.create(repoRoot, runId, base);
         for (Workspace old : workspaces.list()) {
             if (old.runId().equals(runId) && old.taskId().equals("specs")) workspaces.remove(old);  // left by a kill
         }
         Workspace ws = workspaces.create(runId, "specs", base, List.of());
         try {
             for (SpecFile spec : plan.specs()) write(ws.directory().resolve(spec.path()), spec.content());
-            workspaces.commit(ws, "ensemble " + runId + ": specs for " + firstLine(plan.request()));
-            MergeResult merged = workspaces.merge(ws, branch);
-            if (merged.status() == MergeResult.Status.CONFLICT) {
-                throw new IllegalStateException("cannot write the specs onto " + branch + ": conflict in " + merged.conflicts());
-            }
+            ChangeSet specs = workspaces.commit(ws, "ensemble " + runId + ": specs for " + firstLine(plan.request()));
+            return RunBranch.create(repoRoot, runId, specs.commit().orElse(base));
         } finally {
             workspaces.remove(ws);
-        }
-    }
-
-    private void ensureRunBranch(String runId) {
-        Git git = Git.in(repoRoot);
-        if (!git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + runBranch(runId)).ok()) {
-            throw new IllegalStateException("run branch " + runBranch(runId) + " is missing");
         }
     }
 

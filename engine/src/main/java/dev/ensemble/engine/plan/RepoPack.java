@@ -1,5 +1,7 @@
 package dev.ensemble.engine.plan;
 
+import dev.ensemble.agents.workspace.Git;
+import dev.ensemble.agents.workspace.GitException;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.llm.TokenEstimator;
 import java.io.IOException;
@@ -12,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -130,16 +131,14 @@ public record RepoPack(String tree, List<PackedFile> files, int tokens, int budg
     /** Tracked and untracked-but-not-ignored files from git; a plain walk where git cannot answer. */
     static List<String> listFiles(Path root) {
         try {
-            Process git = new ProcessBuilder("git", "-C", root.toString(), "ls-files", "--cached", "--others", "--exclude-standard")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0) {
-                return out.lines().filter(p -> !p.isBlank() && !p.startsWith(".ensemble/")).sorted().toList();
+            // ensemble's hardened git: a planted config or .gitattributes runs nothing here.
+            Git.Result listed = Git.in(root).withTimeout(java.time.Duration.ofSeconds(10))
+                    .exec("ls-files", "-z", "--cached", "--others", "--exclude-standard");
+            if (listed.ok()) {
+                return listed.fields().stream().filter(p -> !p.isBlank() && !p.startsWith(".ensemble/")).distinct().sorted().toList();
             }
-        } catch (IOException e) {
+        } catch (GitException e) {
             // No git: walk instead.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/'))

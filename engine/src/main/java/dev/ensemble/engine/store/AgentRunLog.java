@@ -31,6 +31,10 @@ public final class AgentRunLog {
         this.store = store;
     }
 
+    public Store store() {
+        return store;
+    }
+
     public void record(Instant startedAt, String runId, String taskId, String agent, String model, AgentResult result,
                        List<String> files, Verdict verdict) {
         Redactor redactor = Redactor.global();
@@ -50,6 +54,21 @@ public final class AgentRunLog {
                     .execute();
             String at = UtcText.format(Instant.now());
             for (Violation v : verdict.violations()) {
+                handle.createUpdate(INSERT_VIOLATION).bind("at", at).bind("runId", runId).bind("taskId", taskId)
+                        .bind("agent", agent).bind("path", redactor.redact(v.path())).bind("rule", v.rule())
+                        .bind("detail", redactor.redact(v.detail())).execute();
+            }
+            return null;
+        });
+    }
+
+    /** Violations found after the agent run was recorded (the judge's commands, a late write): recorded the same way. */
+    public void recordViolations(String runId, String taskId, String agent, List<Violation> violations) {
+        if (violations.isEmpty()) return;
+        Redactor redactor = Redactor.global();
+        store.write(handle -> {
+            String at = UtcText.format(Instant.now());
+            for (Violation v : violations) {
                 handle.createUpdate(INSERT_VIOLATION).bind("at", at).bind("runId", runId).bind("taskId", taskId)
                         .bind("agent", agent).bind("path", redactor.redact(v.path())).bind("rule", v.rule())
                         .bind("detail", redactor.redact(v.detail())).execute();

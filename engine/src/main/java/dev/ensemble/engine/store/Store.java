@@ -56,6 +56,8 @@ public final class Store implements AutoCloseable {
      * setting its pragmas costs more than the insert itself (the ledger writes on every model call).
      */
     private Handle writer;
+    /** Counts write connections opened, so a seal taken on an earlier one is not compared with a later one. */
+    private long writerGeneration;
 
     private Store(DataSource source, boolean postgres, Optional<Path> location, String description, Connection keeper) {
         this.source = source;
@@ -174,7 +176,10 @@ public final class Store implements AutoCloseable {
         if (writeLock == null) return jdbi().withHandle(callback);
         writeLock.lock();
         try {
-            if (writer == null) writer = jdbi().open();
+            if (writer == null) {
+                writer = jdbi().open();
+                writerGeneration++;
+            }
             try {
                 return callback.withHandle(writer);
             } catch (Exception e) {
@@ -184,6 +189,38 @@ public final class Store implements AutoCloseable {
             }
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * What tells whether anyone but this process wrote the SQLite store: the file's identity and the
+     * write connection's {@code PRAGMA data_version}, which changes exactly when another connection
+     * (another process: an agent's {@code sqlite3}, a second ensemble) commits. Empty for PostgreSQL.
+     */
+    public Optional<StoreSeal> seal() {
+        if (writeLock == null || location.isEmpty()) return Optional.empty();
+        return Optional.of(write(handle -> new StoreSeal(fileKey(location.get()), writerGeneration,
+                handle.createQuery("PRAGMA data_version").mapTo(Long.class).one())));
+    }
+
+    /** Why the store is not as {@code seal} found it (written by someone else, or its file replaced); empty when it is. */
+    public Optional<String> brokenSeal(StoreSeal seal) {
+        Optional<StoreSeal> now = seal();
+        if (now.isEmpty()) return Optional.empty();
+        if (!java.util.Objects.equals(seal.fileKey(), now.get().fileKey())) {
+            return Optional.of("the store's file " + location.get() + " was replaced or deleted while the attempt ran");
+        }
+        if (seal.generation() == now.get().generation() && seal.dataVersion() != now.get().dataVersion()) {
+            return Optional.of("the store " + location.get() + " was written by another process while the attempt ran");
+        }
+        return Optional.empty();
+    }
+
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return "absent";
         }
     }
 

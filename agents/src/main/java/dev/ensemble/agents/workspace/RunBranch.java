@@ -1,0 +1,152 @@
+package dev.ensemble.agents.workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A run's branch {@code ensemble/<run>/_run}, as ensemble left it. ensemble creates it when the run
+ * starts (create-only: a branch of that name that already exists was not made by this run) and
+ * moves it only by compare-and-swap from the commit it last wrote ({@code git update-ref <ref> <new>
+ * <expected>}). A branch that is anywhere else was moved by someone else, an agent most likely: it
+ * is a violation ({@link RunBranchMovedException}), never a base to build on, and {@link #restore}
+ * puts it back.
+ *
+ * <p>The commit ensemble last wrote is kept in memory and in {@code .ensemble/run-branches/<run>}
+ * (which a sandboxed agent cannot see, and which the attempt guard restores otherwise), so a resumed
+ * run checks against it too. Moves are serialised per object: parallel tasks of one run share it.
+ */
+public final class RunBranch {
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
+
+    private final Git git;
+    private final String name;
+    private final Path record;
+    private String expected;
+
+    private RunBranch(Git git, String name, Path record, String expected) {
+        this.git = git;
+        this.name = name;
+        this.record = record;
+        this.expected = expected;
+    }
+
+    /**
+     * Creates the run's branch at {@code baseCommit}. A branch of that name that already exists
+     * is refused: whoever made it, it was not this run.
+     */
+    public static RunBranch create(Path repoRoot, String runId, String baseCommit) {
+        String name = WorkspaceManager.runBranchName(runId);
+        Git git = Git.in(repoRoot);
+        String base = git.ok("rev-parse", "--verify", "--end-of-options", baseCommit + "^{commit}");
+        // The empty old value means "must not exist yet".
+        Git.Result created = git.exec("update-ref", "-m", "ensemble: run " + runId + " starts", "refs/heads/" + name, base, "");
+        if (!created.ok()) {
+            Git.Result existing = git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + name);
+            if (existing.ok()) {
+                throw new RunBranchMovedException(name, "(none: the run starts now)", existing.out(),
+                        "the run branch " + name + " already exists at " + abbrev(existing.out())
+                                + " before the run made it: refusing to build on a branch ensemble did not create");
+            }
+            git.check(created);
+        }
+        RunBranch branch = new RunBranch(git, name, recordFile(repoRoot, runId), base);
+        branch.persist();
+        return branch;
+    }
+
+    /**
+     * The branch of a run that already started (a resume): the commit ensemble recorded, checked
+     * against the ref. Empty when this run never created one (it stopped before); a branch without
+     * a record was not made by ensemble and is refused.
+     */
+    public static Optional<RunBranch> resume(Path repoRoot, String runId) {
+        String name = WorkspaceManager.runBranchName(runId);
+        Path record = recordFile(repoRoot, runId);
+        Git git = Git.in(repoRoot);
+        Git.Result current = git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + name);
+        String recorded;
+        try {
+            recorded = Files.isRegularFile(record) ? Files.readString(record).strip() : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + record, e);
+        }
+        if (recorded.isEmpty()) {
+            if (!current.ok()) return Optional.empty();
+            // ensemble records a branch the moment it creates one: this one it did not make.
+            throw new RunBranchMovedException(name, "(none)", current.out(), "the run branch " + name
+                    + " exists but this run never recorded making it: refusing to build on it");
+        }
+        if (!SHA.matcher(recorded).matches()) throw new IllegalStateException("the record " + record + " is not a commit id");
+        RunBranch branch = new RunBranch(git, name, record, recorded);
+        branch.verify();
+        return Optional.of(branch);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String ref() {
+        return "refs/heads/" + name;
+    }
+
+    /** The commit ensemble last wrote. */
+    public synchronized String expected() {
+        return expected;
+    }
+
+    /** Throws {@link RunBranchMovedException} unless the branch is where ensemble left it. */
+    public synchronized void verify() {
+        Git.Result current = git.exec("rev-parse", "--verify", "--quiet", ref());
+        String now = current.ok() ? current.out() : "(deleted)";
+        if (!now.equals(expected)) {
+            throw new RunBranchMovedException(name, expected, now, "the run branch " + name + " was moved from "
+                    + abbrev(expected) + " to " + abbrev(now) + " by someone other than ensemble");
+        }
+    }
+
+    /** Moves the branch from the commit ensemble last wrote to {@code newTip}; false (nothing moved) when it was not there. */
+    synchronized boolean advance(String newTip, String reason) {
+        if (!git.exec("update-ref", "-m", "ensemble: " + reason, ref(), newTip, expected).ok()) return false;
+        expected = newTip;
+        persist();
+        return true;
+    }
+
+    /** Puts the branch back where ensemble left it; returns where it was found when it had moved. */
+    public synchronized Optional<String> restore() {
+        Git.Result current = git.exec("rev-parse", "--verify", "--quiet", ref());
+        if (current.ok() && current.out().equals(expected)) return Optional.empty();
+        git.ok("update-ref", "-m", "ensemble: restored after a foreign move", ref(), expected);
+        return Optional.of(current.ok() ? current.out() : "(deleted)");
+    }
+
+    /** Runs {@code work} with the branch held: parallel tasks of the run merge one after another. */
+    synchronized <T> T locked(java.util.function.Supplier<T> work) {
+        return work.get();
+    }
+
+    private void persist() {
+        try {
+            Files.createDirectories(record.getParent());
+            Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+            Files.writeString(tmp, expected + "\n");
+            Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the run branch in " + record, e);
+        }
+    }
+
+    private static Path recordFile(Path repoRoot, String runId) {
+        return repoRoot.resolve(".ensemble").resolve("run-branches").resolve(runId);
+    }
+
+    private static String abbrev(String sha) {
+        return sha.length() > 12 && SHA.matcher(sha).matches() ? sha.substring(0, 12) : sha;
+    }
+}
