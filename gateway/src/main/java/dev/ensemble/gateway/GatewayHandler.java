@@ -53,7 +53,7 @@ final class GatewayHandler {
         try {
             request = codec.decode(ctx.bodyAsBytes(), pathModel, streamFromPath);
         } catch (BadRequest e) {
-            out.error(400, e.getMessage());
+            out.badRequest(e);
             return;
         }
         out.encoder(codec.streamEncoder(request));
