@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
             MemoryCommand.class,
             ConfigCommand.class,
             SecretsCommand.class,
+            GatewayCommand.class,
             KeysCommand.class,
             ScriptedServerCommand.class,
             CompletionCommand.class,

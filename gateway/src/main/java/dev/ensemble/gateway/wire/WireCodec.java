@@ -30,6 +30,11 @@ public interface WireCodec {
     /** An error body in this wire's shape (OpenAI {@code error} object, Anthropic {@code type: error}, Gemini {@code error.status}). */
     byte[] error(int httpStatus, String message);
 
+    /** A 400 for a request this wire does not allow, naming the field where the wire has a place for it (OpenAI's {@code param}). */
+    default byte[] error(BadRequest bad) {
+        return error(400, bad.getMessage());
+    }
+
     /** The media type of a plain answer and of an error. */
     default String contentType() {
         return "application/json";

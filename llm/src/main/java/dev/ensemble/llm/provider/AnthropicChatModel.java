@@ -5,6 +5,7 @@ import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatMessage;
+import dev.ensemble.llm.ChatOptions;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FinishReason;
@@ -210,6 +211,8 @@ public final class AnthropicChatModel extends HttpChatModel {
                         .put("tool_use_id", r.callId()).put("content", r.content()).put("is_error", r.isError()));
             }
         }
+        String jsonInstruction = jsonInstruction(request.options().responseFormat());
+        if (jsonInstruction != null) system.add(jsonInstruction);
         if (!system.isEmpty()) body.put("system", String.join("\n\n", system));
         body.set("messages", turns.messages);
         if (!request.tools().isEmpty()) {
@@ -220,8 +223,38 @@ public final class AnthropicChatModel extends HttpChatModel {
             }
         }
         if (request.temperature() != null) body.put("temperature", request.temperature());
+        putOptions(body, request);
         if (stream) body.put("stream", true);
         return body;
+    }
+
+    /** tool_choice (only with tools) and stop_sequences. */
+    private static void putOptions(ObjectNode body, ChatRequest request) {
+        ChatOptions.ToolChoice choice = request.options().toolChoice();
+        if (choice != null && !request.tools().isEmpty()) {
+            ObjectNode node = body.putObject("tool_choice");
+            switch (choice.mode()) {
+                case AUTO -> node.put("type", "auto");
+                case NONE -> node.put("type", "none");
+                case REQUIRED -> node.put("type", "any");
+                case TOOL -> node.put("type", "tool").put("name", choice.toolName());
+            }
+        }
+        if (!request.options().stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop_sequences");
+            request.options().stop().forEach(stop::add);
+        }
+    }
+
+    /**
+     * Messages has no JSON mode outside a beta, so JSON is asked for in the system prompt: the
+     * schema, when there is one, is given to the model there. The answer is not validated.
+     */
+    static String jsonInstruction(ChatOptions.ResponseFormat format) {
+        if (format == null) return null;
+        if (!format.hasSchema()) return "Answer with one JSON object and nothing else: no prose, no code fence.";
+        return "Answer with one JSON object and nothing else (no prose, no code fence), matching this JSON Schema:\n"
+                + format.schema();
     }
 
     /** The API refuses empty text blocks, so empty text adds nothing. */

@@ -5,6 +5,7 @@ import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatMessage;
+import dev.ensemble.llm.ChatOptions;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FinishReason;
@@ -176,7 +177,32 @@ public final class GeminiChatModel extends HttpChatModel {
         ObjectNode config = body.putObject("generationConfig");
         config.put("maxOutputTokens", maxOutputTokens(request));
         if (request.temperature() != null) config.put("temperature", request.temperature());
+        putOptions(body, config, request);
         return body;
+    }
+
+    /** toolConfig (only with tools), stopSequences and the JSON response type and schema. */
+    private static void putOptions(ObjectNode body, ObjectNode config, ChatRequest request) {
+        ChatOptions options = request.options();
+        ChatOptions.ToolChoice choice = options.toolChoice();
+        if (choice != null && !request.tools().isEmpty()) {
+            ObjectNode calling = body.putObject("toolConfig").putObject("functionCallingConfig");
+            switch (choice.mode()) {
+                case AUTO -> calling.put("mode", "AUTO");
+                case NONE -> calling.put("mode", "NONE");
+                case REQUIRED -> calling.put("mode", "ANY");
+                case TOOL -> calling.put("mode", "ANY").putArray("allowedFunctionNames").add(choice.toolName());
+            }
+        }
+        if (!options.stop().isEmpty()) {
+            ArrayNode stop = config.putArray("stopSequences");
+            options.stop().forEach(stop::add);
+        }
+        if (options.responseFormat() != null) {
+            config.put("responseMimeType", "application/json");
+            // responseJsonSchema takes any JSON Schema; responseSchema only Google's OpenAPI subset.
+            if (options.responseFormat().hasSchema()) config.set("responseJsonSchema", options.responseFormat().schema());
+        }
     }
 
     /**

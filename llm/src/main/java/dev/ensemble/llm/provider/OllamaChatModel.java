@@ -4,6 +4,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatMessage;
+import dev.ensemble.llm.ChatOptions;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FinishReason;
@@ -119,7 +120,10 @@ public final class OllamaChatModel extends HttpChatModel {
                         .put("content", r.content()).put("tool_name", r.toolName());
             }
         }
-        if (!request.tools().isEmpty()) {
+        // Ollama has no tool_choice: "none" is kept by not offering the tools; a required call cannot be forced.
+        boolean noTools = request.options().toolChoice() != null
+                && request.options().toolChoice().mode() == ChatOptions.ToolChoice.Mode.NONE;
+        if (!request.tools().isEmpty() && !noTools) {
             ArrayNode tools = body.putArray("tools");
             for (ToolSpec tool : request.tools()) {
                 tools.addObject().put("type", "function").putObject("function")
@@ -131,6 +135,13 @@ public final class OllamaChatModel extends HttpChatModel {
         ObjectNode options = body.putObject("options");
         options.put("num_predict", maxOutputTokens(request));
         if (request.temperature() != null) options.put("temperature", request.temperature());
+        if (!request.options().stop().isEmpty()) {
+            ArrayNode stop = options.putArray("stop");
+            request.options().stop().forEach(stop::add);
+        }
+        ChatOptions.ResponseFormat format = request.options().responseFormat();
+        if (format != null && format.hasSchema()) body.set("format", format.schema());
+        else if (format != null) body.put("format", "json");
         return body;
     }
 

@@ -4,6 +4,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatMessage;
+import dev.ensemble.llm.ChatOptions;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FinishReason;
@@ -146,11 +147,36 @@ public final class OpenAiChatModel extends HttpChatModel {
         // OpenAI's reasoning models refuse max_tokens; other servers of this dialect only know max_tokens.
         body.put(provider.name().equals("openai") ? "max_completion_tokens" : "max_tokens", maxOutputTokens(request));
         if (request.temperature() != null) body.put("temperature", request.temperature());
+        putOptions(body, request);
         if (stream) {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true);
         }
         return body;
+    }
+
+    /** tool_choice (only with tools: the API refuses it alone), response_format and stop. */
+    private static void putOptions(ObjectNode body, ChatRequest request) {
+        ChatOptions options = request.options();
+        ChatOptions.ToolChoice choice = options.toolChoice();
+        if (choice != null && !request.tools().isEmpty()) {
+            switch (choice.mode()) {
+                case AUTO -> body.put("tool_choice", "auto");
+                case NONE -> body.put("tool_choice", "none");
+                case REQUIRED -> body.put("tool_choice", "required");
+                case TOOL -> body.putObject("tool_choice").put("type", "function").putObject("function").put("name", choice.toolName());
+            }
+        }
+        ChatOptions.ResponseFormat format = options.responseFormat();
+        if (format != null && !format.hasSchema()) body.putObject("response_format").put("type", "json_object");
+        if (format != null && format.hasSchema()) {
+            ObjectNode schema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+            schema.put("name", format.nameOr("answer")).put("strict", format.strict()).set("schema", format.schema());
+        }
+        if (!options.stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop");
+            options.stop().forEach(stop::add);
+        }
     }
 
     private static Usage usage(JsonNode usage) {

@@ -4,6 +4,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
 import dev.ensemble.core.Usage;
 import dev.ensemble.llm.ChatMessage;
+import dev.ensemble.llm.ChatOptions;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.ChatResponse;
 import dev.ensemble.llm.FinishReason;
@@ -221,9 +222,33 @@ public final class OpenAiResponsesModel extends HttpChatModel {
         }
         body.put("max_output_tokens", maxOutputTokens(request));
         if (request.temperature() != null) body.put("temperature", request.temperature());
+        putOptions(body, request);
         body.put("store", false);
         body.put("stream", stream);
         return body;
+    }
+
+    /**
+     * tool_choice (only with tools) and {@code text.format}. The Responses API has no stop
+     * sequences: they are not sent (the answer may run past one).
+     */
+    private static void putOptions(ObjectNode body, ChatRequest request) {
+        ChatOptions.ToolChoice choice = request.options().toolChoice();
+        if (choice != null && !request.tools().isEmpty()) {
+            switch (choice.mode()) {
+                case AUTO -> body.put("tool_choice", "auto");
+                case NONE -> body.put("tool_choice", "none");
+                case REQUIRED -> body.put("tool_choice", "required");
+                case TOOL -> body.putObject("tool_choice").put("type", "function").put("name", choice.toolName());
+            }
+        }
+        ChatOptions.ResponseFormat format = request.options().responseFormat();
+        if (format != null) {
+            ObjectNode text = body.putObject("text").putObject("format");
+            if (!format.hasSchema()) text.put("type", "json_object");
+            else text.put("type", "json_schema").put("name", format.nameOr("answer")).put("strict", format.strict())
+                    .set("schema", format.schema());
+        }
     }
 
     private static Usage usage(JsonNode usage) {
