@@ -67,6 +67,7 @@ public final class AppContext implements AutoCloseable {
     private Store store;
     private Ledger ledger;
     private ChatModels models;
+    private BudgetGuard budgetGuard;
     private AttemptTap attemptTap;
     private ChatModels availabilityChecks;
     private RoleModels roleModels;
@@ -299,13 +300,24 @@ public final class AppContext implements AutoCloseable {
             // the one warning line goes to stderr so piped answers stay clean. The ledger is opened
             // by the first call, not here: checking which models are usable (doctor, a command's
             // preconditions) must not create a store, and with no store yet nothing was spent.
-            Clock budgetClock = clock;
-            SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
-            BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
             models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), attemptTap(),
-                    Optional.of(guard), c.localOnly(), ollamaTags);
+                    Optional.of(budgetGuard()), c.localOnly(), ollamaTags);
         }
         return models;
+    }
+
+    /**
+     * The budgets with spending read from the ledger: what {@link #models()} checks before every
+     * call, and what a gateway asks before forwarding one. One guard, so its one warning line is
+     * said once per process.
+     */
+    public synchronized BudgetGuard budgetGuard() {
+        if (budgetGuard == null) {
+            Clock budgetClock = clock;
+            SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
+            budgetGuard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
+        }
+        return budgetGuard;
     }
 
     /**

@@ -8,6 +8,10 @@ import dev.ensemble.gateway.Gatekeeper;
 import dev.ensemble.gateway.GatewayOptions;
 import dev.ensemble.gateway.GatewayServer;
 import dev.ensemble.gateway.OperatorToken;
+import dev.ensemble.gateway.keys.BudgetGatekeeper;
+import dev.ensemble.gateway.keys.KeyStore;
+import dev.ensemble.gateway.keys.KeyStoreException;
+import dev.ensemble.gateway.keys.VirtualKeys;
 import dev.ensemble.gateway.wire.WireCodec;
 import dev.ensemble.gateway.wire.WireCodecs;
 import dev.ensemble.llm.ChatModels;
@@ -55,6 +59,19 @@ final class GatewayCommand implements Callable<Integer> {
         Catalog catalog = models.catalog();
         List<Gatekeeper> keepers = new ArrayList<>();
         token.ifPresent(keepers::add);
+        // Virtual keys (ensemble keys create) and the configured budgets: every request is asked
+        // about both before anything is sent upstream. The key file stays open for the gateway's life.
+        KeyStore keyStore;
+        try {
+            keyStore = KeyStore.open(KeysCommand.file(app), app.clock());
+        } catch (KeyStoreException e) {
+            app.terminal().err().println(app.terminal().red("ensemble: ") + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        String gatewayRun = "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        keepers.add(new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
+                line -> app.terminal().err().println(app.terminal().yellow(line))));
+        keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
         GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), codecs())
                 .withAddress(bind, port)
                 .withGatekeeper(Gatekeeper.first(keepers), token.isPresent())
@@ -64,13 +81,16 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             gateway = GatewayServer.start(options);
         } catch (IllegalArgumentException e) {
+            keyStore.close();
             throw new UserInputException(e.getMessage());
         } catch (RuntimeException e) {
+            keyStore.close();
             throw new UserInputException("cannot listen on " + bind + ":" + port + " (" + rootMessage(e) + "); pick another --port");
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
+            keyStore.close();
             stopped.countDown();
         }, "gateway-shutdown"));
         print(app.terminal(), gateway.baseUrl(), catalog, token.isPresent());

@@ -40,9 +40,9 @@ public final class BudgetGatekeeper implements Gatekeeper {
         if (denial.isEmpty()) return Admission.allowed(caller);
         BudgetGuard.Denial d = denial.get();
         if (d.limit().isEmpty()) return Admission.refused(429, "budget", d.message());
-        // "daily budget: $0.03 left of $50.00 (spent $49.97); this call to gpt-5 could cost up to $0.09 — not sent; …"
+        // "daily budget: $0.03 left of $50.00; this call to gpt-5 could cost up to $0.09 — not sent; …"
         return Admission.refused(429, d.limit() + " budget", d.limit() + " budget: " + BudgetGuard.usd(d.leftUsd()) + " left of "
-                + BudgetGuard.usd(d.limitUsd()) + " (spent " + BudgetGuard.usd(d.spentUsd()) + "); this call to " + d.modelId()
+                + BudgetGuard.usd(d.limitUsd()) + "; this call to " + d.modelId()
                 + " could cost up to " + BudgetGuard.usd(d.worstCaseUsd()) + " — not sent; raise budget." + d.setting()
                 + " or use a cheaper or local model");
     }

@@ -40,7 +40,7 @@ class BudgetGatekeeperTest {
         Admission.Refused refusal = (Admission.Refused) keeper.admit(OPERATOR, "pricey", REQUEST);
         assertThat(refusal.httpStatus()).isEqualTo(429);
         assertThat(refusal.reason()).isEqualTo("daily budget");
-        assertThat(refusal.message()).startsWith("daily budget: $0.03 left of $50.00 (spent $49.97); this call to pricey could cost up to $0.10")
+        assertThat(refusal.message()).startsWith("daily budget: $0.03 left of $50.00; this call to pricey could cost up to $0.10")
                 .endsWith("— not sent; raise budget.daily_usd or use a cheaper or local model");
         assertThat(keeper.admit(OPERATOR, "cheap", REQUEST)).isInstanceOf(Admission.Allowed.class);
         assertThat(keeper.admit(OPERATOR, "local", REQUEST)).as("a free model cannot cross a budget").isInstanceOf(Admission.Allowed.class);
@@ -54,7 +54,7 @@ class BudgetGatekeeperTest {
         Caller attempt = new Caller(Caller.Kind.ATTEMPT, "key-attempt1", "t1#1", CallContext.of("exec").withRun("r1", "t1"));
         Admission.Refused refusal = (Admission.Refused) keeper.admit(attempt, "pricey", REQUEST);
         assertThat(refusal.reason()).isEqualTo("task budget");
-        assertThat(refusal.message()).startsWith("task budget: $0.05 left of $1.00 (spent $0.95)").contains("budget.task_usd");
+        assertThat(refusal.message()).startsWith("task budget: $0.05 left of $1.00; this call to pricey").contains("budget.task_usd");
         Caller otherTask = new Caller(Caller.Kind.ATTEMPT, "key-attempt2", "t2#1", CallContext.of("exec").withRun("r1", "t2"));
         assertThat(keeper.admit(otherTask, "pricey", REQUEST)).isInstanceOf(Admission.Allowed.class);
     }
