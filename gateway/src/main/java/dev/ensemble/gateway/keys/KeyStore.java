@@ -243,10 +243,14 @@ public final class KeyStore implements AutoCloseable {
     private static void createPrivately(Path file) throws IOException {
         Path folder = Objects.requireNonNull(file.getParent());
         if (!Files.isDirectory(folder)) {
+            // Only ensemble's own folder is made private; ~/.local/share above it is the user's to set.
+            if (folder.getParent() != null) Files.createDirectories(folder.getParent());
             try {
-                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (UnsupportedOperationException e) {
-                Files.createDirectories(folder);
+                Files.createDirectory(folder);
+            } catch (FileAlreadyExistsException e) {
+                // Made by another process just now.
             }
         }
         try {

@@ -95,6 +95,8 @@ class KeyStoreTest {
                 .contains(KeySecrets.hash(secret));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file()))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file().getParent()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file().getParent().getParent())))
+                .as("the data home above is left as the user's umask makes it").isNotEqualTo("rwx------");
     }
 
     @Test
