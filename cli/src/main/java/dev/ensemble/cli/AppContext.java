@@ -24,6 +24,7 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.gateway.AttemptTap;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.gateway.AttemptTap;
 import dev.ensemble.llm.CallObserver;
@@ -69,6 +70,7 @@ public final class AppContext implements AutoCloseable {
     private Store emptyStore;
     private Ledger ledger;
     private ChatModels models;
+    private BudgetGuard budgetGuard;
     private AttemptTap attemptTap;
     private ChatModels availabilityChecks;
     private RoleModels roleModels;
@@ -332,27 +334,43 @@ public final class AppContext implements AutoCloseable {
             // the one warning line goes to stderr so piped answers stay clean. The ledger is opened
             // by the first call, not here: checking which models are usable (doctor, a command's
             // preconditions) must not create a store, and with no store yet nothing was spent.
-            Clock budgetClock = clock;
-            SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
-            BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
             // Tapped, so a gateway started for a run's agents settles each of its attempts' rows (RunGateway).
-            attemptTap = new AttemptTap(call -> ledger().onCall(call));
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), attemptTap,
-                    Optional.of(guard), c.localOnly(), ollamaTags);
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), attemptTap(),
+                    Optional.of(budgetGuard()), c.localOnly(), ollamaTags);
         }
         return models;
-    }
-
-    /** The observer of {@link #models()}'s ledger rows, for a gateway built on those models. */
-    public synchronized AttemptTap attemptTap() {
-        models();
-        return attemptTap;
     }
 
     /** What was spent against each budget, from the ledger (nothing while there is no store). */
     public SpendSource spendSource() {
         Clock budgetClock = clock;
         return context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
+    }
+
+    /**
+     * The budgets with spending read from the ledger: what {@link #models()} checks before every
+     * call, and what a gateway asks before forwarding one. One guard, so its one warning line is
+     * said once per process.
+     */
+    public synchronized BudgetGuard budgetGuard() {
+        if (budgetGuard == null) {
+            budgetGuard = new BudgetGuard(budget(), spendSource(), line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
+        }
+        return budgetGuard;
+    }
+
+    /**
+     * Where {@link #models()} records every attempt: the ledger, and a gateway request waiting for
+     * its own attempts (to settle them with its caller's key and budgets).
+     */
+    public synchronized AttemptTap attemptTap() {
+        if (attemptTap == null) attemptTap = new AttemptTap(call -> ledger().onCall(call));
+        return attemptTap;
+    }
+
+    /** A variable of this context's environment (a test's, or the process's), or null. */
+    public String env(String name) {
+        return env.get(name);
     }
 
     /**

@@ -40,6 +40,8 @@ import picocli.CommandLine.Command;
             MemoryCommand.class,
             ConfigCommand.class,
             SecretsCommand.class,
+            GatewayCommand.class,
+            KeysCommand.class,
             ScriptedServerCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class

@@ -4,10 +4,16 @@ import dev.ensemble.engine.store.Since;
 import dev.ensemble.engine.store.UsageGrouping;
 import dev.ensemble.engine.store.UsageQuery;
 import dev.ensemble.engine.store.UsageRow;
+import dev.ensemble.gateway.keys.KeyStore;
+import dev.ensemble.gateway.keys.KeyStoreException;
 import dev.ensemble.llm.http.HttpTransport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -27,7 +33,8 @@ final class UsageCommand implements Callable<Integer> {
     String since;
 
     @Option(names = "--by", paramLabel = "G", defaultValue = "model",
-            description = "Group by model, day, role, provider or command (default: ${DEFAULT-VALUE}).")
+            description = "Group by model, day, role, provider, command, key (the gateway key a call came with) or wire "
+                    + "(the wire the gateway's client spoke) (default: ${DEFAULT-VALUE}).")
     String by;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -41,7 +48,7 @@ final class UsageCommand implements Callable<Integer> {
         try {
             grouping = UsageGrouping.valueOf(by.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UserInputException("--by must be one of model, day, role, provider, command (got '" + by + "')");
+            throw new UserInputException("--by must be one of model, day, role, provider, command, key, wire (got '" + by + "')");
         }
         Optional<Instant> from;
         try {
@@ -50,13 +57,16 @@ final class UsageCommand implements Callable<Integer> {
             throw new UserInputException("--since: " + e.getMessage());
         }
         List<UsageRow> rows = app.ledgerForReading().summarize(new UsageQuery(from, grouping));
+        Map<String, String> keyNames = grouping == UsageGrouping.KEY ? keyNames(app) : Map.of();
         if (json) {
             ObjectNode root = HttpTransport.JSON.createObjectNode();
             root.put("by", grouping.name().toLowerCase(Locale.ROOT));
             from.ifPresent(f -> root.put("since", f.toString()));
             ArrayNode array = root.putArray("rows");
             for (UsageRow r : rows) {
-                array.addObject().put("key", r.key()).put("calls", r.calls()).put("failures", r.failures())
+                ObjectNode row = array.addObject().put("key", r.key());
+                if (keyNames.containsKey(r.key())) row.put("key_name", keyNames.get(r.key()));
+                row.put("calls", r.calls()).put("failures", r.failures())
                         .put("input_tokens", r.inputTokens()).put("output_tokens", r.outputTokens())
                         .put("cached_input_tokens", r.cachedInputTokens()).put("cost_usd", r.costUsd())
                         .put("mean_latency_ms", r.meanLatencyMs()).put("mean_time_to_first_token_ms", r.meanTimeToFirstTokenMs());
@@ -73,7 +83,7 @@ final class UsageCommand implements Callable<Integer> {
         long calls = 0, failures = 0, in = 0, cached = 0, out = 0;
         double cost = 0;
         for (UsageRow r : rows) {
-            table.row(r.key(), r.calls(), r.failures(), Format.tokens(r.inputTokens()), Format.tokens(r.cachedInputTokens()),
+            table.row(label(grouping, r.key(), keyNames), r.calls(), r.failures(), Format.tokens(r.inputTokens()), Format.tokens(r.cachedInputTokens()),
                     Format.tokens(r.outputTokens()), Format.usd(r.costUsd()), Format.millis(r.meanLatencyMs()),
                     // Only streamed calls have a time to first token; a group without any shows none.
                     r.meanTimeToFirstTokenMs() > 0 ? Format.millis(r.meanTimeToFirstTokenMs()) : "-");
@@ -87,5 +97,26 @@ final class UsageCommand implements Callable<Integer> {
         table.row(term.bold("total"), calls, failures, Format.tokens(in), Format.tokens(cached), Format.tokens(out), term.bold(Format.usd(cost)), "", "");
         term.out().print(table.render());
         return ExitCodes.OK;
+    }
+
+    /** A key's id with its name; "-" for calls that did not come through the gateway. */
+    private static String label(UsageGrouping grouping, String key, Map<String, String> keyNames) {
+        if (grouping != UsageGrouping.KEY && grouping != UsageGrouping.WIRE) return key;
+        if (key.isEmpty()) return "- (not via the gateway)";
+        String name = keyNames.get(key);
+        return name == null ? key : key + " " + name;
+    }
+
+    /** The virtual keys' names by id, from the user's key file; none when there is none or it cannot be read. */
+    private static Map<String, String> keyNames(AppContext app) {
+        Path file = KeyStore.defaultFile(app.userDirs());
+        if (!Files.exists(file)) return Map.of();
+        Map<String, String> names = new HashMap<>();
+        try (KeyStore store = KeyStore.open(file, app.clock())) {
+            store.list().forEach(key -> names.put(key.id(), key.name()));
+        } catch (KeyStoreException e) {
+            app.terminal().err().println(app.terminal().dim("(key names left out: " + e.getMessage() + ")"));
+        }
+        return names;
     }
 }

@@ -15,6 +15,9 @@ import java.util.Objects;
  *   <li>{@link #configHome()}: {@code $XDG_CONFIG_HOME} when it is an absolute path (the XDG rule:
  *       a relative one is ignored), else {@code home()/.config}</li>
  *   <li>{@link #configDir()}: {@code configHome()/ensemble}; {@link #userConfigFile()} is its {@code config.yaml}</li>
+ *   <li>{@link #dataHome()}: {@code $XDG_DATA_HOME} when it is an absolute path, else {@code home()/.local/share};
+ *       {@link #dataDir()} is its {@code ensemble}: state that is neither configuration nor cache
+ *       (the gateway's virtual keys)</li>
  * </ul>
  */
 public final class UserDirs {
@@ -53,6 +56,16 @@ public final class UserDirs {
     /** ensemble's own cache folder: {@code cacheHome()/ensemble}. */
     public Path cacheDir() {
         return cacheHome().resolve("ensemble");
+    }
+
+    /** {@code $XDG_DATA_HOME} when it is an absolute path, else {@code home()/.local/share}. */
+    public Path dataHome() {
+        return absolute("XDG_DATA_HOME").orElseGet(() -> home().resolve(".local").resolve("share"));
+    }
+
+    /** ensemble's own data folder: {@code dataHome()/ensemble}. */
+    public Path dataDir() {
+        return dataHome().resolve("ensemble");
     }
 
     public Path configDir() {

@@ -29,6 +29,15 @@ class UserDirsTest {
     }
 
     @Test
+    void theDataFolderFollowsXdgDataHomeElseDotLocalShare() {
+        assertThat(new UserDirs(Map.of("HOME", "/tmp/h"), PASSWD_HOME).dataDir()).isEqualTo(Path.of("/tmp/h/.local/share/ensemble"));
+        assertThat(new UserDirs(Map.of("HOME", "/tmp/h", "XDG_DATA_HOME", "/tmp/data"), PASSWD_HOME).dataDir())
+                .isEqualTo(Path.of("/tmp/data/ensemble"));
+        assertThat(new UserDirs(Map.of("XDG_DATA_HOME", "relative/data"), PASSWD_HOME).dataHome())
+                .as("a relative XDG path is ignored").isEqualTo(PASSWD_HOME.resolve(".local/share"));
+    }
+
+    @Test
     void unsetBlankOrRelativeValuesFallBack() {
         assertThat(new UserDirs(Map.of(), PASSWD_HOME).configDir()).isEqualTo(Path.of("/home/from-passwd/.config/ensemble"));
         UserDirs relative = new UserDirs(Map.of("HOME", "relative", "XDG_CONFIG_HOME", " "), PASSWD_HOME);

@@ -19,4 +19,13 @@ public record Caller(Kind kind, String keyId, String keyName, CallContext contex
         keyName = keyName == null ? "" : keyName;
         Objects.requireNonNull(context, "context");
     }
+
+    /**
+     * What the upstream calls of this request are recorded with: this caller's context, with its
+     * key's public id and the wire the client spoke ({@code openai-chat}, {@code anthropic}, ...),
+     * so every ledger row says which key and which client wire it came from.
+     */
+    public CallContext callContext(String clientWire) {
+        return context.withKeyId(keyId).withClientWire(clientWire);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.ensemble.gateway;
 
 import dev.ensemble.core.Redactor;
+import dev.ensemble.gateway.wire.BadRequest;
 import dev.ensemble.gateway.wire.StreamEncoder;
 import dev.ensemble.gateway.wire.WireCodec;
 import io.javalin.http.Context;
@@ -52,6 +53,12 @@ final class ClientResponse {
 
     void error(int status, String message) {
         error(status, message, Optional.empty());
+    }
+
+    /** A 400 naming the field, in the wire's own shape (OpenAI's {@code param}). */
+    void badRequest(BadRequest bad) {
+        ctx.status(400).contentType(codec.contentType()).result(codec.error(new BadRequest(bad.field(),
+                Redactor.global().redact(bad.getMessage().substring(bad.field().isEmpty() ? 0 : bad.field().length() + 2)))));
     }
 
     void refuse(Admission.Refused refused) {

@@ -53,7 +53,7 @@ final class GatewayHandler {
         try {
             request = codec.decode(ctx.bodyAsBytes(), pathModel, streamFromPath);
         } catch (BadRequest e) {
-            out.error(400, e.getMessage());
+            out.badRequest(e);
             return;
         }
         out.encoder(codec.streamEncoder(request));
@@ -96,10 +96,12 @@ final class GatewayHandler {
     }
 
     private void answer(Context ctx, WireCodec codec, GatewayRequest request, List<ModelSpec> chain, Caller caller, ClientResponse out) {
-        CallContext context = caller.context().command().isEmpty()
+        CallContext base = caller.context().command().isEmpty()
                 ? new CallContext("gateway", caller.context().runId(), caller.context().taskId(), caller.context().role(),
                         caller.context().attempt(), 0)
                 : caller.context();
+        // Every ledger row of this request names the key it came with (its public id) and the client's wire.
+        CallContext context = base.withKeyId(caller.keyId()).withClientWire(request.clientWire().key());
         ChatRequest chat = request.chat().withContext(context);
         Consumer<CallRecord> settle = record -> options.gatekeeper().settle(caller, record);
         ModelException last = null;

@@ -122,7 +122,7 @@ public final class GatewayServer implements Gateway {
         try {
             request = codec.decode(ctx.bodyAsBytes(), "", false);
         } catch (BadRequest e) {
-            out.error(400, e.getMessage());
+            out.badRequest(e);
             return;
         }
         ObjectNode answer = HttpTransport.JSON.createObjectNode().put("input_tokens", TokenEstimator.estimate(request.chat()));

@@ -1,5 +1,6 @@
 package dev.ensemble.gateway;
 
+import dev.ensemble.core.Redactor;
 import dev.ensemble.llm.CallContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,6 +20,8 @@ public final class OperatorToken implements Gatekeeper {
     public OperatorToken(String token) {
         if (token == null || token.isBlank()) throw new IllegalArgumentException(VARIABLE + " is empty");
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        // Masked wherever a message could carry it (a client's echoed header, an error body).
+        Redactor.global().register(token);
     }
 
     /** The token set in {@code env}, if any (an empty value counts as unset). */

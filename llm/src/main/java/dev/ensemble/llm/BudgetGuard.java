@@ -7,6 +7,7 @@ import dev.ensemble.core.routing.Costs;
 import dev.ensemble.core.routing.Spent;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -49,12 +50,22 @@ public final class BudgetGuard {
      * @throws ModelException of kind BUDGET, naming the limit, what was spent and the worst case
      */
     public void check(ModelSpec spec, ChatRequest request) {
+        Optional<Denial> denial = evaluate(spec, request);
+        if (denial.isPresent()) throw new ModelException(ModelException.Kind.BUDGET, denial.get().message());
+    }
+
+    /**
+     * As {@link #check}, the refusal as a value rather than an exception: for callers that answer
+     * it in their own words (the gateway says it in the client's wire format). Empty when the call
+     * may go ahead; a warning line is emitted as {@link #check} does.
+     */
+    public Optional<Denial> evaluate(ModelSpec spec, ChatRequest request) {
         double worst = worstCaseUsd(spec, request);
-        if (worst == 0) return;
+        if (worst == 0) return Optional.empty();
         Spent spent = spend.spent(request.context());
         BudgetCheck check = BudgetCheck.check(budget, spent, worst);
         switch (check.verdict()) {
-            case DENY -> throw new ModelException(ModelException.Kind.BUDGET, denial(spec, spent, worst));
+            case DENY -> { return Optional.of(denial(spec, spent, worst)); }
             case WARN -> {
                 if (warned.compareAndSet(false, true)) {
                     warnings.accept("budget warning: " + String.join("; ", check.messages()));
@@ -62,25 +73,44 @@ public final class BudgetGuard {
             }
             case ALLOW -> { }
         }
+        return Optional.empty();
     }
 
-    /** "daily budget $50.00: spent $49.97, this call could cost up to $0.09 — not sent; …" for the first limit crossed. */
-    private String denial(ModelSpec spec, Spent spent, double worst) {
+    /**
+     * A call refused because its worst case could cross {@code limit} ("daily", "run" or "task";
+     * {@code setting} is the configuration key that raises it, e.g. {@code daily_usd}).
+     */
+    public record Denial(String limit, String setting, double limitUsd, double spentUsd, double worstCaseUsd, String modelId) {
+        /** What is left under the limit, never below 0. */
+        public double leftUsd() {
+            return Math.max(0, limitUsd - spentUsd);
+        }
+
+        /** "daily budget $50.00: spent $49.97, this call to gpt-5 could cost up to $0.09 — not sent; …". */
+        public String message() {
+            if (limit.isEmpty()) return "over budget: this call to " + modelId + " could cost up to " + usd(worstCaseUsd) + " — not sent";
+            return String.format(Locale.ROOT, "%s budget %s: spent %s, this call to %s could cost up to %s — not sent; "
+                            + "raise budget.%s or use a cheaper or local model",
+                    limit, usd(limitUsd), usd(spentUsd), modelId, usd(worstCaseUsd), setting);
+        }
+    }
+
+    /** The first limit crossed. */
+    private Denial denial(ModelSpec spec, Spent spent, double worst) {
         String[][] limits = {
             {"daily", "daily_usd"}, {"run", "run_usd"}, {"task", "task_usd"}};
         OptionalDouble[] values = {budget.dailyUsd(), budget.runUsd(), budget.taskUsd()};
         double[] spentBy = {spent.todayUsd(), spent.runUsd(), spent.taskUsd()};
         for (int i = 0; i < limits.length; i++) {
             if (values[i].isPresent() && spentBy[i] + worst > values[i].getAsDouble()) {
-                return String.format(Locale.ROOT, "%s budget %s: spent %s, this call to %s could cost up to %s — not sent; "
-                                + "raise budget.%s or use a cheaper or local model",
-                        limits[i][0], usd(values[i].getAsDouble()), usd(spentBy[i]), spec.id(), usd(worst), limits[i][1]);
+                return new Denial(limits[i][0], limits[i][1], values[i].getAsDouble(), spentBy[i], worst, spec.id());
             }
         }
-        return "over budget: this call to " + spec.id() + " could cost up to " + usd(worst) + " — not sent";
+        return new Denial("", "", 0, 0, worst, spec.id());
     }
 
-    static String usd(double v) {
+    /** USD as people read it: cents, or the significant digits of a fraction of a cent. */
+    public static String usd(double v) {
         if (v != 0 && Math.abs(v) < 0.01) return String.format(Locale.ROOT, "$%.6f", v).replaceAll("0+$", "");
         return String.format(Locale.ROOT, "$%.2f", v);
     }

@@ -49,6 +49,21 @@ class BudgetGuardTest {
     }
 
     @Test
+    void evaluateGivesTheRefusalAsAValueNamingTheLimitAndWhatIsLeft() {
+        BudgetGuard guard = guard(daily(1.0), c -> new Spent(0.995, 0, 0));
+        ModelSpec spec = new FakeModel("m").spec();
+        BudgetGuard.Denial denial = guard.evaluate(spec, request).orElseThrow();
+        assertThat(denial.limit()).isEqualTo("daily");
+        assertThat(denial.setting()).isEqualTo("daily_usd");
+        assertThat(denial.limitUsd()).isEqualTo(1.0);
+        assertThat(denial.spentUsd()).isEqualTo(0.995);
+        assertThat(denial.leftUsd()).isCloseTo(0.005, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(denial.worstCaseUsd()).isEqualTo(BudgetGuard.worstCaseUsd(spec, request));
+        assertThat(denial.message()).startsWith("daily budget $1.00: spent $1.00, this call to m could cost up to");
+        assertThat(guard.evaluate(spec, request.withMaxOutputTokens(100))).isEmpty();
+    }
+
+    @Test
     void runAndTaskLimitsUseTheCallsContext() {
         Budget budget = new Budget(OptionalDouble.empty(), OptionalDouble.of(0.01), OptionalDouble.empty(), 0.8, OptionalDouble.empty());
         SpendSource spend = c -> new Spent(0, c.runId().equals("r1") ? 0.009 : 0, 0);

@@ -25,10 +25,10 @@ public final class Ledger implements CallObserver {
     private static final String INSERT = """
             INSERT INTO model_calls (started_at, command, run_id, task_id, role, provider, model, streamed,
                 input_tokens, output_tokens, cached_input_tokens, cost_usd, latency_ms, ttft_ms, outcome,
-                error_kind, error, attempt, fallback_step)
+                error_kind, error, attempt, fallback_step, key_id, client_wire)
             VALUES (:startedAt, :command, :runId, :taskId, :role, :provider, :model, :streamed,
                 :inputTokens, :outputTokens, :cachedInputTokens, :costUsd, :latencyMs, :ttftMs, :outcome,
-                :errorKind, :error, :attempt, :fallbackStep)""";
+                :errorKind, :error, :attempt, :fallbackStep, :keyId, :clientWire)""";
 
     private static final String SUMS = """
             COUNT(*) AS calls,
@@ -99,6 +99,8 @@ public final class Ledger implements CallObserver {
                 .bind("error", text(record.error()))
                 .bind("attempt", context.attempt())
                 .bind("fallbackStep", context.fallbackStep())
+                .bind("keyId", text(context.keyId()))
+                .bind("clientWire", text(context.clientWire()))
                 .execute());
     }
 
@@ -113,6 +115,8 @@ public final class Ledger implements CallObserver {
             case ROLE -> "role";
             case PROVIDER -> "provider";
             case COMMAND -> "command";
+            case KEY -> "key_id";
+            case WIRE -> "client_wire";
         };
         String sql = "SELECT " + key + " AS usage_key, " + SUMS + " FROM model_calls"
                 + (query.since().isPresent() ? " WHERE started_at >= :since" : "")
@@ -224,6 +228,7 @@ public final class Ledger implements CallObserver {
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
                 rs.getDouble("cost_usd"), rs.getLong("latency_ms"), ttftMs,
                 "error".equals(rs.getString("outcome")) ? CallRecord.Outcome.ERROR : CallRecord.Outcome.OK,
-                rs.getString("error_kind"), rs.getString("error"), rs.getInt("attempt"), rs.getInt("fallback_step"));
+                rs.getString("error_kind"), rs.getString("error"), rs.getInt("attempt"), rs.getInt("fallback_step"),
+                rs.getString("key_id"), rs.getString("client_wire"));
     }
 }

@@ -144,6 +144,32 @@ abstract class LedgerContract {
     }
 
     @Test
+    void aGatewayCallIsRecordedWithItsKeyAndClientWireAndCanBeGroupedByThem() {
+        recordScenario();
+        CallContext viaKey = CallContext.of("gateway").withKeyId("key-ci0000001").withClientWire("anthropic");
+        ledger.onCall(new CallRecord(T5, viaKey, "openai", "gpt-a", true, new Usage(300, 30, 0), 0.5, Duration.ofMillis(900),
+                Duration.ofMillis(120), CallRecord.Outcome.OK, "", ""));
+        ledger.onCall(new CallRecord(T5, viaKey.withClientWire("openai-chat"), "anthropic", "claude-b", false,
+                new Usage(100, 10, 0), 0.25, Duration.ofMillis(300), Duration.ofMillis(300), CallRecord.Outcome.OK, "", ""));
+
+        LedgerEntry latest = ledger.recent(1).getFirst();
+        assertThat(latest.keyId()).isEqualTo("key-ci0000001");
+        assertThat(latest.clientWire()).isEqualTo("openai-chat");
+        assertThat(latest.model()).isEqualTo("claude-b");
+        LedgerEntry streamed = ledger.recent(2).get(1);
+        assertThat(streamed.clientWire()).isEqualTo("anthropic");
+        assertThat(streamed.ttftMs()).hasValue(120);
+        assertThat(streamed.latencyMs()).isEqualTo(900);
+
+        assertThat(ledger.summarize(UsageQuery.by(UsageGrouping.KEY))).containsExactly(
+                new UsageRow("", 5, 1, 6500, 1300, 1150, 1.875, 1700, 300),
+                new UsageRow("key-ci0000001", 2, 0, 400, 40, 0, 0.75, 600, 120));
+        assertThat(ledger.summarize(UsageQuery.by(UsageGrouping.WIRE))).extracting(UsageRow::key, UsageRow::calls)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("", 5L), org.assertj.core.groups.Tuple.tuple("anthropic", 1L),
+                        org.assertj.core.groups.Tuple.tuple("openai-chat", 1L));
+    }
+
+    @Test
     void callsStartedTogetherComeBackInReverseInsertionOrder() {
         ledger.onCall(Calls.simple(T1, "first"));
         ledger.onCall(Calls.simple(T1, "second"));

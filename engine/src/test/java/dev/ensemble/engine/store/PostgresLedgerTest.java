@@ -70,7 +70,11 @@ class PostgresLedgerTest extends LedgerContract {
         assertThat(history(store)).extracting(row -> row.get("version")).startsWith("1", "2", "3", "4");
         List<String> indexes = store.jdbi().withHandle(handle -> handle.createQuery(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'model_calls'").mapTo(String.class).list());
-        assertThat(indexes).contains("model_calls_started_at", "model_calls_model");
+        assertThat(indexes).contains("model_calls_started_at", "model_calls_model", "model_calls_key_id");
+        assertThat(history(store)).extracting(row -> row.get("version")).contains("8");
+        List<String> columns = store.jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'model_calls'").mapTo(String.class).list());
+        assertThat(columns).contains("key_id", "client_wire");
         assertThat(Redactor.global().redact(password(null))).isEqualTo(Redactor.MASK);
     }
 
@@ -81,6 +85,24 @@ class PostgresLedgerTest extends LedgerContract {
         try (Store again = Store.open(settings, repo, PostgresLedgerTest::password)) {
             assertThat(history(again)).isEqualTo(before);
             assertThat(new Ledger(again).recent(5)).extracting(LedgerEntry::model).containsExactly("gpt-a");
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheGatewayColumnsGetsThemAndItsRowsKeepEmptyOnes() {
+        store.write(handle -> handle.execute("CREATE DATABASE before_gateway"));
+        String url = "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/before_gateway";
+        org.flywaydb.core.Flyway.configure(getClass().getClassLoader()).loggers("slf4j")
+                .dataSource(url, "postgres", "").locations("classpath:db/migration/common", "classpath:db/migration/postgresql")
+                .target("7").load().migrate();
+        org.jdbi.v3.core.Jdbi.create(url, "postgres", "").useHandle(handle -> handle.execute("INSERT INTO model_calls "
+                + "(started_at, provider, model, streamed, outcome) VALUES ('2026-11-20T09:00:00.000Z', 'openai', 'gpt-old', false, 'ok')"));
+        try (Store upgraded = Store.open(new StoreSettings(url, "postgres", Optional.empty()), repo, ref -> null)) {
+            assertThat(history(upgraded)).extracting(row -> row.get("version")).contains("7", "8");
+            LedgerEntry old = new Ledger(upgraded).recent(1).getFirst();
+            assertThat(old.model()).isEqualTo("gpt-old");
+            assertThat(old.keyId()).isEmpty();
+            assertThat(old.clientWire()).isEmpty();
         }
     }
 

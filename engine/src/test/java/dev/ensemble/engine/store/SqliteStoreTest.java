@@ -40,9 +40,10 @@ class SqliteStoreTest {
                 assertThat(handle.createQuery("SELECT name FROM pragma_table_info('model_calls') ORDER BY cid")
                         .mapTo(String.class).list()).containsExactly("id", "started_at", "command", "run_id", "task_id",
                         "role", "provider", "model", "streamed", "input_tokens", "output_tokens", "cached_input_tokens",
-                        "cost_usd", "latency_ms", "ttft_ms", "outcome", "error_kind", "error", "attempt", "fallback_step");
+                        "cost_usd", "latency_ms", "ttft_ms", "outcome", "error_kind", "error", "attempt", "fallback_step",
+                        "key_id", "client_wire");
                 assertThat(handle.createQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'model_calls'")
-                        .mapTo(String.class).list()).contains("model_calls_started_at", "model_calls_model");
+                        .mapTo(String.class).list()).contains("model_calls_started_at", "model_calls_model", "model_calls_key_id");
             });
             assertThat(history(store)).extracting(m -> m.get("version")).startsWith("1", "2", "3", "4");
         }
@@ -58,6 +59,25 @@ class SqliteStoreTest {
         try (Store store = Store.open(StoreSettings.DEFAULT, repo, ref -> null)) {
             assertThat(history(store)).isEqualTo(before);
             assertThat(new Ledger(store).recent(10)).extracting(LedgerEntry::model).containsExactly("gpt-a");
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheGatewayColumnsGetsThemAndItsRowsKeepEmptyOnes() {
+        Path file = repo.resolve(".ensemble").resolve("ensemble.db");
+        file.getParent().toFile().mkdirs();
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        org.flywaydb.core.Flyway.configure(getClass().getClassLoader()).loggers("slf4j")
+                .dataSource(url, "", "").locations("classpath:db/migration/common", "classpath:db/migration/sqlite")
+                .target("7").load().migrate();
+        org.jdbi.v3.core.Jdbi.create(url).useHandle(handle -> handle.execute("INSERT INTO model_calls (started_at, provider, model, "
+                + "streamed, outcome) VALUES ('2026-11-20T09:00:00.000Z', 'openai', 'gpt-old', 0, 'ok')"));
+        try (Store store = Store.open(StoreSettings.DEFAULT, repo, ref -> null)) {
+            assertThat(history(store)).extracting(m -> m.get("version")).contains("7", "8");
+            LedgerEntry old = new Ledger(store).recent(1).getFirst();
+            assertThat(old.model()).isEqualTo("gpt-old");
+            assertThat(old.keyId()).isEmpty();
+            assertThat(old.clientWire()).isEmpty();
         }
     }
 
