@@ -126,6 +126,16 @@ class AdapterInvocationTest {
     }
 
     @Test
+    void claudeRulesNameBothPathsOfAWorktreeReachedThroughASymlink() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("real-wt")).toRealPath();
+        Path link = Files.createSymbolicLink(tmp.resolve("link-wt"), real);
+        tools.jackson.databind.JsonNode permissions = JsonLineParser.JSON.readTree(ClaudeAgent.settings(link, List.of("a.txt")))
+                .path("permissions");
+        assertThat(permissions.path("allow").toString()).contains("Edit(/" + link + "/a.txt)", "Edit(/" + real + "/a.txt)");
+        assertThat(permissions.path("deny").toString()).contains("Edit(/" + link + "/.git/**)", "Edit(/" + real + "/.git/**)");
+    }
+
+    @Test
     void claudeResume() throws IOException {
         Recorded r = record(ClaudeAgent::new, WireProtocol.ANTHROPIC, "http://127.0.0.1:8080", Optional.of("sess-1"));
         assertThat(r.args()).containsSubsequence("--resume", "sess-1");
@@ -143,7 +153,7 @@ class AdapterInvocationTest {
         assertThat(config).contains("model_provider = \"ensemble\"", "base_url = \"http://127.0.0.1:8080/v1\"",
                 "env_key = \"ENSEMBLE_CODEX_API_KEY\"", "wire_api = \"responses\"", "check_for_update_on_startup = false",
                 "[analytics]\nenabled = false", "sandbox_mode = \"workspace-write\"", "[sandbox_workspace_write]",
-                "writable_roots = []", "network_access = false", "exclude_tmpdir_env_var = true", "exclude_slash_tmp = true")
+                "writable_roots = [\"" + r.env().get("TMPDIR") + "\"]", "network_access = false", "exclude_tmpdir_env_var = true", "exclude_slash_tmp = true")
                 .doesNotContain(TestRepos.KEY);
         assertThat(r.env()).containsEntry("CODEX_HOME", r.env().get("HOME") + "/.codex");
         assertPrivate(r, "ENSEMBLE_CODEX_API_KEY");
