@@ -187,6 +187,26 @@ class AdapterInvocationTest {
         assertPrivate(r, "ENSEMBLE_OPENCODE_API_KEY");
     }
 
+    /**
+     * opencode npm-installs its plugin SDK into its config folder unless that folder has a
+     * node_modules and a lock file listing the SDK: the home carries both, so no run downloads it.
+     */
+    @Test
+    void opencodeFindsItsPluginSdkAlreadyInstalled() throws IOException {
+        Recorded r = record(OpencodeAgent::new, WireProtocol.OPENAI_CHAT, "http://127.0.0.1:8080/v1", Optional.empty());
+
+        assertThat(r.env()).containsEntry("XDG_CONFIG_HOME", r.env().get("HOME") + "/.config");
+        var manifest = JsonLineParser.JSON.readTree(r.file(".config/opencode/package.json"));
+        var lock = JsonLineParser.JSON.readTree(r.file(".config/opencode/package-lock.json"));
+        List<String> wanted = new java.util.ArrayList<>();
+        manifest.path("dependencies").propertyNames().forEach(wanted::add);
+        List<String> locked = new java.util.ArrayList<>();
+        lock.path("packages").path("").path("dependencies").propertyNames().forEach(locked::add);
+        assertThat(wanted).containsExactly("@opencode-ai/plugin");
+        assertThat(locked).containsAll(wanted);
+        assertThat(r.file("dirs").lines()).contains("./.config/opencode/node_modules");
+    }
+
     @Test
     void opencodeResume() throws IOException {
         Recorded r = record(OpencodeAgent::new, WireProtocol.OPENAI_CHAT, "http://127.0.0.1:8080/v1", Optional.of("ses_1"));
@@ -234,7 +254,10 @@ class AdapterInvocationTest {
                 "capabilities: [tool_use]", "apiKey: \"" + TestRepos.KEY + "\"");
         assertThat(r.args()).containsSubsequence("--config", r.env().get("HOME") + "/.continue/config.yaml");
         assertThat(r.env()).containsEntry("CONTINUE_GLOBAL_DIR", r.env().get("HOME") + "/.continue")
-                .containsEntry("CONTINUE_CLI_ENABLE_TELEMETRY", "0");
+                .containsEntry("CONTINUE_CLI_ENABLE_TELEMETRY", "0").containsEntry("CONTINUE_METRICS_ENABLED", "0");
+        // cn's version check (fetch of api.continue.dev at every start) is refused by a preloaded guard.
+        assertThat(r.env()).containsEntry("NODE_OPTIONS", "--require=" + r.env().get("HOME") + "/ensemble-offline.cjs");
+        assertThat(r.file("ensemble-offline.cjs")).contains("[\"continue.dev\"]", "delete process.env.NODE_OPTIONS");
         assertPrivate(r);
     }
 
