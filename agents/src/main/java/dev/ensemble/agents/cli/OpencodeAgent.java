@@ -80,6 +80,26 @@ public final class OpencodeAgent extends CliAgent {
         home.folder(CONFIG_DIR + "/node_modules");
     }
 
+    /**
+     * First line of permission, from ownership: opencode matches {@code edit} rules (its write, edit
+     * and patch tools) against the worktree-relative path, last match winning, so every edit is denied
+     * but the owned globs, and the worktree's {@code .git} stays denied. Paths outside the worktree are
+     * denied ({@code external_directory}; its default, ask, is refused in a headless run and ends the
+     * turn). Checked with opencode 1.18.33 against the scripted server: a write outside the worktree
+     * and one to an unowned file are refused with an error the model sees, the owned file is written.
+     * Its bash tool is not path-scoped.
+     */
+    static ObjectNode permission(List<String> owned) {
+        ObjectNode permission = JsonLineParser.JSON.createObjectNode();
+        ObjectNode edit = permission.putObject("edit");
+        edit.put("*", "deny");
+        for (String glob : owned.isEmpty() ? List.of("*") : owned) edit.put(glob.startsWith("/") ? glob.substring(1) : glob, "allow");
+        edit.put(".git", "deny");
+        edit.put(".git/*", "deny");
+        permission.put("external_directory", "deny");
+        return permission;
+    }
+
     static String config(AgentTask task) {
         ModelSpec spec = task.model();
         ObjectNode root = JsonLineParser.JSON.createObjectNode();
@@ -91,6 +111,7 @@ public final class OpencodeAgent extends CliAgent {
         // in a private home nobody reads. Disabling its title agent removes the request (seen against the
         // scripted server with opencode 1.18.33: 3 requests and 2 step_finish events before, 2 and 2 after).
         root.putObject("agent").putObject("title").put("disable", true);
+        root.set("permission", permission(task.ownedPaths()));
         ObjectNode provider = root.putObject("provider").putObject(PROVIDER);
         provider.put("npm", "@ai-sdk/openai-compatible");
         provider.put("name", "ensemble");

@@ -181,6 +181,10 @@ class AdapterInvocationTest {
         assertThat(config.path("autoupdate").asBoolean(true)).isFalse();
         // The title request's tokens are in none of opencode's JSON events: it is not made at all.
         assertThat(config.path("agent").path("title").path("disable").asBoolean(false)).isTrue();
+        // Edits only of the owned paths (last matching rule wins), never .git, nothing outside the worktree.
+        assertThat(config.path("permission").path("edit").toString())
+                .isEqualTo("{\"*\":\"deny\",\"hello.txt\":\"allow\",\".git\":\"deny\",\".git/*\":\"deny\"}");
+        assertThat(config.path("permission").path("external_directory").asString()).isEqualTo("deny");
         assertThat(r.env()).containsEntry("OPENCODE_DISABLE_AUTOUPDATE", "1").containsEntry("OPENCODE_DISABLE_MODELS_FETCH", "1")
                 .containsEntry("OPENCODE_DISABLE_SHARE", "1").containsEntry("OPENCODE_DISABLE_LSP_DOWNLOAD", "1")
                 .containsEntry("OPENCODE_DISABLE_DEFAULT_PLUGINS", "1").containsKey("XDG_DATA_HOME");

@@ -107,6 +107,30 @@ class OfflineAndPermissionsSlowTest {
         }
     }
 
+    /** The model asks write outside the worktree, of an unowned file, then of an owned one (two folders down). */
+    @Test
+    void opencodeWritesOnlyItsOwnedPath() throws Exception {
+        Workspace workspace = TestRepos.gitWorkspace(tmp.resolve("repo"));
+        Path worktree = workspace.directory().toRealPath();
+        Path outside = tmp.toRealPath().resolve("outside.txt");
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            for (Path target : List.of(outside, worktree.resolve("unowned.txt"), worktree.resolve("src/deep/owned.txt"))) {
+                server.rule(Rule.answer(Reply.toolCall("write", "{\"filePath\":\"" + target + "\",\"content\":\"x\"}"))
+                        .forProtocol("openai-chat").whenTools(true).times(1));
+            }
+            server.rule(Rule.text("Done.").forProtocol("openai-chat"));
+            CliAgent agent = installed(new OpencodeAgent(settings()));
+            AgentResult result = agent.run(task(server, WireProtocol.OPENAI_CHAT, "scripted-coder", "/v1", List.of("src/**")),
+                    workspace, e -> System.out.println("[opencode " + e + "]"));
+
+            assertThat(result.status()).as(result.failureReason()).isEqualTo(AgentResult.Status.SUCCEEDED);
+            assertThat(worktree.resolve("src/deep/owned.txt")).hasContent("x");
+            assertThat(outside).doesNotExist();
+            assertThat(worktree.resolve("unowned.txt")).doesNotExist();
+            assertThat(result.filesChanged()).containsExactly("src/deep/owned.txt");
+        }
+    }
+
     /** Codex's commands: the worktree and mktemp work, a file outside is refused, no temp file lands in the worktree. */
     @Test
     void codexCommandsWriteTheWorktreeAndTheirPrivateTmpOnly() throws Exception {
