@@ -72,22 +72,40 @@ public final class ClaudeAgent extends CliAgent {
     /**
      * The permissions of one run: {@code Edit(//ABSOLUTE/GLOB)} for each owned glob (Claude Code's
      * rule for an absolute path starts with {@code //}; no globs means the whole worktree), the
-     * read-only tools, and denials that win over any allow.
+     * read-only tools, and denials that win over any allow. Checked with claude 2.1.197 against the
+     * scripted server: a Write outside the worktree and a Write or Edit of an unowned file in it are
+     * refused at once ("running in don't ask mode", listed in {@code permission_denials}), the owned
+     * file is written, a Write into {@code .git} is refused, and Bash still runs. A worktree reached
+     * through a symlink gets its rules under both spellings, since the tool may resolve the link.
      */
     static String settings(Path worktree, List<String> owned) {
-        String root = "/" + worktree.toAbsolutePath().normalize();
         ObjectNode permissions = JsonLineParser.JSON.createObjectNode();
         permissions.put("defaultMode", "dontAsk");
         ArrayNode allow = permissions.putArray("allow");
         ALLOWED_TOOLS.forEach(allow::add);
-        List<String> globs = owned.isEmpty() ? List.of("**") : owned;
-        for (String glob : globs) allow.add("Edit(" + root + "/" + (glob.startsWith("/") ? glob.substring(1) : glob) + ")");
         ArrayNode deny = permissions.putArray("deny");
         DENIED_TOOLS.forEach(deny::add);
-        deny.add("Edit(" + root + "/.git)");
-        deny.add("Edit(" + root + "/.git/**)");
-        ObjectNode root2 = JsonLineParser.JSON.createObjectNode();
-        root2.set("permissions", permissions);
-        return JsonLineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root2);
+        List<String> globs = owned.isEmpty() ? List.of("**") : owned;
+        for (Path dir : spellings(worktree)) {
+            String root = "/" + dir;
+            for (String glob : globs) allow.add("Edit(" + root + "/" + (glob.startsWith("/") ? glob.substring(1) : glob) + ")");
+            deny.add("Edit(" + root + "/.git)");
+            deny.add("Edit(" + root + "/.git/**)");
+        }
+        ObjectNode settings = JsonLineParser.JSON.createObjectNode();
+        settings.set("permissions", permissions);
+        return JsonLineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings);
+    }
+
+    /** The worktree's absolute path, and its real path when a symlink makes that another. */
+    private static List<Path> spellings(Path worktree) {
+        Path absolute = worktree.toAbsolutePath().normalize();
+        try {
+            Path real = absolute.toRealPath();
+            if (!real.equals(absolute)) return List.of(absolute, real);
+        } catch (java.io.IOException e) {
+            // Not there yet (unit tests): the path as given is the only spelling.
+        }
+        return List.of(absolute);
     }
 }

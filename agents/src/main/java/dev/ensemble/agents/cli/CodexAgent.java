@@ -19,8 +19,11 @@ import java.util.Set;
  * variable the config names, so it is never written to disk.
  *
  * <p>First line of permission: the {@code workspace-write} sandbox with approvals off, the worktree
- * as its only writable root ({@code [sandbox_workspace_write]}: no extra roots, neither
- * {@code /tmp} nor {@code $TMPDIR}, no network for its commands). Resume:
+ * as its only shared writable root ({@code [sandbox_workspace_write]}: not the machine's
+ * {@code /tmp}, no network for its commands), plus the run's private tmp folder (its
+ * {@code TMPDIR}, inside the private home). Without a writable tmp, {@code mktemp} fails and
+ * Python's {@code tempfile} falls back to the working directory, dropping stray files into the
+ * worktree (seen with codex 0.169). Resume:
  * {@code codex exec resume <thread id> TASK}.
  */
 public final class CodexAgent extends CliAgent {
@@ -39,7 +42,7 @@ public final class CodexAgent extends CliAgent {
     @Override
     protected Invocation prepare(AgentTask task, Workspace workspace, PrivateHome home, Path binary) throws IOException {
         Path codexHome = home.folder(".codex");
-        home.write(".codex/config.toml", config(task));
+        home.write(".codex/config.toml", config(task, home.folder("tmp")));
         Path lastMessage = home.resolve(LAST_MESSAGE);
         List<String> command = new ArrayList<>(List.of(binary.toString(), "exec"));
         if (task.resumeSessionId().isPresent()) {
@@ -60,7 +63,8 @@ public final class CodexAgent extends CliAgent {
                 KEY_VAR, task.apiKey().orElse("ensemble-no-key")), new CodexJsonParser());
     }
 
-    static String config(AgentTask task) {
+    /** The config of one run; {@code tmp} is the run's private TMPDIR, its only writable folder besides the worktree. */
+    static String config(AgentTask task, Path tmp) {
         return """
                 model = %s
                 model_provider = "ensemble"
@@ -71,10 +75,10 @@ public final class CodexAgent extends CliAgent {
                 [analytics]
                 enabled = false
 
-                # The worktree (codex's -C folder) is the only place its commands may write: not /tmp,
-                # not $TMPDIR, no extra roots; and its commands reach no network.
+                # Its commands may write the worktree (codex's -C folder) and the run's private tmp
+                # folder only: not the shared /tmp; and they reach no network.
                 [sandbox_workspace_write]
-                writable_roots = []
+                writable_roots = [%s]
                 network_access = false
                 exclude_tmpdir_env_var = true
                 exclude_slash_tmp = true
@@ -84,7 +88,8 @@ public final class CodexAgent extends CliAgent {
                 base_url = %s
                 env_key = "%s"
                 wire_api = "responses"
-                """.formatted(toml(task.model().wireName()), toml(BaseUrls.openAi(task.provider().baseUrl())), KEY_VAR);
+                """.formatted(toml(task.model().wireName()), toml(tmp.toAbsolutePath().toString()),
+                toml(BaseUrls.openAi(task.provider().baseUrl())), KEY_VAR);
     }
 
     /** A TOML basic string. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +31,16 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * calls are read afterwards from the session file it leaves in {@code sessions/<id>.json}.
  * Resume: cn can only resume "the last session", so the home of each session is kept apart and
  * {@code --resume} run in it continues exactly that session.
+ *
+ * <p>Offline: on every start cn 1.5.47 fetches {@code https://api.continue.dev/cn/info?id=<machine id>}
+ * (its version check, run when its module loads, with no setting or variable that stops it, through
+ * Node's {@code fetch}, which ignores the proxy variables). {@link NodeFetchGuard} refuses it before
+ * it leaves the machine, and the transcript says so. Telemetry is off by its own variables.
  */
 public final class ContinueAgent extends CliAgent {
     static final String GLOBAL_DIR = ".continue";
+    /** The vendor's domain: its version check, hub, storage sync and telemetry. */
+    static final List<String> VENDOR_DOMAINS = List.of("continue.dev");
     private static final String SEEN_MARKER = "cn-history-seen";
 
     public ContinueAgent(CliSettings settings) {
@@ -58,14 +66,21 @@ public final class ContinueAgent extends CliAgent {
             home.write(SEEN_MARKER, Integer.toString(JsonLineParser.JSON.readTree(Files.readString(session)).path("history").size()));
             command.add("--resume");
         }
-        return new Invocation(command, Map.of(
-                "CONTINUE_GLOBAL_DIR", global.toString(),
-                "CONTINUE_CLI_ENABLE_TELEMETRY", "0",
-                "CONTINUE_METRICS_ENABLED", "0"), new ContinueJsonParser());
+        Map<String, String> env = new LinkedHashMap<>(NodeFetchGuard.install(home, VENDOR_DOMAINS));
+        env.put("CONTINUE_GLOBAL_DIR", global.toString());
+        env.put("CONTINUE_CLI_ENABLE_TELEMETRY", "0");
+        env.put("CONTINUE_METRICS_ENABLED", "0");
+        return new Invocation(command, env, new ContinueJsonParser());
     }
 
     @Override
     protected List<AgentEvent> afterRun(PrivateHome home, RunSummary summary) {
+        List<AgentEvent> events = new ArrayList<>(NodeFetchGuard.blocked(home, name(), "its vendor's API"));
+        events.addAll(fromSessionFile(home, summary));
+        return events;
+    }
+
+    private List<AgentEvent> fromSessionFile(PrivateHome home, RunSummary summary) {
         Optional<Path> file = newestSession(home.resolve(GLOBAL_DIR).resolve("sessions"));
         if (file.isEmpty()) return List.of();
         try {

@@ -19,10 +19,22 @@ import tools.jackson.databind.node.ObjectNode;
  * task's model and its catalog prices (so opencode's reported cost uses them), and no title
  * request (its tokens are in no event, so every request it makes is counted). The key stays in
  * the environment: the config refers to it as {@code {env:...}}. Resume: {@code --session <id>}.
+ *
+ * <p>Offline: at every start opencode 1.18.33 makes sure its plugin SDK ({@code @opencode-ai/plugin})
+ * is installed in its global config folder, and a fresh private home has none, so each run did an
+ * {@code npm install} from the registry (~64 MB of node_modules, 13-23 s). No setting or variable
+ * turns this off ({@code pluginAutoInstall} is not read). Its check is: a {@code node_modules}
+ * folder exists and {@code package-lock.json} lists every dependency of {@code package.json}. The
+ * home is given exactly that, with an empty {@code node_modules}: the SDK is only imported by plugins
+ * and custom tools in that folder, which ensemble never gives it. Nothing is shared between runs, so
+ * no run can plant a plugin in a later run's home.
  */
 public final class OpencodeAgent extends CliAgent {
     static final String PROVIDER = "ensemble";
     static final String KEY_VAR = "ENSEMBLE_OPENCODE_API_KEY";
+    /** opencode's global config folder inside the private home ({@code $XDG_CONFIG_HOME/opencode}, see ProcessEnv). */
+    static final String CONFIG_DIR = ".config/opencode";
+    static final String PLUGIN_SDK = "@opencode-ai/plugin";
 
     public OpencodeAgent(CliSettings settings) {
         super("opencode", "opencode", Set.of(WireProtocol.OPENAI_CHAT), settings);
@@ -36,6 +48,7 @@ public final class OpencodeAgent extends CliAgent {
     @Override
     protected Invocation prepare(AgentTask task, Workspace workspace, PrivateHome home, Path binary) throws IOException {
         Path config = home.write("opencode/opencode.json", config(task));
+        markPluginSdkInstalled(home);
         String model = PROVIDER + "/" + task.model().wireName();
         List<String> command = new ArrayList<>(List.of(binary.toString(), "run", "--pure", "--format", "json",
                 "--dir", workspace.directory().toString(), "-m", model));
@@ -55,6 +68,38 @@ public final class OpencodeAgent extends CliAgent {
         return new Invocation(command, env, new OpencodeJsonParser());
     }
 
+    /** The global config folder (XDG_CONFIG_HOME/opencode) as opencode's dependency check wants it: nothing to install. */
+    static void markPluginSdkInstalled(PrivateHome home) throws IOException {
+        ObjectNode dependencies = JsonLineParser.JSON.createObjectNode().put(PLUGIN_SDK, "*");
+        ObjectNode manifest = JsonLineParser.JSON.createObjectNode();
+        manifest.set("dependencies", dependencies);
+        ObjectNode lock = JsonLineParser.JSON.createObjectNode().put("lockfileVersion", 3);
+        lock.putObject("packages").putObject("").set("dependencies", dependencies.deepCopy());
+        home.write(CONFIG_DIR + "/package.json", JsonLineParser.JSON.writeValueAsString(manifest));
+        home.write(CONFIG_DIR + "/package-lock.json", JsonLineParser.JSON.writeValueAsString(lock));
+        home.folder(CONFIG_DIR + "/node_modules");
+    }
+
+    /**
+     * First line of permission, from ownership: opencode matches {@code edit} rules (its write, edit
+     * and patch tools) against the worktree-relative path, last match winning, so every edit is denied
+     * but the owned globs, and the worktree's {@code .git} stays denied. Paths outside the worktree are
+     * denied ({@code external_directory}; its default, ask, is refused in a headless run and ends the
+     * turn). Checked with opencode 1.18.33 against the scripted server: a write outside the worktree
+     * and one to an unowned file are refused with an error the model sees, the owned file is written.
+     * Its bash tool is not path-scoped.
+     */
+    static ObjectNode permission(List<String> owned) {
+        ObjectNode permission = JsonLineParser.JSON.createObjectNode();
+        ObjectNode edit = permission.putObject("edit");
+        edit.put("*", "deny");
+        for (String glob : owned.isEmpty() ? List.of("*") : owned) edit.put(glob.startsWith("/") ? glob.substring(1) : glob, "allow");
+        edit.put(".git", "deny");
+        edit.put(".git/*", "deny");
+        permission.put("external_directory", "deny");
+        return permission;
+    }
+
     static String config(AgentTask task) {
         ModelSpec spec = task.model();
         ObjectNode root = JsonLineParser.JSON.createObjectNode();
@@ -66,6 +111,7 @@ public final class OpencodeAgent extends CliAgent {
         // in a private home nobody reads. Disabling its title agent removes the request (seen against the
         // scripted server with opencode 1.18.33: 3 requests and 2 step_finish events before, 2 and 2 after).
         root.putObject("agent").putObject("title").put("disable", true);
+        root.set("permission", permission(task.ownedPaths()));
         ObjectNode provider = root.putObject("provider").putObject(PROVIDER);
         provider.put("npm", "@ai-sdk/openai-compatible");
         provider.put("name", "ensemble");

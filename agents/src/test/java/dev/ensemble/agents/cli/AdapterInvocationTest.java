@@ -126,6 +126,16 @@ class AdapterInvocationTest {
     }
 
     @Test
+    void claudeRulesNameBothPathsOfAWorktreeReachedThroughASymlink() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("real-wt")).toRealPath();
+        Path link = Files.createSymbolicLink(tmp.resolve("link-wt"), real);
+        tools.jackson.databind.JsonNode permissions = JsonLineParser.JSON.readTree(ClaudeAgent.settings(link, List.of("a.txt")))
+                .path("permissions");
+        assertThat(permissions.path("allow").toString()).contains("Edit(/" + link + "/a.txt)", "Edit(/" + real + "/a.txt)");
+        assertThat(permissions.path("deny").toString()).contains("Edit(/" + link + "/.git/**)", "Edit(/" + real + "/.git/**)");
+    }
+
+    @Test
     void claudeResume() throws IOException {
         Recorded r = record(ClaudeAgent::new, WireProtocol.ANTHROPIC, "http://127.0.0.1:8080", Optional.of("sess-1"));
         assertThat(r.args()).containsSubsequence("--resume", "sess-1");
@@ -143,7 +153,7 @@ class AdapterInvocationTest {
         assertThat(config).contains("model_provider = \"ensemble\"", "base_url = \"http://127.0.0.1:8080/v1\"",
                 "env_key = \"ENSEMBLE_CODEX_API_KEY\"", "wire_api = \"responses\"", "check_for_update_on_startup = false",
                 "[analytics]\nenabled = false", "sandbox_mode = \"workspace-write\"", "[sandbox_workspace_write]",
-                "writable_roots = []", "network_access = false", "exclude_tmpdir_env_var = true", "exclude_slash_tmp = true")
+                "writable_roots = [\"" + r.env().get("TMPDIR") + "\"]", "network_access = false", "exclude_tmpdir_env_var = true", "exclude_slash_tmp = true")
                 .doesNotContain(TestRepos.KEY);
         assertThat(r.env()).containsEntry("CODEX_HOME", r.env().get("HOME") + "/.codex");
         assertPrivate(r, "ENSEMBLE_CODEX_API_KEY");
@@ -171,10 +181,34 @@ class AdapterInvocationTest {
         assertThat(config.path("autoupdate").asBoolean(true)).isFalse();
         // The title request's tokens are in none of opencode's JSON events: it is not made at all.
         assertThat(config.path("agent").path("title").path("disable").asBoolean(false)).isTrue();
+        // Edits only of the owned paths (last matching rule wins), never .git, nothing outside the worktree.
+        assertThat(config.path("permission").path("edit").toString())
+                .isEqualTo("{\"*\":\"deny\",\"hello.txt\":\"allow\",\".git\":\"deny\",\".git/*\":\"deny\"}");
+        assertThat(config.path("permission").path("external_directory").asString()).isEqualTo("deny");
         assertThat(r.env()).containsEntry("OPENCODE_DISABLE_AUTOUPDATE", "1").containsEntry("OPENCODE_DISABLE_MODELS_FETCH", "1")
                 .containsEntry("OPENCODE_DISABLE_SHARE", "1").containsEntry("OPENCODE_DISABLE_LSP_DOWNLOAD", "1")
                 .containsEntry("OPENCODE_DISABLE_DEFAULT_PLUGINS", "1").containsKey("XDG_DATA_HOME");
         assertPrivate(r, "ENSEMBLE_OPENCODE_API_KEY");
+    }
+
+    /**
+     * opencode npm-installs its plugin SDK into its config folder unless that folder has a
+     * node_modules and a lock file listing the SDK: the home carries both, so no run downloads it.
+     */
+    @Test
+    void opencodeFindsItsPluginSdkAlreadyInstalled() throws IOException {
+        Recorded r = record(OpencodeAgent::new, WireProtocol.OPENAI_CHAT, "http://127.0.0.1:8080/v1", Optional.empty());
+
+        assertThat(r.env()).containsEntry("XDG_CONFIG_HOME", r.env().get("HOME") + "/.config");
+        var manifest = JsonLineParser.JSON.readTree(r.file(".config/opencode/package.json"));
+        var lock = JsonLineParser.JSON.readTree(r.file(".config/opencode/package-lock.json"));
+        List<String> wanted = new java.util.ArrayList<>();
+        manifest.path("dependencies").propertyNames().forEach(wanted::add);
+        List<String> locked = new java.util.ArrayList<>();
+        lock.path("packages").path("").path("dependencies").propertyNames().forEach(locked::add);
+        assertThat(wanted).containsExactly("@opencode-ai/plugin");
+        assertThat(locked).containsAll(wanted);
+        assertThat(r.file("dirs").lines()).contains("./.config/opencode/node_modules");
     }
 
     @Test
@@ -224,7 +258,10 @@ class AdapterInvocationTest {
                 "capabilities: [tool_use]", "apiKey: \"" + TestRepos.KEY + "\"");
         assertThat(r.args()).containsSubsequence("--config", r.env().get("HOME") + "/.continue/config.yaml");
         assertThat(r.env()).containsEntry("CONTINUE_GLOBAL_DIR", r.env().get("HOME") + "/.continue")
-                .containsEntry("CONTINUE_CLI_ENABLE_TELEMETRY", "0");
+                .containsEntry("CONTINUE_CLI_ENABLE_TELEMETRY", "0").containsEntry("CONTINUE_METRICS_ENABLED", "0");
+        // cn's version check (fetch of api.continue.dev at every start) is refused by a preloaded guard.
+        assertThat(r.env()).containsEntry("NODE_OPTIONS", "--require=" + r.env().get("HOME") + "/ensemble-offline.cjs");
+        assertThat(r.file("ensemble-offline.cjs")).contains("[\"continue.dev\"]", "delete process.env.NODE_OPTIONS");
         assertPrivate(r);
     }
 
