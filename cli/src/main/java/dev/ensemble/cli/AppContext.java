@@ -24,6 +24,8 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.gateway.observe.GatewayMetrics;
+import dev.ensemble.gateway.observe.GatewayTracing;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatModels;
@@ -72,6 +74,8 @@ public final class AppContext implements AutoCloseable {
     private Boolean localOverride;
     private Clock clock = Clock.systemUTC();
     private CliSettings cliSettings;
+    private Optional<GatewayTracing> tracing;
+    private volatile GatewayMetrics metrics;
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null, System.getenv());
@@ -301,10 +305,40 @@ public final class AppContext implements AutoCloseable {
             SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
             BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
             CallObserver ledgerRows = call -> ledger().onCall(call);
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledgerRows,
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), observers(ledgerRows),
                     Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
+    }
+
+    /**
+     * Every ledger row also goes to the OpenTelemetry spans (when {@code telemetry.otlp_endpoint}
+     * is set) and to the Prometheus metrics (once {@link #metrics()} was asked for, by the gateway).
+     * Each observer on its own: one that fails does not keep the row from the others.
+     */
+    private CallObserver observers(CallObserver ledgerRows) {
+        Optional<GatewayTracing> spans = tracing();
+        return call -> {
+            try {
+                ledgerRows.onCall(call);
+            } finally {
+                spans.ifPresent(t -> t.onCall(call));
+                GatewayMetrics m = metrics;
+                if (m != null) m.onCall(call);
+            }
+        };
+    }
+
+    /** OTLP tracing of every model call, when the configuration names a collector; empty (nothing created) otherwise. */
+    public synchronized Optional<GatewayTracing> tracing() {
+        if (tracing == null) tracing = GatewayTracing.start(settings().telemetry(), config().catalog());
+        return tracing;
+    }
+
+    /** The Prometheus metrics of this process's model calls, created on first use (the gateway's {@code /metrics}). */
+    public synchronized GatewayMetrics metrics() {
+        if (metrics == null) metrics = new GatewayMetrics(config().catalog());
+        return metrics;
     }
 
     /**
@@ -374,6 +408,7 @@ public final class AppContext implements AutoCloseable {
         if (models != null) models.close();
         if (availabilityChecks != null) availabilityChecks.close();
         ollamaTags.close();
+        if (tracing != null) tracing.ifPresent(GatewayTracing::close); // sends the last spans
         if (store != null) store.close();
     }
 
