@@ -24,6 +24,7 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.gateway.observe.BudgetLeft;
 import dev.ensemble.gateway.observe.GatewayMetrics;
 import dev.ensemble.gateway.observe.GatewayTracing;
 import dev.ensemble.llm.BudgetGuard;
@@ -337,7 +338,17 @@ public final class AppContext implements AutoCloseable {
 
     /** The Prometheus metrics of this process's model calls, created on first use (the gateway's {@code /metrics}). */
     public synchronized GatewayMetrics metrics() {
-        if (metrics == null) metrics = new GatewayMetrics(config().catalog());
+        if (metrics == null) {
+            GatewayMetrics m = new GatewayMetrics(config().catalog());
+            Budget limits = budget();
+            Clock budgetClock = clock;
+            // the day's budget left, read from the ledger at each scrape (nothing spent while there is no store)
+            limits.dailyUsd().ifPresent(daily -> m.addBudgetSource(() -> {
+                double spent = storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(dev.ensemble.llm.CallContext.NONE).todayUsd() : 0;
+                return List.of(BudgetLeft.day(daily - spent));
+            }));
+            metrics = m;
+        }
         return metrics;
     }
 

@@ -73,6 +73,22 @@ class TelemetryCliTest {
     }
 
     @Test
+    void theProcesssMetricsShowItsModelCallsAndTheDaysBudgetLeft() throws Exception {
+        userConfig("budget:\n  daily_usd: 7\n");
+        java.io.PrintStream sink = new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Terminal terminal = new Terminal(sink, sink, false, new java.io.ByteArrayInputStream(new byte[0]), null);
+        try (AppContext app = new AppContext(terminal, cli.repo, new dev.ensemble.core.config.ConfigLoader(cli.userConfig,
+                cli.repo.resolve("ensemble.yaml"), java.util.Map.of()), java.util.Map.of())) {
+            var metrics = app.metrics();
+            app.models().model("m1").chat(dev.ensemble.llm.ChatRequest.of(dev.ensemble.llm.ChatMessage.user("hi")), null);
+
+            String text = metrics.scrape();
+            assertThat(text).contains("ensemble_model_calls_total{model=\"m1\",outcome=\"ok\",provider=\"scripted\"} 1.0")
+                    .contains("ensemble_budget_left_usd{key=\"\",scope=\"day\"} 7.0");
+        }
+    }
+
+    @Test
     void withoutAnEndpointNothingIsSent() throws Exception {
         userConfig("");
 

@@ -47,7 +47,7 @@ public final class GatewayMetrics implements CallObserver {
     private final Labels labels;
     private final Map<WireProtocol, AtomicInteger> activeStreams = new EnumMap<>(WireProtocol.class);
     private final MultiGauge budgetGauge;
-    private volatile Supplier<List<BudgetLeft>> budgets = List::of;
+    private final List<Supplier<List<BudgetLeft>>> budgetSources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GatewayMetrics(Catalog catalog) {
         this.labels = new Labels(Objects.requireNonNull(catalog, "catalog"));
@@ -63,9 +63,12 @@ public final class GatewayMetrics implements CallObserver {
                 .description("money left under a budget: the day's, or a virtual key's").register(registry);
     }
 
-    /** Where the budget gauges read from at each scrape (the day's budget, each virtual key's). */
-    public GatewayMetrics budgets(Supplier<List<BudgetLeft>> source) {
-        this.budgets = Objects.requireNonNull(source, "source");
+    /**
+     * One more place the budget gauges read from at each scrape: the day's budget (AppContext adds
+     * it), each virtual key's (the key store adds them). A source that throws shows no rows that scrape.
+     */
+    public GatewayMetrics addBudgetSource(Supplier<List<BudgetLeft>> source) {
+        budgetSources.add(Objects.requireNonNull(source, "source"));
         return this;
     }
 
@@ -156,17 +159,20 @@ public final class GatewayMetrics implements CallObserver {
     }
 
     private void refreshBudgets() {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        try {
-            for (BudgetLeft left : budgets.get()) {
-                String key = left.scope() == BudgetLeft.Scope.KEY ? labels.keyName(left.name()) : "";
-                rows.add(MultiGauge.Row.of(Tags.of("scope", left.scope().label(), "key", key), Math.max(0, left.leftUsd())));
+        Map<Tags, Double> rows = new java.util.LinkedHashMap<>();
+        for (Supplier<List<BudgetLeft>> source : budgetSources) {
+            try {
+                for (BudgetLeft left : source.get()) {
+                    String key = left.scope() == BudgetLeft.Scope.KEY ? labels.keyName(left.name()) : "";
+                    rows.put(Tags.of("scope", left.scope().label(), "key", key), Math.max(0, left.leftUsd()));
+                }
+            } catch (RuntimeException e) {
+                // a source that cannot answer now (store busy) shows none of its rows rather than failing the scrape
             }
-        } catch (RuntimeException e) {
-            // a budget source that cannot answer now (store busy) shows no budget rows rather than failing the scrape
-            rows.clear();
         }
-        budgetGauge.register(rows, true);
+        List<MultiGauge.Row<?>> gauges = new ArrayList<>();
+        rows.forEach((tags, usd) -> gauges.add(MultiGauge.Row.of(tags, usd)));
+        budgetGauge.register(gauges, true);
     }
 
     private Counter counter(String name, String description, Tags tags) {

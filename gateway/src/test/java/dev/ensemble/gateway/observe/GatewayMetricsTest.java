@@ -79,7 +79,10 @@ class GatewayMetricsTest {
     void budgetGaugesAreReadAtEachScrapeAndKeysThatWentAwayDisappear() {
         GatewayMetrics metrics = new GatewayMetrics(ObserveFixtures.catalog("http://127.0.0.1:9"));
         List<BudgetLeft> rows = new ArrayList<>(List.of(BudgetLeft.day(41.5), BudgetLeft.key("ci-bot", 3.25), BudgetLeft.key("alice", 0.5)));
-        metrics.budgets(() -> List.copyOf(rows));
+        metrics.addBudgetSource(() -> List.copyOf(rows));
+        metrics.addBudgetSource(() -> {
+            throw new IllegalStateException("store busy");
+        });
 
         String first = metrics.scrape();
         assertThat(value(first, "ensemble_budget_left_usd", "scope=\"day\"")).isEqualTo(41.5);
@@ -114,7 +117,7 @@ class GatewayMetricsTest {
             metrics.requestServed(WireProtocol.OPENAI_CHAT, ObserveFixtures.SECRET, 404, Duration.ofMillis(1), Duration.ZERO);
             metrics.requestServed(WireProtocol.OPENAI_CHAT, "x".repeat(5000), 404, Duration.ofMillis(1), Duration.ZERO);
             metrics.refused(WireProtocol.ANTHROPIC, "budget: " + ObserveFixtures.SECRET);
-            metrics.budgets(() -> List.of(BudgetLeft.key(ObserveFixtures.SECRET, 1), BudgetLeft.key("team-a", 2)));
+            metrics.addBudgetSource(() -> List.of(BudgetLeft.key(ObserveFixtures.SECRET, 1), BudgetLeft.key("team-a", 2)));
 
             String text = metrics.scrape();
             assertThat(text).doesNotContain(ObserveFixtures.SECRET).doesNotContain("sk-observe").doesNotContain("xxxxxxxx");
