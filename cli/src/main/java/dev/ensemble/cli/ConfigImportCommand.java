@@ -39,17 +39,18 @@ final class ConfigImportCommand implements Callable<Integer> {
     }
 
     @Command(name = "litellm", mixinStandardHelpOptions = true,
-            description = {"Import a LiteLLM proxy config.yaml: model_list → providers and models, router_settings.fallbacks → "
-                    + "aliases, litellm_settings.max_budget → budget.",
-                    "Lists every key it could not map and why. Keys are copied only as references (os.environ/X → env:X); "
-                            + "a key written into the file is never copied. An existing file is not replaced without --force."})
+            description = {"Import a LiteLLM proxy configuration file.",
+                    "Its model list becomes providers and models, its router fallbacks become aliases and its max_budget "
+                            + "a daily budget; every key that could not be mapped is listed with why. Keys are copied only as "
+                            + "references (os.environ/X becomes env:X); a key written into the file is never copied. An "
+                            + "existing file is not replaced without --force."})
     static final class Litellm implements Callable<Integer> {
         @ParentCommand ConfigImportCommand parent;
 
-        @Parameters(index = "0", paramLabel = "CONFIG", description = "LiteLLM's config.yaml.")
+        @Parameters(index = "0", paramLabel = "CONFIG", description = "LiteLLM's configuration file.")
         Path input;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Where to write ensemble's configuration (default: ensemble.yaml here).")
+        @Option(names = "--out", paramLabel = "FILE", description = "Where to write ensemble's configuration (default: the repository file, in this folder).")
         Path out;
 
         @Option(names = "--dry-run", description = "Print the configuration instead of writing it.")
