@@ -25,6 +25,9 @@ import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
 import dev.ensemble.gateway.AttemptTap;
+import dev.ensemble.gateway.observe.BudgetLeft;
+import dev.ensemble.gateway.observe.GatewayMetrics;
+import dev.ensemble.gateway.observe.GatewayTracing;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.gateway.AttemptTap;
 import dev.ensemble.llm.CallObserver;
@@ -78,6 +81,8 @@ public final class AppContext implements AutoCloseable {
     private Boolean localOverride;
     private Clock clock = Clock.systemUTC();
     private CliSettings cliSettings;
+    private Optional<GatewayTracing> tracing;
+    private volatile GatewayMetrics metrics;
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null, System.getenv());
@@ -364,13 +369,53 @@ public final class AppContext implements AutoCloseable {
      * its own attempts (to settle them with its caller's key and budgets).
      */
     public synchronized AttemptTap attemptTap() {
-        if (attemptTap == null) attemptTap = new AttemptTap(call -> ledger().onCall(call));
+        if (attemptTap == null) attemptTap = new AttemptTap(observers(call -> ledger().onCall(call)));
         return attemptTap;
     }
 
     /** A variable of this context's environment (a test's, or the process's), or null. */
     public String env(String name) {
         return env.get(name);
+    }
+
+    /**
+     * Every ledger row also goes to the OpenTelemetry spans (when {@code telemetry.otlp_endpoint}
+     * is set) and to the Prometheus metrics (once {@link #metrics()} was asked for, by the gateway).
+     * Each observer on its own: one that fails does not keep the row from the others.
+     */
+    private CallObserver observers(CallObserver ledgerRows) {
+        Optional<GatewayTracing> spans = tracing();
+        return call -> {
+            try {
+                ledgerRows.onCall(call);
+            } finally {
+                spans.ifPresent(t -> t.onCall(call));
+                GatewayMetrics m = metrics;
+                if (m != null) m.onCall(call);
+            }
+        };
+    }
+
+    /** OTLP tracing of every model call, when the configuration names a collector; empty (nothing created) otherwise. */
+    public synchronized Optional<GatewayTracing> tracing() {
+        if (tracing == null) tracing = GatewayTracing.start(settings().telemetry(), config().catalog());
+        return tracing;
+    }
+
+    /** The Prometheus metrics of this process's model calls, created on first use (the gateway's {@code /metrics}). */
+    public synchronized GatewayMetrics metrics() {
+        if (metrics == null) {
+            GatewayMetrics m = new GatewayMetrics(config().catalog());
+            Budget limits = budget();
+            Clock budgetClock = clock;
+            // the day's budget left, read from the ledger at each scrape (nothing spent while there is no store)
+            limits.dailyUsd().ifPresent(daily -> m.addBudgetSource(() -> {
+                double spent = storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(dev.ensemble.llm.CallContext.NONE).todayUsd() : 0;
+                return List.of(BudgetLeft.day(daily - spent));
+            }));
+            metrics = m;
+        }
+        return metrics;
     }
 
     /**
@@ -440,6 +485,7 @@ public final class AppContext implements AutoCloseable {
         if (models != null) models.close();
         if (availabilityChecks != null) availabilityChecks.close();
         ollamaTags.close();
+        if (tracing != null) tracing.ifPresent(GatewayTracing::close); // sends the last spans
         if (store != null) store.close();
         if (emptyStore != null) emptyStore.close();
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"Check or show the configuration.",
                 "Layers, each overriding the one before: the built-in catalog, ~/.config/ensemble/config.yaml (or "
                         + "$XDG_CONFIG_HOME/ensemble/config.yaml), the repository's ensemble.yaml, ENSEMBLE_* variables."},
-        subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class, ConfigImportCommand.class})
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

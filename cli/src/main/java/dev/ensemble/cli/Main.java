@@ -138,6 +138,10 @@ public final class Main implements Callable<Integer> {
     static boolean readsConfiguration(CommandLine.ParseResult parsed) {
         List<CommandLine> chain = parsed.asCommandLineList();
         if (chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) return false;
+        // importing another tool's file reads only that file and the built-in catalog: a broken ensemble.yaml must not stop it
+        if (chain.size() > 2 && chain.get(1).getCommandName().equals("config") && chain.get(2).getCommandName().equals("import")) {
+            return false;
+        }
         return chain.size() > 1 && !WITHOUT_CONFIGURATION.contains(chain.get(1).getCommandName());
     }
 

@@ -7,6 +7,7 @@ import dev.ensemble.core.config.ConfigLoader;
 import dev.ensemble.core.config.ConfigLocator;
 import dev.ensemble.core.config.ConfigSnapshot;
 import dev.ensemble.core.config.EnsembleConfig;
+import dev.ensemble.core.config.TelemetrySettings;
 import dev.ensemble.core.routing.Budget;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.RoutingSettings;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * the same file, line and key. All problems are reported in one {@link ConfigException}.
  */
 record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, Roles roles, Policy policy,
-                Pipelines pipelines) {
+                Pipelines pipelines, TelemetrySettings telemetry) {
 
     /** @throws ConfigException listing every problem in every layer and section */
     static Settings load(ConfigLoader loader) {
@@ -39,9 +40,12 @@ record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, R
         // steps name roles: with the roles in error, every custom role would be reported again as unknown
         Pipelines pipelines = roles == null ? null
                 : read(errors, null, () -> Pipelines.load(snapshot.section("pipelines"), at, roles));
+        // where traces may go is not taken from the repository's ensemble.yaml: see TelemetrySettings
+        TelemetrySettings telemetry = read(errors, TelemetrySettings.OFF, () -> TelemetrySettings.load(
+                snapshot.section("telemetry"), at, source -> !loader.isRepositoryLayer(source)));
         ConfigException failure = snapshot.failure(errors);
         if (failure != null) throw failure;
-        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines);
+        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines, telemetry);
     }
 
     private static <T> T read(List<ConfigError> errors, T fallback, Supplier<T> reader) {

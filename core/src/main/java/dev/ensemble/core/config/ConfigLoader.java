@@ -46,6 +46,15 @@ public final class ConfigLoader {
         return env;
     }
 
+    /**
+     * Whether {@code source} (as {@link Origin#source()} names a layer) is the repository's {@code
+     * ensemble.yaml}: a file anyone who can push to the repository writes, so settings that choose
+     * where data goes (telemetry destinations) are not taken from it.
+     */
+    public boolean isRepositoryLayer(String source) {
+        return repoConfig != null && repoConfig.toString().equals(source);
+    }
+
     /** The user's file, the repository's {@code ensemble.yaml} and the process environment. */
     public static ConfigLoader standard(Path repoRoot) {
         return standard(repoRoot, System.getenv());
