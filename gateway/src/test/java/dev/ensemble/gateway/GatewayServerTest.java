@@ -162,6 +162,29 @@ class GatewayServerTest {
     }
 
     @Test
+    void aProviderThatFallsSilentMidStreamEndsInATimeoutEvent() throws Exception {
+        fx.server.rule(Rule.text("one two three four five").withFault(new Fault.StallMidStream(2, Duration.ofSeconds(30))));
+        fx.start();
+        HttpResponse<String> response = fx.post("/v1/chat/completions",
+                "{\"model\":\"gpt-a\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"error\"", "idle timeout").doesNotContain("five");
+        assertThat(fx.ledger).singleElement().satisfies(r -> assertThat(r.errorKind()).isEqualTo("TIMEOUT"));
+    }
+
+    @Test
+    void aProviderSilentBeforeItsFirstByteIsReplacedByTheNextModel() throws Exception {
+        fx.server.rule(Rule.fault(new Fault.Stall(Duration.ofSeconds(30))).forModel("gpt-a-wire"));
+        fx.server.rule(Rule.text("the patient one"));
+        fx.start();
+        HttpResponse<String> response = fx.post("/v1/chat/completions",
+                "{\"model\":\"team\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-ensemble-model")).contains("gpt-b");
+        assertThat(response.body()).contains("the patient one");
+    }
+
+    @Test
     void aMalformedRequestIs400InItsOwnWireNamingTheField() throws Exception {
         fx.start();
         HttpResponse<String> openai = fx.post("/v1/chat/completions", "{\"model\":\"gpt-a\"}");
