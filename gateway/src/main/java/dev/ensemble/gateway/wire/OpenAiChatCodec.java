@@ -100,8 +100,12 @@ public final class OpenAiChatCodec implements WireCodec {
     static String content(JsonNode message, String path) {
         JsonNode content = Fields.get(message, "content");
         if (content == null) return "";
+        return partsText(content, at(path, "content"));
+    }
+
+    /** Text of a string or of an array of content parts (chat and Responses part types alike). */
+    static String partsText(JsonNode content, String contentPath) {
         if (content.isString()) return content.asString();
-        String contentPath = at(path, "content");
         if (!content.isArray()) throw new BadRequest(contentPath, "must be a string or an array of content parts");
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < content.size(); i++) {

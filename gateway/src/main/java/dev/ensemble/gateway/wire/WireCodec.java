@@ -24,6 +24,15 @@ public interface WireCodec {
     /** A whole (non-streamed) answer in this wire's shape; {@code model} is the name the client asked for. */
     byte[] encode(ChatResponse response, String model);
 
+    /**
+     * A whole answer to this request. Prefer this to {@link #encode(ChatResponse, String)}: a wire
+     * may need the request to answer in kind (a Responses client's custom tools are called with
+     * {@code custom_tool_call} items, not function calls).
+     */
+    default byte[] encode(ChatResponse response, GatewayRequest request) {
+        return encode(response, request.model());
+    }
+
     /** A new encoder for one streamed answer. */
     StreamEncoder streamEncoder(GatewayRequest request);
 

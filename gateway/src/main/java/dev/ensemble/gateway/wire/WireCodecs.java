@@ -10,7 +10,7 @@ public final class WireCodecs {
     private static final Map<WireProtocol, WireCodec> CODECS = new EnumMap<>(WireProtocol.class);
 
     static {
-        for (WireCodec codec : new WireCodec[] {new OpenAiChatCodec(), new AnthropicCodec()}) {
+        for (WireCodec codec : new WireCodec[] {new OpenAiChatCodec(), new ResponsesCodec(), new AnthropicCodec(), new GeminiCodec()}) {
             CODECS.put(codec.wire(), codec);
         }
     }
