@@ -186,6 +186,8 @@ final class ExecCommand implements Callable<Integer> {
                     why(ending, agent, result, verdict, merge));
             print(term, runId, agent, spec, result, changes, verdict, merge, ending, app.repoRoot().relativize(report));
             guard.disarm();
+            // Nothing landed: the branch this run created at its start goes again (by compare-and-swap).
+            if (merge == null || !merge.merged()) runBranch.discardIfNothingLanded();
             // A merged change lives on in the run branch; the task branch and worktree can go.
             if (!keep) workspaces.remove(ws);
             else term.err().println(term.dim("kept worktree " + ws.directory() + " on branch " + ws.branch()));

@@ -27,12 +27,15 @@ public final class RunBranch {
     private final String name;
     private final Path record;
     private String expected;
+    /** The commit the run started from, when this object created the branch (null on a resume). */
+    private final String base;
 
-    private RunBranch(Git git, String name, Path record, String expected) {
+    private RunBranch(Git git, String name, Path record, String expected, String base) {
         this.git = git;
         this.name = name;
         this.record = record;
         this.expected = expected;
+        this.base = base;
     }
 
     /**
@@ -54,7 +57,7 @@ public final class RunBranch {
             }
             git.check(created);
         }
-        RunBranch branch = new RunBranch(git, name, recordFile(repoRoot, runId), base);
+        RunBranch branch = new RunBranch(git, name, recordFile(repoRoot, runId), base, base);
         branch.persist();
         return branch;
     }
@@ -82,7 +85,7 @@ public final class RunBranch {
                     + " exists but this run never recorded making it: refusing to build on it");
         }
         if (!SHA.matcher(recorded).matches()) throw new IllegalStateException("the record " + record + " is not a commit id");
-        RunBranch branch = new RunBranch(git, name, record, recorded);
+        RunBranch branch = new RunBranch(git, name, record, recorded, null);
         branch.verify();
         return Optional.of(branch);
     }
@@ -115,6 +118,22 @@ public final class RunBranch {
         if (!git.exec("update-ref", "-m", "ensemble: " + reason, ref(), newTip, expected).ok()) return false;
         expected = newTip;
         persist();
+        return true;
+    }
+
+    /**
+     * Deletes the branch, by compare-and-swap, when nothing ever landed on it (it is still at the
+     * commit this run created it on), so a run whose change was rejected leaves no branch behind.
+     * True when it was deleted; a branch that moved or a resumed run's branch is left alone.
+     */
+    public synchronized boolean discardIfNothingLanded() {
+        if (base == null || !expected.equals(base)) return false;
+        if (!git.exec("update-ref", "-m", "ensemble: nothing landed", "-d", ref(), expected).ok()) return false;
+        try {
+            Files.deleteIfExists(record);
+        } catch (IOException e) {
+            // A stale record names a branch that no longer exists: resume treats that as "never created".
+        }
         return true;
     }
 
