@@ -24,6 +24,7 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.store.LedgerSpend;
 import dev.ensemble.engine.store.Ledger;
 import dev.ensemble.engine.store.Store;
+import dev.ensemble.gateway.AttemptTap;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.ChatModels;
@@ -68,6 +69,7 @@ public final class AppContext implements AutoCloseable {
     private Store emptyStore;
     private Ledger ledger;
     private ChatModels models;
+    private AttemptTap attemptTap;
     private ChatModels availabilityChecks;
     private RoleModels roleModels;
     private AgentRegistry agents;
@@ -318,11 +320,24 @@ public final class AppContext implements AutoCloseable {
             Clock budgetClock = clock;
             SpendSource spend = context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
             BudgetGuard guard = new BudgetGuard(budget(), spend, line -> terminal.err().println(terminal.yellow("ensemble: " + line)));
-            CallObserver ledgerRows = call -> ledger().onCall(call);
-            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), ledgerRows,
+            models = new ChatModels(c.catalog(), c.timeouts(), c.retry(), c.breaker(), secrets(), attemptTap(),
                     Optional.of(guard), c.localOnly(), ollamaTags);
         }
         return models;
+    }
+
+    /**
+     * Where {@link #models()} records every attempt: the ledger, and a gateway request waiting for
+     * its own attempts (to settle them with its caller's key and budgets).
+     */
+    public synchronized AttemptTap attemptTap() {
+        if (attemptTap == null) attemptTap = new AttemptTap(call -> ledger().onCall(call));
+        return attemptTap;
+    }
+
+    /** A variable of this context's environment (a test's, or the process's), or null. */
+    public String env(String name) {
+        return env.get(name);
     }
 
     /**

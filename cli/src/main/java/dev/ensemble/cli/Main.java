@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
             MemoryCommand.class,
             ConfigCommand.class,
             SecretsCommand.class,
+            GatewayCommand.class,
             ScriptedServerCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class

@@ -1,0 +1,120 @@
+package dev.ensemble.gateway;
+
+import dev.ensemble.core.Redactor;
+import dev.ensemble.gateway.wire.BadRequest;
+import dev.ensemble.gateway.wire.StreamEncoder;
+import dev.ensemble.gateway.wire.WireCodec;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What goes back to one client, in its own wire. Nothing is sent until an answer is certain (a
+ * whole plain answer) or its first byte exists (a stream), so that until {@link #committed()} a
+ * failed model can still be replaced by the next one without the client noticing. Every message
+ * that leaves here is redacted: no key or token is ever echoed.
+ */
+final class ClientResponse {
+    static final String MODEL_HEADER = "x-ensemble-model";
+
+    private final Context ctx;
+    private final WireCodec codec;
+    private StreamEncoder encoder;
+    private OutputStream out;
+    private boolean committed;
+
+    ClientResponse(Context ctx, WireCodec codec) {
+        this.ctx = ctx;
+        this.codec = codec;
+    }
+
+    /** The encoder of this request's stream, which writes the error event after the first byte. */
+    void encoder(StreamEncoder newEncoder) {
+        this.encoder = newEncoder;
+    }
+
+    boolean committed() {
+        return committed;
+    }
+
+    /** An error in the client's wire, before anything else was sent. */
+    void error(int status, String message, Optional<Duration> retryAfter) {
+        if (committed) {
+            streamError(status, message);
+            return;
+        }
+        retryAfter.ifPresent(wait -> ctx.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+        ctx.status(status).contentType(codec.contentType()).result(codec.error(status, Redactor.global().redact(message)));
+    }
+
+    void error(int status, String message) {
+        error(status, message, Optional.empty());
+    }
+
+    /** A 400 naming the field, in the wire's own shape (OpenAI's {@code param}). */
+    void badRequest(BadRequest bad) {
+        ctx.status(400).contentType(codec.contentType()).result(codec.error(new BadRequest(bad.field(),
+                Redactor.global().redact(bad.getMessage().substring(bad.field().isEmpty() ? 0 : bad.field().length() + 2)))));
+    }
+
+    void refuse(Admission.Refused refused) {
+        error(refused.httpStatus(), refused.message());
+    }
+
+    /** A whole answer. */
+    void plain(String modelId, String contentType, byte[] body) {
+        ctx.header(MODEL_HEADER, modelId);
+        ctx.status(200).contentType(contentType).result(body);
+    }
+
+    /** Commits the response as an event stream answered by {@code modelId}; later calls do nothing. */
+    void startStream(String modelId) {
+        if (committed) return;
+        ctx.res().setStatus(200);
+        ctx.res().setHeader(MODEL_HEADER, modelId);
+        ctx.res().setContentType("text/event-stream");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        try {
+            out = ctx.res().getOutputStream();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+        committed = true;
+    }
+
+    void write(String frames) {
+        if (frames == null || frames.isEmpty()) return;
+        write(frames.getBytes(StandardCharsets.UTF_8), 0, -1);
+    }
+
+    /** Writes and flushes at once: each event reaches the client as it is made. {@code length} -1: all of it. */
+    void write(byte[] bytes, int offset, int length) {
+        try {
+            out.write(bytes, offset, length < 0 ? bytes.length - offset : length);
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+    }
+
+    /** A failure after the first byte: the wire's error event, then the end of the stream. */
+    void streamError(int status, String message) {
+        String redacted = Redactor.global().redact(message);
+        try {
+            write(encoder.error(status, redacted));
+        } catch (ClientGone ignored) {
+            // The client left first; there is no one to tell.
+        }
+    }
+
+    /** The client closed its connection: stop working for it. */
+    static final class ClientGone extends UncheckedIOException {
+        ClientGone(IOException cause) {
+            super(cause);
+        }
+    }
+}

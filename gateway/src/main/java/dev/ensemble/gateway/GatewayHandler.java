@@ -1,0 +1,230 @@
+package dev.ensemble.gateway;
+
+import dev.ensemble.core.ModelSpec;
+import dev.ensemble.core.Redactor;
+import dev.ensemble.core.WireProtocol;
+import dev.ensemble.gateway.wire.BadRequest;
+import dev.ensemble.gateway.wire.GatewayRequest;
+import dev.ensemble.gateway.wire.WireCodec;
+import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallRecord;
+import dev.ensemble.llm.ChatRequest;
+import dev.ensemble.llm.ChatResponse;
+import dev.ensemble.llm.FailedAttempt;
+import dev.ensemble.llm.ModelException;
+import dev.ensemble.llm.ModelException.Kind;
+import dev.ensemble.llm.StreamListener;
+import dev.ensemble.llm.ToolCall;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One model request, from key to answer: who asks (the gatekeeper), what they ask (the client's
+ * codec), which models may answer (a model, an alias's chain, or the router's pick for
+ * {@code auto}), then each model in turn until one answers. A model that fails before the first
+ * byte reached the client is replaced by the next one without the client noticing; after it, the
+ * failure is the wire's error event. Same wire in and out goes byte for byte ({@link Upstream});
+ * otherwise the request is decoded, sent through the model stack and encoded back.
+ */
+final class GatewayHandler {
+    private final GatewayOptions options;
+    private final ModelResolver resolver;
+    private final Upstream upstream;
+    private final Cooldowns cooldowns = new Cooldowns();
+
+    GatewayHandler(GatewayOptions options, Upstream upstream) {
+        this.options = options;
+        this.resolver = new ModelResolver(options.models(), options.router());
+        this.upstream = upstream;
+    }
+
+    void handle(Context ctx, WireProtocol wire, String pathModel, boolean streamFromPath) {
+        WireCodec codec = options.codecs().get(wire);
+        if (codec == null) {
+            ctx.status(501).contentType("application/json").result("{\"error\":{\"message\":\"this gateway has no codec for " + wire.key() + "\"}}");
+            return;
+        }
+        ClientResponse out = new ClientResponse(ctx, codec);
+        Optional<Caller> caller = caller(ctx, out);
+        if (caller.isEmpty()) return;
+        GatewayRequest request;
+        try {
+            request = codec.decode(ctx.bodyAsBytes(), pathModel, streamFromPath);
+        } catch (BadRequest e) {
+            out.badRequest(e);
+            return;
+        }
+        out.encoder(codec.streamEncoder(request));
+        List<ModelSpec> chain;
+        try {
+            chain = resolver.resolve(request.model(), request.chat());
+        } catch (ModelResolver.UnknownModel e) {
+            out.error(404, e.getMessage());
+            return;
+        }
+        try {
+            answer(ctx, codec, request, chain, caller.get(), out);
+        } catch (ClientResponse.ClientGone gone) {
+            // The client left; the upstream exchange was closed with it.
+        }
+    }
+
+    /** The caller behind the request's key, or empty once a refusal has been sent. */
+    Optional<Caller> caller(Context ctx, ClientResponse out) {
+        Optional<String> key = ClientKeys.from(ctx);
+        Optional<Admission> known = options.gatekeeper().authenticate(key);
+        if (known.isPresent()) {
+            switch (known.get()) {
+                case Admission.Refused refused -> {
+                    out.refuse(refused);
+                    return Optional.empty();
+                }
+                case Admission.Allowed allowed -> {
+                    return Optional.of(allowed.caller());
+                }
+            }
+        }
+        if (options.requireKey()) {
+            out.error(401, key.isEmpty()
+                    ? "no API key: this gateway asks for one (ENSEMBLE_TOKEN or a virtual key) in Authorization: Bearer, x-api-key or x-goog-api-key"
+                    : "the API key is not known to this gateway");
+            return Optional.empty();
+        }
+        return Optional.of(new Caller(Caller.Kind.ANONYMOUS_LOOPBACK, "", "", CallContext.of("gateway")));
+    }
+
+    private void answer(Context ctx, WireCodec codec, GatewayRequest request, List<ModelSpec> chain, Caller caller, ClientResponse out) {
+        CallContext context = caller.context().command().isEmpty()
+                ? new CallContext("gateway", caller.context().runId(), caller.context().taskId(), caller.context().role(),
+                        caller.context().attempt(), 0)
+                : caller.context();
+        ChatRequest chat = request.chat().withContext(context);
+        Consumer<CallRecord> settle = record -> options.gatekeeper().settle(caller, record);
+        ModelException last = null;
+        for (int step = 0; step < chain.size(); step++) {
+            ModelSpec spec = chain.get(step);
+            if (step < chain.size() - 1 && cooldowns.cooling(spec.id())) continue;
+            Admission admission = options.gatekeeper().admit(caller, spec.id(), chat);
+            if (admission instanceof Admission.Refused refused) {
+                out.refuse(refused);
+                return;
+            }
+            ChatRequest stepChat = chat.withContext(context.withFallbackStep(step));
+            try {
+                if (options.models().catalog().providerOf(spec).wire() == request.clientWire()) {
+                    upstream.forward(spec, request, ctx, out, stepChat.context(), settle);
+                } else {
+                    translate(codec, request, spec, stepChat, out, settle);
+                }
+                return;
+            } catch (AfterFirstByte e) {
+                out.streamError(502, e.getMessage());
+                return;
+            } catch (ModelException e) {
+                if (out.committed()) {
+                    out.streamError(status(e), e.getMessage());
+                    return;
+                }
+                e.retryAfter().ifPresent(wait -> {
+                    if (e.kind() == Kind.RATE_LIMITED || e.kind() == Kind.OVERLOADED) cooldowns.coolDown(spec.id(), wait);
+                });
+                last = e;
+                if (e.kind() == Kind.BUDGET || e.kind() == Kind.INTERRUPTED) break;
+            }
+        }
+        if (last == null) {
+            out.error(503, "every model of '" + request.model() + "' is cooling down after a rate limit; retry shortly");
+            return;
+        }
+        out.error(status(last), last.getMessage(), last.retryAfter());
+    }
+
+    /** Decode, the model stack (retry, breaker, ledger, concurrency), encode; a stream event by event. */
+    private void translate(WireCodec codec, GatewayRequest request, ModelSpec spec, ChatRequest chat, ClientResponse out,
+                           Consumer<CallRecord> settle) {
+        StreamListener listener = request.stream() ? new Relay(codec, request, spec, out) : null;
+        ChatResponse response = options.tap()
+                .map(tap -> tap.during(settle, () -> options.models().model(spec).chat(chat, listener)))
+                .orElseGet(() -> {
+                    ChatResponse r = options.models().model(spec).chat(chat, listener);
+                    settle.accept(synthesized(chat, r, spec));
+                    return r;
+                });
+        if (!request.stream()) {
+            out.plain(response.modelId(), codec.contentType(), codec.encode(response, request.model()));
+            return;
+        }
+        ((Relay) listener).begin();
+        out.write(((Relay) listener).finish(response));
+    }
+
+    /** Without a tap on the stack: one row for the answer, as the stack's recording would have made it. */
+    private static CallRecord synthesized(ChatRequest chat, ChatResponse response, ModelSpec spec) {
+        return new CallRecord(java.time.Instant.now().minus(response.latency()), chat.context(),
+                spec.provider(), response.modelId(), false, response.usage(), spec.costUsd(response.usage()),
+                response.latency(), response.timeToFirstToken(), CallRecord.Outcome.OK, "", "");
+    }
+
+    /** The HTTP status a failure of the whole chain is sent with. */
+    static int status(ModelException e) {
+        return switch (e.kind()) {
+            case RATE_LIMITED, BUDGET -> 429;
+            case BAD_REQUEST, CONTEXT_TOO_LONG -> e.httpStatus() >= 400 && e.httpStatus() < 500 ? e.httpStatus() : 400;
+            case NOT_FOUND -> 404;
+            case TIMEOUT -> 504;
+            case OVERLOADED, CIRCUIT_OPEN, NO_USABLE_MODEL, NO_KEY -> 503;
+            case INTERRUPTED -> 499;
+            case SERVER_ERROR, CONNECTION, UNREACHABLE, STREAM_CUT, MALFORMED_RESPONSE, AUTH -> 502;
+        };
+    }
+
+    /** A failure of a stream whose first byte the client already has. */
+    static final class AfterFirstByte extends RuntimeException {
+        AfterFirstByte(String message) {
+            super(Redactor.global().redact(message));
+        }
+    }
+
+    /** Turns the stack's stream into the client's events; commits the response at the first content. */
+    private static final class Relay implements StreamListener {
+        private final ClientResponse out;
+        private final dev.ensemble.gateway.wire.StreamEncoder encoder;
+        private final ModelSpec spec;
+
+        Relay(WireCodec codec, GatewayRequest request, ModelSpec spec, ClientResponse out) {
+            this.out = out;
+            this.encoder = codec.streamEncoder(request);
+            this.spec = spec;
+            out.encoder(encoder);
+        }
+
+        void begin() {
+            if (out.committed()) return;
+            out.startStream(spec.id());
+            out.write(encoder.start());
+        }
+
+        String finish(ChatResponse response) {
+            return encoder.finish(response);
+        }
+
+        @Override public void onText(String delta) {
+            if (delta.isEmpty()) return;
+            begin();
+            out.write(encoder.text(delta));
+        }
+
+        @Override public void onToolCall(ToolCall call) {
+            begin();
+            out.write(encoder.toolCall(call));
+        }
+
+        @Override public void onAttemptFailed(FailedAttempt failure) {
+            // Before the first byte a retry or the next model may still answer unseen; after it, the client has
+            // part of an answer that a retry would contradict, so the failure ends the stream.
+            if (out.committed()) throw new AfterFirstByte(failure.modelId() + ": " + failure.kind().label() + " — " + failure.reason());
+        }
+    }
+}
