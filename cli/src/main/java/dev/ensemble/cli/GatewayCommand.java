@@ -84,7 +84,8 @@ final class GatewayCommand implements Callable<Integer> {
                     .put("url", url).put("port", Integer.parseInt(url.substring(url.lastIndexOf(':') + 1)))
                     .put("bind", bind).put("key_required", keyRequired)
                     .put("models", catalog.models().size()).put("aliases", catalog.aliases().size());
-            term.printJson(line);
+            // One line, so a script reads the address with a single read.
+            term.out().println(HttpTransport.JSON.writeValueAsString(line));
             term.out().flush();
             return;
         }

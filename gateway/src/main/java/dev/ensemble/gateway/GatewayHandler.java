@@ -153,7 +153,7 @@ final class GatewayHandler {
                     return r;
                 });
         if (!request.stream()) {
-            out.plain(response.modelId(), codec.contentType(), codec.encode(response, request.model()));
+            out.plain(response.modelId(), codec.contentType(), codec.encode(response, request));
             return;
         }
         ((Relay) listener).begin();

@@ -132,20 +132,89 @@ final class Upstream {
                 out.plain(attempt.spec.id(), response.headers().firstValue("content-type").orElse("application/json"), answer);
                 return;
             }
-            byte[] buffer = new byte[16 * 1024];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                if (n == 0) continue;
-                attempt.firstByte();
-                out.startStream(attempt.spec.id());
-                attempt.sniffer.chunk(buffer, 0, n);
-                out.write(buffer, 0, n);
-            }
-            if (!attempt.sniffer.finished()) {
-                throw new ModelException(Kind.STREAM_CUT, attempt.who() + ": stream ended before its final event");
-            }
+            relay(attempt, in, out);
         } catch (IOException e) {
             throw new ModelException(Kind.STREAM_CUT, attempt.who() + ": stream broke off: " + describe(e), e);
+        }
+    }
+
+    /** Copies the provider's stream to the client as it comes, each read flushed at once. */
+    private void relay(Attempt attempt, InputStream in, ClientResponse out) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        int n;
+        try (Silence silence = new Silence(timeouts.firstToken(), timeouts.idle())) {
+            try {
+                while ((n = in.read(buffer)) >= 0) {
+                    silence.progress();
+                    if (n == 0) continue;
+                    attempt.firstByte();
+                    out.startStream(attempt.spec.id());
+                    attempt.sniffer.chunk(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                if (silence.fired()) {
+                    throw new ModelException(Kind.TIMEOUT, attempt.who() + ": stream silent past the "
+                            + (attempt.firstByteAt < 0 ? "first-token timeout" : "idle timeout"), e);
+                }
+                throw e;
+            }
+        }
+        if (!attempt.sniffer.finished()) {
+            throw new ModelException(Kind.STREAM_CUT, attempt.who() + ": stream ended before its final event");
+        }
+    }
+
+    /**
+     * Interrupts the reading thread when the provider goes quiet for longer than the first-token
+     * (then idle) timeout: a blocked read of the response stream ends with an IOException, and the
+     * connection is closed with it.
+     */
+    private static final class Silence implements AutoCloseable {
+        private final Thread reader = Thread.currentThread();
+        private final Thread watchdog;
+        private volatile long lastProgress = System.nanoTime();
+        private volatile boolean started;
+        private volatile boolean fired;
+
+        Silence(Duration firstToken, Duration idle) {
+            watchdog = Thread.ofVirtual().name("gateway-silence").start(() -> {
+                try {
+                    while (true) {
+                        long limit = (started ? idle : firstToken).toNanos();
+                        long quiet = System.nanoTime() - lastProgress;
+                        if (quiet >= limit) {
+                            fired = true;
+                            reader.interrupt();
+                            return;
+                        }
+                        Thread.sleep(Duration.ofNanos(limit - quiet));
+                    }
+                } catch (InterruptedException stopped) {
+                    // The stream ended first.
+                }
+            });
+        }
+
+        void progress() {
+            lastProgress = System.nanoTime();
+            started = true;
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public void close() {
+            watchdog.interrupt();
+            try {
+                watchdog.join();
+            } catch (InterruptedException e) {
+                // Our own interrupt, from the watchdog: cleared below.
+            }
+            // The interrupt was meant for the blocked read only; the client still gets its error event.
+            if (fired) Thread.interrupted();
         }
     }
 

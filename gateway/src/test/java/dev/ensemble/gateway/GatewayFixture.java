@@ -41,7 +41,7 @@ final class GatewayFixture implements AutoCloseable {
     static final String OA_KEY = "sk-upstream-openai-7f3a9c";
     static final String AN_KEY = "sk-ant-upstream-5d1e8b";
     static final String GE_KEY = "AIza-upstream-gemini-2c4d";
-    static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(20));
+    static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(20));
 
     final ScriptedModelServer server = ScriptedModelServer.start();
     final Catalog catalog;

@@ -98,6 +98,35 @@ class GatewayServerTest {
     }
 
     @Test
+    void responsesAndGeminiClientsAreServedBothWays() throws Exception {
+        fx.server.rule(Rule.text("every wire answers"));
+        fx.start();
+        // Responses in, Anthropic out (translated), streamed.
+        HttpResponse<String> responses = fx.post("/v1/responses",
+                "{\"model\":\"claude-a\",\"stream\":true,\"input\":\"hi\"}", "Authorization", "Bearer x");
+        assertThat(responses.statusCode()).isEqualTo(200);
+        assertThat(responses.body()).contains("response.output_text.delta", "every", "response.completed");
+        // Responses in, Responses out: byte for byte.
+        String body = "{\"model\":\"resp-a\",\"input\":\"hi\",\"store\":false,\"x_new_field\":1}";
+        HttpResponse<String> same = fx.post("/v1/responses", body);
+        assertThat(same.statusCode()).isEqualTo(200);
+        assertThat(upstream("resp-a-wire").getFirst().body()).isEqualTo(body.replace("\"resp-a\"", "\"resp-a-wire\""));
+        // Gemini in, OpenAI chat out (translated), and Gemini in, Gemini out with the key from ?key=.
+        String contents = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}";
+        HttpResponse<String> gemini = fx.post("/v1beta/models/gpt-a:streamGenerateContent?alt=sse", contents);
+        assertThat(gemini.statusCode()).isEqualTo(200);
+        assertThat(gemini.headers().firstValue("x-ensemble-model")).contains("gpt-a");
+        assertThat(gemini.body()).contains("data:", "every", "finishReason");
+        HttpResponse<String> geminiSame = fx.post("/v1beta/models/gemini-a:generateContent?key=client-key", contents);
+        assertThat(geminiSame.statusCode()).isEqualTo(200);
+        RecordedRequest sent = upstream("gemini-a-wire").getFirst();
+        assertThat(sent.body()).isEqualTo(contents);
+        assertThat(sent.path()).isEqualTo("/v1beta/models/gemini-a-wire:generateContent");
+        assertThat(sent.header("x-goog-api-key")).isEqualTo(GatewayFixture.GE_KEY);
+        assertThat(sent.query()).isNull();
+    }
+
+    @Test
     void toolCallsTranslateAcrossWires() throws Exception {
         fx.server.rule(Rule.answer(new Reply.ToolCall("Write", "{\"path\":\"a.txt\"}")).whenTools(true));
         fx.start();
@@ -162,6 +191,29 @@ class GatewayServerTest {
     }
 
     @Test
+    void aProviderThatFallsSilentMidStreamEndsInATimeoutEvent() throws Exception {
+        fx.server.rule(Rule.text("one two three four five").withFault(new Fault.StallMidStream(2, Duration.ofSeconds(30))));
+        fx.start();
+        HttpResponse<String> response = fx.post("/v1/chat/completions",
+                "{\"model\":\"gpt-a\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"error\"", "idle timeout").doesNotContain("five");
+        assertThat(fx.ledger).singleElement().satisfies(r -> assertThat(r.errorKind()).isEqualTo("TIMEOUT"));
+    }
+
+    @Test
+    void aProviderSilentBeforeItsFirstByteIsReplacedByTheNextModel() throws Exception {
+        fx.server.rule(Rule.fault(new Fault.Stall(Duration.ofSeconds(30))).forModel("gpt-a-wire"));
+        fx.server.rule(Rule.text("the patient one"));
+        fx.start();
+        HttpResponse<String> response = fx.post("/v1/chat/completions",
+                "{\"model\":\"team\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-ensemble-model")).contains("gpt-b");
+        assertThat(response.body()).contains("the patient one");
+    }
+
+    @Test
     void aMalformedRequestIs400InItsOwnWireNamingTheField() throws Exception {
         fx.start();
         HttpResponse<String> openai = fx.post("/v1/chat/completions", "{\"model\":\"gpt-a\"}");
@@ -202,6 +254,35 @@ class GatewayServerTest {
                 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}").statusCode()).isNotEqualTo(401);
         assertThat(fx.server.modelCalls()).hasSize(fx.server.modelCalls().size()).allSatisfy(r ->
                 assertThat(r.body() + r.headers()).doesNotContain(token));
+    }
+
+    @Test
+    void noKeyOrTokenReachesAnAnswerAnErrorOrTheLedger() throws Exception {
+        String token = "ens-operator-token-9d2c7a";
+        // A provider that rejects the key and repeats it in its error, as some do.
+        fx.server.rule(Rule.fault(new Fault.HttpError(401)));
+        fx.start(fx.options().withGatekeeper(Gatekeeper.first(List.of(new OperatorToken(token), new Gatekeeper() {
+            @Override public java.util.Optional<Admission> authenticate(java.util.Optional<String> secret) {
+                return java.util.Optional.empty();
+            }
+
+            @Override public void settle(Caller caller, CallRecord record) {
+                fx.settled.add(record);
+            }
+        })), true));
+        List<String> seen = new ArrayList<>();
+        for (String[] call : new String[][] {{"/v1/chat/completions", "gpt-a"}, {"/v1/chat/completions", "claude-a"},
+                {"/v1/messages", "claude-a"}, {"/v1/messages", "gpt-a"}}) {
+            String body = "{\"model\":\"" + call[1] + "\",\"max_tokens\":5,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            HttpResponse<String> response = fx.post(call[0], body, "Authorization", "Bearer " + token);
+            assertThat(response.statusCode()).as(call[0] + " " + call[1]).isGreaterThanOrEqualTo(400);
+            seen.add(response.body() + response.headers().map());
+        }
+        fx.ledger.forEach(r -> seen.add(r.toString()));
+        fx.settled.forEach(r -> seen.add(r.toString()));
+        assertThat(fx.ledger).isNotEmpty();
+        assertThat(seen).allSatisfy(text -> assertThat(text).doesNotContain(token, GatewayFixture.OA_KEY, GatewayFixture.AN_KEY));
+        assertThat(fx.server.modelCalls()).allSatisfy(r -> assertThat(r.body() + r.headers()).doesNotContain(token));
     }
 
     @Test
