@@ -9,12 +9,12 @@
 #
 #   bench/gateway-bench.sh [SECONDS per run, default 10]
 #
-# Environment: BENCH_NO_BUILD=1 (use the built jars), BENCH_CONCURRENCY="16 64", BENCH_STREAMS=500.
+# Environment: BENCH_NO_BUILD=1 (use the built jars), BENCH_CONCURRENCY="1 16 64", BENCH_STREAMS=500.
 # Prints raw lines and a summary table; everything also lands in $OUT (default /tmp/ensemble-gateway-bench.<pid>).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_PER_RUN=${1:-10}
-CONCURRENCY=${BENCH_CONCURRENCY:-16 64}
+CONCURRENCY=${BENCH_CONCURRENCY:-1 16 64}
 STREAMS=${BENCH_STREAMS:-500}
 OUT=${OUT:-/tmp/ensemble-gateway-bench.$$}
 mkdir -p "$OUT"
@@ -46,6 +46,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" |
 # 1. The upstream.
 "$JAVA" -cp "$BENCH_JAR" dev.ensemble.bench.FastUpstream >"$OUT/upstream.log" 2>&1 &
 pids+=($!)
+UP_PID=$!
 UP=$(first_line "$OUT/upstream.log" '^listening' | cut -d' ' -f2)
 
 # 2. ensemble's gateway, in a scratch repository with a private home (this machine's keys and config unseen).
@@ -98,10 +99,10 @@ load() { "$JAVA" -cp "$BENCH_JAR" dev.ensemble.bench.GatewayLoad --seconds "$SEC
 for c in $CONCURRENCY; do
   for mode in plain stream; do
     flag=(); [ "$mode" = stream ] && flag=(--stream)
-    load --label direct --url "http://127.0.0.1:$UP/v1/chat/completions" --model bench --concurrency "$c" "${flag[@]}"
-    load --label ensemble-same-wire --url "http://127.0.0.1:$GW/v1/chat/completions" --model bench-oa --concurrency "$c" "${flag[@]}"
-    load --label ensemble-translating --url "http://127.0.0.1:$GW/v1/chat/completions" --model bench-an --concurrency "$c" "${flag[@]}"
-    load --label portkey --url "http://127.0.0.1:$PK/v1/chat/completions" --model bench --concurrency "$c" "${flag[@]}" \
+    load --label direct --url "http://127.0.0.1:$UP/v1/chat/completions" --model bench --concurrency "$c" "${flag[@]}" --cpu-pid "$UP_PID"
+    load --label ensemble-same-wire --url "http://127.0.0.1:$GW/v1/chat/completions" --model bench-oa --concurrency "$c" "${flag[@]}" --cpu-pid "$GW_PID"
+    load --label ensemble-translating --url "http://127.0.0.1:$GW/v1/chat/completions" --model bench-an --concurrency "$c" "${flag[@]}" --cpu-pid "$GW_PID"
+    load --label portkey --url "http://127.0.0.1:$PK/v1/chat/completions" --model bench --concurrency "$c" "${flag[@]}" --cpu-pid "$PK_PID" \
         --header "x-portkey-provider: openai" --header "x-portkey-custom-host: http://127.0.0.1:$UP/v1" \
         --header "authorization: Bearer sk-bench-upstream"
   done
@@ -126,13 +127,14 @@ rows = {}
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     num = lambda s: float(re.findall(r"[-\d.]+", s)[-1])
-    rows[(f[0], f[1], f[2])] = dict(rps=num(f[3]), p50=num(f[4]), p99=num(f[5]), t50=num(f[6]), t99=num(f[7]), err=int(num(f[8])))
-print("| target | c | mode | req/s | vs direct | p50 ms | added p50 | p99 ms | added p99 | first byte p50 | added first byte p50 | errors |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows[(f[0], f[1], f[2])] = dict(rps=num(f[3]), p50=num(f[4]), p99=num(f[5]), t50=num(f[6]), t99=num(f[7]), err=int(num(f[8])),
+                                    cpu=float(f[9].split()[1]) if len(f) > 9 else float("nan"))
+print("| target | c | mode | req/s | vs direct | p50 ms | added p50 | p99 ms | added p99 | first byte p50 | added first byte p50 | errors | target's CPU ms/req |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (label, c, mode), r in rows.items():
     d = rows.get(("direct", c, mode))
     print(f"| {label} | {c[2:]} | {mode} | {r['rps']:.0f} | {r['rps']/d['rps']:.2f}x | {r['p50']:.2f} | {r['p50']-d['p50']:+.2f} | "
-          f"{r['p99']:.2f} | {r['p99']-d['p99']:+.2f} | {r['t50']:.2f} | {r['t50']-d['t50']:+.2f} | {r['err']} |")
+          f"{r['p99']:.2f} | {r['p99']-d['p99']:+.2f} | {r['t50']:.2f} | {r['t50']-d['t50']:+.2f} | {r['err']} | {r['cpu']:.2f} |")
 print()
 for (label, c, mode), r in rows.items():
     if label not in ("ensemble-same-wire", "ensemble-translating"): continue
@@ -141,5 +143,6 @@ for (label, c, mode), r in rows.items():
     pk_added = p["p50"] - d["p50"]
     added = r["p50"] - d["p50"]
     print(f"{label} {c} {mode}: added p50 {added:.2f} ms = {added/pk_added:.2f} of Portkey's {pk_added:.2f} ms (target <= 0.20); "
-          f"req/s {r['rps']/p['rps']:.1f}x Portkey's (target >= 5)")
+          f"req/s {r['rps']/p['rps']:.1f}x Portkey's (target >= 5); CPU per request {r['cpu']:.2f} ms vs Portkey's {p['cpu']:.2f} ms "
+          f"= {p['cpu']/r['cpu']:.1f}x the requests per CPU-second")
 PY
