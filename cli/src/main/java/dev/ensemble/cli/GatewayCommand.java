@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = {"Run the gateway: one endpoint that speaks every model wire in front of every catalog model.",
+        description = {"Serve every model wire in front of every catalog model.",
                 "OpenAI Chat and Responses, Anthropic Messages and Gemini clients (SDKs, coding CLIs) point their base URL "
                         + "here and name a catalog model, an alias (its fallback chain) or auto. Every call goes through "
                         + "ensemble's retries, breakers, concurrency limits, budgets and ledger. Runs until interrupted.",
