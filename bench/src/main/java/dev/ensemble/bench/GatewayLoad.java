@@ -25,14 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.ensemble.bench.GatewayLoad --url http://127.0.0.1:4000/v1/chat/completions \
- *      --model m --concurrency 16 --seconds 10 [--stream] [--header name:value]... [--label text]
+ *      --model m --concurrency 16 --seconds 10 [--stream] [--header name:value]... [--label text] [--cpu-pid PID]
  * </pre>
  */
 public final class GatewayLoad {
     private GatewayLoad() {}
 
     record Result(String label, int concurrency, boolean stream, long requests, long errors, double seconds,
-                  long[] latencyMicros, long[] firstByteMicros) {
+                  long[] latencyMicros, long[] firstByteMicros, double cpuMillisPerRequest) {
         double rps() { return requests / seconds; }
 
         static double percentile(long[] sorted, double p) {
@@ -42,9 +42,10 @@ public final class GatewayLoad {
         }
 
         String line() {
-            return String.format("%s\tc=%d\t%s\t%.0f req/s\tp50 %.2f ms\tp99 %.2f ms\tttfb p50 %.2f ms\tttfb p99 %.2f ms\terrors %d",
+            return String.format("%s\tc=%d\t%s\t%.0f req/s\tp50 %.2f ms\tp99 %.2f ms\tttfb p50 %.2f ms\tttfb p99 %.2f ms\terrors %d"
+                            + "\tcpu %.2f ms/req",
                     label, concurrency, stream ? "stream" : "plain", rps(), percentile(latencyMicros, 50), percentile(latencyMicros, 99),
-                    percentile(firstByteMicros, 50), percentile(firstByteMicros, 99), errors);
+                    percentile(firstByteMicros, 50), percentile(firstByteMicros, 99), errors, cpuMillisPerRequest);
         }
     }
 
@@ -67,13 +68,14 @@ public final class GatewayLoad {
         String label = options.getOrDefault("--label", url.toString());
         String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five words.\"}]"
                 + (stream ? ",\"stream\":true" : "") + "}";
-        run(url, headers, body, concurrency, warmup, false, label, stream);
-        Result result = run(url, headers, body, concurrency, seconds, true, label, stream);
+        long cpuPid = Long.parseLong(options.getOrDefault("--cpu-pid", "-1"));
+        run(url, headers, body, concurrency, warmup, false, label, stream, -1);
+        Result result = run(url, headers, body, concurrency, seconds, true, label, stream, cpuPid);
         System.out.println(result.line());
     }
 
     static Result run(URI url, List<String> headers, String body, int concurrency, double seconds, boolean measure,
-                      String label, boolean stream) throws InterruptedException {
+                      String label, boolean stream, long cpuPid) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60))
@@ -88,6 +90,7 @@ public final class GatewayLoad {
         long[][] latencies = new long[concurrency][];
         long[][] firstBytes = new long[concurrency][];
         int[] counts = new int[concurrency];
+        long cpuBefore = cpuTicks(cpuPid);
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < concurrency; t++) {
@@ -131,6 +134,7 @@ public final class GatewayLoad {
         running.set(false);
         for (Thread thread : threads) thread.join();
         double elapsed = (System.nanoTime() - start) / 1e9;
+        long cpuAfter = cpuTicks(cpuPid);
         long total = Arrays.stream(counts).sum();
         long[] allLatency = new long[(int) total];
         long[] allFirst = new long[(int) total];
@@ -143,6 +147,24 @@ public final class GatewayLoad {
         Arrays.sort(allLatency);
         Arrays.sort(allFirst);
         client.close();
-        return new Result(label, concurrency, stream, total, errors.get(), elapsed, allLatency, allFirst);
+        // Clock ticks are 10 ms on Linux (USER_HZ 100): over a 10 s run that is well below the spread.
+        double cpuPerRequest = cpuPid < 0 || total == 0 ? Double.NaN : (cpuAfter - cpuBefore) * 10.0 / total;
+        return new Result(label, concurrency, stream, total, errors.get(), elapsed, allLatency, allFirst, cpuPerRequest);
+    }
+
+    /**
+     * User plus system CPU time of a process in clock ticks (fields 14 and 15 of /proc/PID/stat), -1
+     * without one: with {@code --cpu-pid} the line reports the target's own CPU per request, which
+     * a machine shared with other work disturbs much less than latency or throughput.
+     */
+    static long cpuTicks(long pid) {
+        if (pid < 0) return -1;
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }
