@@ -5,6 +5,12 @@ import dev.ensemble.agents.builtin.BuiltinSettings;
 import dev.ensemble.agents.cli.AgentRegistry;
 import dev.ensemble.agents.cli.CliSettings;
 import dev.ensemble.agents.enforce.Policy;
+import dev.ensemble.agents.process.Launcher;
+import dev.ensemble.agents.process.Sandbox;
+import dev.ensemble.agents.process.SandboxMode;
+import dev.ensemble.agents.process.SandboxPolicy;
+import dev.ensemble.agents.process.SandboxProbe;
+import dev.ensemble.agents.process.SandboxUnavailableException;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
@@ -83,6 +89,10 @@ public final class AppContext implements AutoCloseable {
     private CliSettings cliSettings;
     private Optional<GatewayTracing> tracing;
     private volatile GatewayMetrics metrics;
+    /** The sandbox mechanism found here; set by tests to stand for a machine without one. */
+    private Sandbox detectedSandbox;
+    /** The launcher of this process's attempts, once a run command chose it ({@link #launcher()}). */
+    private Launcher launcher;
 
     public AppContext(Terminal terminal, Path workingDir) {
         this(terminal, workingDir, null, System.getenv());
@@ -219,6 +229,54 @@ public final class AppContext implements AutoCloseable {
     /** The Enforcer's rules: the {@code policy:} section over the defaults. */
     public synchronized Policy policy() {
         return settings().policy();
+    }
+
+    /** {@code policy.sandbox}, {@code policy.network} and {@code policy.judge_network}. */
+    public synchronized SandboxPolicy sandboxPolicy() {
+        return settings().sandbox();
+    }
+
+    /** The sandbox mechanism that works here, or {@link Sandbox.None} with the reason (probed once per process). */
+    public Sandbox detectedSandbox() {
+        Sandbox given;
+        synchronized (this) {
+            given = detectedSandbox;
+        }
+        // The probe runs bwrap once: outside the context's lock, which doctor's other probes share.
+        return given != null ? given : SandboxProbe.detect();
+    }
+
+    /** Stands for this machine's mechanism (tests: a machine without one); before {@link #launcher()}. */
+    synchronized void detectedSandbox(Sandbox sandbox) {
+        this.detectedSandbox = sandbox;
+        this.launcher = null;
+        this.agents = null;
+    }
+
+    /**
+     * The launcher through which every child of this run's attempts starts (CLI agents, the builtin
+     * agent's commands, the judge's commands), chosen once from {@code policy.sandbox}: called by
+     * {@code exec}, {@code go} and {@code resume} before they write anything. Under
+     * {@code preferred} without a mechanism it prints the one loud warning of the run; under
+     * {@code required} without one it refuses (exit 2) with the reason.
+     */
+    public synchronized Launcher launcher() {
+        if (launcher == null) {
+            SandboxPolicy policy = sandboxPolicy();
+            // Off is off: not even the probe runs.
+            Sandbox detected = policy.mode() == SandboxMode.OFF ? new Sandbox.None("policy.sandbox: off") : detectedSandbox();
+            Launcher chosen;
+            try {
+                chosen = SandboxProbe.choose(policy, detected);
+            } catch (SandboxUnavailableException e) {
+                throw new UserInputException(e.getMessage() + "; install it, or set policy.sandbox: preferred (warns and runs "
+                        + "unconfined) or off");
+            }
+            SandboxProbe.warning(policy, chosen).ifPresent(w -> terminal.err().println(terminal.bold(terminal.red(w))));
+            launcher = chosen;
+            agents = null;  // rebuilt around the launcher
+        }
+        return launcher;
     }
 
     /** The built-in pipelines with the {@code pipelines:} section over them. */
@@ -474,8 +532,10 @@ public final class AppContext implements AutoCloseable {
                 merged.putAll(env);
                 settings = CliSettings.defaults(merged);
             }
-            agents = AgentRegistry.withCliAgents(settings);
-            agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS));
+            // Commands that run no attempt (agents, doctor, plan) never choose a launcher: theirs is unconfined.
+            Launcher l = launcher != null ? launcher : Launcher.unconfined();
+            agents = AgentRegistry.withCliAgents(settings.withLauncher(l));
+            agents.register(new BuiltinAgent(task -> models().model(task.model()), BuiltinSettings.DEFAULTS, l));
         }
         return agents;
     }

@@ -2,6 +2,9 @@ package dev.ensemble.cli;
 
 import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.agents.builtin.BuiltinAgent;
+import dev.ensemble.agents.process.Sandbox;
+import dev.ensemble.agents.process.SandboxMode;
+import dev.ensemble.agents.process.SandboxPolicy;
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.ModelSpec;
 import dev.ensemble.core.ProviderSpec;
@@ -31,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check what ensemble can use on this machine.",
                 "Checks, in parallel: the JDK, git, tmux, the coding-agent CLIs, Ollama and its models, provider keys, "
-                        + "the store and (on macOS) terminal automation permissions.",
+                        + "the store, the OS sandbox (policy.sandbox) and (on macOS) terminal automation permissions.",
                 "Exit 0 when at least one model is usable, 1 otherwise."})
 final class DoctorCommand implements Callable<Integer> {
     private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);
@@ -54,6 +57,7 @@ final class DoctorCommand implements Callable<Integer> {
         // opens the store (the models probe, through the ledger) would otherwise hold up the others.
         app.agents();
         app.secrets();
+        SandboxPolicy sandboxPolicy = app.sandboxPolicy();
         List<Callable<List<Check>>> probes = new ArrayList<>();
         probes.add(() -> List.of(java()));
         probes.add(() -> List.of(tool("git", List.of("git", "--version"), true, "required: worktrees, diffs and merges")));
@@ -64,6 +68,7 @@ final class DoctorCommand implements Callable<Integer> {
             else probes.add(() -> List.of(key(app, provider)));
         }
         probes.add(() -> List.of(store(app)));
+        probes.add(() -> sandbox(sandboxPolicy, app.detectedSandbox()));
         probes.add(() -> List.of(macAutomation()));
         probes.add(() -> models(app, catalog));
 
@@ -128,6 +133,38 @@ final class DoctorCommand implements Callable<Integer> {
         }
         term.out().print(table.render());
         if (anyUsable) term.out().println(term.green("Ready: at least one model is usable."));
+    }
+
+    /**
+     * Which sandbox the runs of this repository get, and why: the mechanism found (bwrap working,
+     * missing, or not permitted; socat, which forwards the gateway into a gateway-only network),
+     * weighed against {@code policy.sandbox}. Required and none usable is a FAIL: exec, go and
+     * resume would refuse to start.
+     */
+    static List<Check> sandbox(SandboxPolicy policy, Sandbox detected) {
+        List<Check> checks = new ArrayList<>();
+        String mode = "policy.sandbox: " + policy.mode().key();
+        Check mechanism = switch (detected) {
+            case Sandbox.Bubblewrap b -> policy.mode() == SandboxMode.OFF
+                    ? new Check("sandbox", "mechanism", Status.WARN, "none: " + mode + " (bubblewrap " + b.bwrap()
+                            + " would work here); agents run with your user's access")
+                    : new Check("sandbox", "mechanism", Status.OK, "bubblewrap (" + b.bwrap() + "): found and working; socat ("
+                            + b.socat() + ") forwards the gateway into the sandbox's network; " + mode);
+            case Sandbox.SandboxExec e -> policy.mode() == SandboxMode.OFF
+                    ? new Check("sandbox", "mechanism", Status.WARN, "none: " + mode + " (sandbox-exec would work here)")
+                    : new Check("sandbox", "mechanism", Status.OK, "sandbox-exec (" + e.sandboxExec() + "): working; " + mode);
+            case Sandbox.None none -> switch (policy.mode()) {
+                case REQUIRED -> new Check("sandbox", "mechanism", Status.FAIL, "none usable: " + none.why() + "; " + mode
+                        + ", so exec, go and resume refuse to start (exit 2)");
+                case PREFERRED -> new Check("sandbox", "mechanism", Status.WARN, "none usable: " + none.why() + "; " + mode
+                        + ": runs warn once and go unconfined");
+                case OFF -> new Check("sandbox", "mechanism", Status.WARN, "none: " + mode + " (" + none.why() + ")");
+            };
+        };
+        checks.add(mechanism);
+        checks.add(new Check("sandbox", "network", Status.INFO, "agents: " + policy.network() + " (policy.network); the judge's "
+                + "commands: " + policy.judgeNetwork() + " (policy.judge_network)"));
+        return checks;
     }
 
     private static Check java() {

@@ -107,6 +107,8 @@ final class ExecCommand implements Callable<Integer> {
         // Checked before the worktree, the run or .git/info/exclude is touched.
         Preflight.notBlank(prompt, "the task is empty: say what the agent should do");
         Preflight.repositoryWithCommit(app);
+        // The run's sandbox, chosen before anything is written: policy.sandbox: required without one is exit 2 here.
+        app.launcher();
         String baseCommit = Preflight.commit(app.repoRoot(), base, "--base");
         List<String> owned = Preflight.owned(owns);
         Agent agent = app.agents().byName(agentName).orElseThrow(() -> new UserInputException(

@@ -124,6 +124,8 @@ final class GoCommand implements Callable<Integer> {
         }
         // Everything that can be known before the run starts is checked before it is recorded.
         Preflight.repositoryWithCommit(app);
+        // The run's sandbox, chosen before anything is written: policy.sandbox: required without one is exit 2 here.
+        app.launcher();
         if (apply) Preflight.applicable(app.repoRoot());
         Plan filePlan = planFile == null ? null : Preflight.planFile(app, planFile, request);
         // A valid plan and no model at all: exit 3, not a run of failed tasks.
@@ -259,7 +261,7 @@ final class GoCommand implements Callable<Integer> {
         RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), availability,
                 ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly())
                 .throughGateway(info -> RunGateway.drivable(app, info));
-        JudgeSettings judgeSettings = JudgeSettings.defaults();
+        JudgeSettings judgeSettings = JudgeSettings.defaults().withLauncher(app.launcher());
         if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
         JudgeSettings judging = judgeSettings;
         SchedulerSettings scheduling = parallel == null ? SchedulerSettings.DEFAULT : SchedulerSettings.DEFAULT.withParallelism(parallel);

@@ -51,6 +51,8 @@ final class ResumeCommand implements Callable<Integer> {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
         Preflight.repositoryWithCommit(app);
+        // The run's sandbox, chosen before anything is written: policy.sandbox: required without one is exit 2 here.
+        app.launcher();
         if (!app.storeExists()) {
             throw new UserInputException("no runs to resume in " + app.repoRoot() + " (ensemble has recorded nothing here): "
                     + "`ensemble go \"request\"` starts one");

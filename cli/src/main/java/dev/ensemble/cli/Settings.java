@@ -1,6 +1,7 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.agents.enforce.Policy;
+import dev.ensemble.agents.process.SandboxPolicy;
 import dev.ensemble.core.config.ConfigError;
 import dev.ensemble.core.config.ConfigException;
 import dev.ensemble.core.config.ConfigLoader;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * the same file, line and key. All problems are reported in one {@link ConfigException}.
  */
 record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, Roles roles, Policy policy,
-                Pipelines pipelines, TelemetrySettings telemetry) {
+                Pipelines pipelines, TelemetrySettings telemetry, SandboxPolicy sandbox) {
 
     /** @throws ConfigException listing every problem in every layer and section */
     static Settings load(ConfigLoader loader) {
@@ -37,6 +38,8 @@ record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, R
         RoutingSettings routing = read(errors, RoutingSettings.DEFAULTS, () -> RoutingSettings.load(snapshot.section("routing"), at));
         Roles roles = read(errors, null, () -> Roles.load(snapshot.section("roles"), at));
         Policy policy = read(errors, Policy.DEFAULT, () -> Policy.load(snapshot.section("policy"), at));
+        // policy.sandbox, policy.network and policy.judge_network: the same section, the launcher's keys
+        SandboxPolicy sandbox = read(errors, SandboxPolicy.DEFAULT, () -> SandboxPolicy.load(snapshot.section("policy"), at));
         // steps name roles: with the roles in error, every custom role would be reported again as unknown
         Pipelines pipelines = roles == null ? null
                 : read(errors, null, () -> Pipelines.load(snapshot.section("pipelines"), at, roles));
@@ -45,7 +48,7 @@ record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, R
                 snapshot.section("telemetry"), at, source -> !loader.isRepositoryLayer(source)));
         ConfigException failure = snapshot.failure(errors);
         if (failure != null) throw failure;
-        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines, telemetry);
+        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines, telemetry, sandbox);
     }
 
     private static <T> T read(List<ConfigError> errors, T fallback, Supplier<T> reader) {

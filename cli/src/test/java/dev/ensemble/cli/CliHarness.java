@@ -27,6 +27,8 @@ final class CliHarness {
     final Path userConfig;
     /** Where agent CLIs are found; null: the defaults (PATH and the install cache). */
     dev.ensemble.agents.cli.CliSettings cliSettings;
+    /** Stands for this machine's sandbox mechanism (a machine without one); null: what the probe finds. */
+    dev.ensemble.agents.process.Sandbox sandbox;
     /** Resolves keys for every run; null: the process's environment (set it so this machine's keys stay out). */
     SecretResolver secrets;
 
@@ -121,6 +123,7 @@ final class CliHarness {
         int code;
         try (AppContext app = context.apply(terminal)) {
             if (cliSettings != null) app.cliSettings(cliSettings);
+            if (sandbox != null) app.detectedSandbox(sandbox);
             if (secrets != null) app.useSecrets(secrets);
             code = Main.run(app, args);
         }

@@ -7,6 +7,8 @@ import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentResult.Status;
 import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.process.Confinement;
+import dev.ensemble.agents.process.Launcher;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
@@ -53,23 +55,27 @@ public final class BuiltinAgent implements Agent {
 
     private final Function<AgentTask, ChatModel> models;
     private final BuiltinSettings settings;
+    private final Launcher launcher;
 
-    /**
-     * @param models builds the model to talk to for a task (the routed model's full stack, with
-     *               retries, breaker, ledger and fallback); called once per run
-     */
-    private dev.ensemble.agents.process.Launcher launcher = dev.ensemble.agents.process.Launcher.unconfined();
-
-    /** Through which the agent's commands start (the run's sandbox). */
-    public BuiltinAgent withLauncher(dev.ensemble.agents.process.Launcher launcher) {
-        BuiltinAgent copy = new BuiltinAgent(models, settings);
-        copy.launcher = java.util.Objects.requireNonNull(launcher, "launcher");
-        return copy;
+    /** Unconfined commands (tests, and code that runs no attempt). */
+    public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings) {
+        this(models, settings, Launcher.unconfined());
     }
 
-    public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings) {
+    /**
+     * @param models   builds the model to talk to for a task (the routed model's full stack, with
+     *                 retries, breaker, ledger and fallback); called once per run
+     * @param launcher through which the agent's commands start (the run's sandbox, {@code policy.network})
+     */
+    public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings, Launcher launcher) {
         this.models = Objects.requireNonNull(models, "models");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+    }
+
+    /** The same agent with its commands started through {@code l}. */
+    public BuiltinAgent withLauncher(Launcher l) {
+        return new BuiltinAgent(models, settings, l);
     }
 
     @Override
@@ -96,7 +102,7 @@ public final class BuiltinAgent implements Agent {
         AgentLoop loop;
         try {
             loop = new AgentLoop(task, workspace.directory(), models.apply(task), settings, sink,
-                    new dev.ensemble.agents.process.Confinement(launcher, workspace.directory(), Optional.of(workspace.gitDir()),
+                    new Confinement(launcher, workspace.directory(), Optional.of(workspace.gitDir()),
                             workspace.repoRoot(), launcher.agentNetwork()));
         } catch (RuntimeException e) {
             String reason = Redactor.global().redact("cannot start the builtin agent: " + e.getMessage());

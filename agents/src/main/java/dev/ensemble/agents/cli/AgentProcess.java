@@ -5,22 +5,16 @@ import dev.ensemble.agents.process.LaunchSpec;
 import dev.ensemble.agents.process.Launcher;
 import dev.ensemble.agents.process.OutputTail;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -28,9 +22,9 @@ import java.util.function.Consumer;
  * inherited), stdin from /dev/null, stdout delivered line by line as it comes (on a virtual
  * thread), the end of stderr kept, and a timeout after which the whole process tree is killed.
  *
- * <p>Descendants are tracked while the process runs, because once a parent dies its children are
- * re-parented and can no longer be found from it. Whatever is left of the tree when the CLI exits
- * (a background {@code npm install}, a language server) is killed too: no agent outlives its run.
+ * <p>The process starts through a {@link Launcher} (the run's sandbox); whatever is left of its tree
+ * when the CLI exits (a background {@code npm install}, a language server, a detached child) is
+ * ended by {@link Launch#close()}: no agent outlives its run.
  */
 public final class AgentProcess {
 
@@ -120,51 +114,6 @@ public final class AgentProcess {
                 elapsed(startNanos), failure, launch.killed());
     }
 
-    /**
-     * Kills the root and every known descendant that is still alive: a polite destroy first, then,
-     * after the grace period, destroyForcibly for whatever remains. Returns the pids that were alive.
-     */
-    static List<Long> killTree(ProcessHandle root, Set<ProcessHandle> known, Duration grace) {
-        Set<ProcessHandle> all = ConcurrentHashMap.newKeySet();
-        all.addAll(known);
-        all.add(root);
-        if (root.isAlive()) all.addAll(root.descendants().toList());
-        List<ProcessHandle> alive = all.stream().filter(AgentProcess::running).toList();
-        if (alive.isEmpty()) return List.of();
-        alive.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (System.nanoTime() < deadline && all.stream().anyMatch(AgentProcess::running)) {
-            // Children forked during the grace period are caught here too.
-            alive.stream().filter(AgentProcess::running).forEach(h -> h.descendants().forEach(all::add));
-            sleepQuietly(Duration.ofMillis(50));
-        }
-        List<ProcessHandle> stubborn = all.stream().filter(AgentProcess::running).toList();
-        stubborn.forEach(ProcessHandle::destroyForcibly);
-        long killDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (System.nanoTime() < killDeadline && stubborn.stream().anyMatch(AgentProcess::running)) {
-            sleepQuietly(Duration.ofMillis(20));
-        }
-        List<Long> pids = new ArrayList<>();
-        alive.forEach(h -> pids.add(h.pid()));
-        return pids;
-    }
-
-    /**
-     * Alive and not a zombie. A killed orphan stays a zombie until init reaps it (seconds, in some
-     * containers), and ProcessHandle.isAlive counts zombies as alive; a zombie runs nothing and
-     * holds no pipe, so it counts as ended here. Linux only: elsewhere isAlive is all there is.
-     */
-    static boolean running(ProcessHandle handle) {
-        if (!handle.isAlive()) return false;
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
-            int end = stat.lastIndexOf(')');
-            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
-        } catch (IOException | RuntimeException e) {
-            return handle.isAlive();
-        }
-    }
-
     private static void readLines(InputStream in, Consumer<String> onLine) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
@@ -183,14 +132,6 @@ public final class AgentProcess {
     private static void join(Thread thread, Duration max) {
         try {
             thread.join(max);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleepQuietly(Duration duration) {
-        try {
-            Thread.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,10 +6,7 @@ import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.agents.AgentListener;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentTask;
-import dev.ensemble.agents.process.Endpoint;
 import dev.ensemble.agents.process.LaunchSpec;
-import dev.ensemble.agents.process.Launcher;
-import dev.ensemble.agents.process.NetworkRule;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
@@ -184,35 +181,26 @@ public abstract class CliAgent implements Agent {
     /**
      * The CLI's launch: its worktree and private home writable, the checkout and the home folder
      * hidden, its installation readable, and the network rule of {@code policy.network} with the
-     * model's endpoint as the one forwarded in. A loopback endpoint (ensemble's gateway, a local
-     * model server) is forwarded as it is; until the gateway fronts every provider, a remote
-     * provider's host is tunnelled by name under gateway-only, so the CLI reaches its model and
-     * nothing else.
+     * gateway's port (or, without the gateway, its model's endpoint) forwarded in ({@link AgentNetwork}).
      */
     private LaunchSpec confined(List<String> command, Workspace workspace, Path home, Path binary, Map<String, String> env,
                                 AgentTask task) {
-        Launcher launcher = settings.launcher();
-        NetworkRule network = launcher.agentNetwork();
-        Optional<Endpoint> endpoint = Endpoint.ofUrl(task.provider().baseUrl());
-        Optional<Endpoint> gateway = endpoint.filter(Endpoint::loopback);
-        if (endpoint.isPresent() && gateway.isEmpty() && network instanceof NetworkRule.GatewayOnly) {
-            network = new NetworkRule.Allow(List.of(endpoint.get()));
-        } else if (endpoint.isPresent() && gateway.isEmpty() && network instanceof NetworkRule.Allow allow) {
-            List<Endpoint> hosts = new ArrayList<>(allow.hosts());
-            hosts.add(endpoint.get());
-            network = new NetworkRule.Allow(hosts);
-        }
+        AgentNetwork reach = AgentNetwork.of(settings.launcher().agentNetwork(), task.provider());
         List<Path> readable = new ArrayList<>(List.of(settings.cacheDir()));
         Path dir = binary.toAbsolutePath().getParent();
-        if (dir != null) readable.add(dir.getParent() != null ? dir.getParent() : dir);
+        if (dir != null) readable.add(dir);
+        if (dir != null && dir.getParent() != null) readable.add(dir.getParent());
         try {
             Path real = binary.toRealPath().getParent();
-            if (real != null) readable.add(real.getParent() != null ? real.getParent() : real);
+            // Its own folder and the installation above it; either may be refused by the sandbox
+            // for containing a hidden folder (a CLI installed inside the checkout), never both.
+            if (real != null) readable.add(real);
+            if (real != null && real.getParent() != null) readable.add(real.getParent());
         } catch (IOException e) {
             // the binary is where it was found
         }
         return LaunchSpec.inWorktree(command, workspace.directory(), Optional.of(workspace.gitDir()), workspace.repoRoot(), env)
-                .withWritable(home).withReadable(readable).withGateway(gateway).withNetwork(network);
+                .withWritable(home).withReadable(readable).withGateway(reach.gateway()).withNetwork(reach.network());
     }
 
     private AgentResult result(AgentTask task, Workspace workspace, AgentProcess.Outcome outcome, RunSummary summary, Events events) {

@@ -100,9 +100,10 @@ final class BubblewrapCommand {
     }
 
     /**
-     * A readable path is bound back only beneath the home folder, never beneath another hidden
-     * folder (the checkout stays sealed but for the worktree), and never when it would uncover a
-     * hidden folder by containing it.
+     * A readable path is bound back only beneath the home folder or the temp folder (which the
+     * sandbox replaces with a private one: a CLI or toolchain installed there stays runnable), never
+     * beneath another hidden folder (the checkout stays sealed but for the worktree), and never when
+     * it would uncover a hidden folder by containing it.
      */
     static boolean exposable(Path readable, LaunchSpec spec, Path userHome) {
         boolean underHome = false;
@@ -113,6 +114,8 @@ final class BubblewrapCommand {
                 underHome = true;
             }
         }
-        return underHome;
+        return underHome || (readable.startsWith(TMP) && !readable.equals(TMP));
     }
+
+    private static final Path TMP = Path.of("/tmp");
 }

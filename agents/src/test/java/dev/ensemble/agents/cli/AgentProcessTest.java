@@ -66,8 +66,8 @@ class AgentProcessTest {
         long parent = Long.parseLong(Files.readString(tmp.resolve("hang-parent.pid")).strip());
         long child = Long.parseLong(Files.readString(tmp.resolve("hang-child.pid")).strip());
         assertThat(outcome.killedPids()).contains(parent, child);
-        assertThat(ProcessHandle.of(parent).filter(AgentProcess::running)).as("parent").isEmpty();
-        assertThat(ProcessHandle.of(child).filter(AgentProcess::running)).as("child").isEmpty();
+        assertThat(ProcessHandle.of(parent).filter(Running::running)).as("parent").isEmpty();
+        assertThat(ProcessHandle.of(child).filter(Running::running)).as("child").isEmpty();
         assertThat(outcome.duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
     }
 
@@ -80,7 +80,7 @@ class AgentProcessTest {
         assertThat(outcome.exitCode()).isZero();
         long orphan = Long.parseLong(Files.readString(tmp.resolve("orphan.pid")).strip());
         assertThat(outcome.killedPids()).contains(orphan);
-        assertThat(ProcessHandle.of(orphan).filter(AgentProcess::running)).isEmpty();
+        assertThat(ProcessHandle.of(orphan).filter(Running::running)).isEmpty();
     }
 
     @Test

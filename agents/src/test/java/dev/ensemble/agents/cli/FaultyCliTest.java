@@ -57,7 +57,7 @@ class FaultyCliTest {
         assertThat(result.duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         for (String file : List.of("hang-parent.pid", "hang-child.pid")) {
             long pid = Long.parseLong(Files.readString(workspace.directory().resolve(file)).strip());
-            assertThat(ProcessHandle.of(pid).filter(AgentProcess::running)).as(file).isEmpty();
+            assertThat(ProcessHandle.of(pid).filter(Running::running)).as(file).isEmpty();
         }
         assertThat(seen).as("the listener saw the events before the kill").isNotEmpty();
     }

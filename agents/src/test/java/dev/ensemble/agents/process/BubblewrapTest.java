@@ -10,6 +10,7 @@ import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
 import dev.ensemble.testkit.NoProcessLeft;
+import dev.ensemble.testkit.SandboxRequirement;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ class BubblewrapTest {
     @BeforeEach
     void setUp() throws Exception {
         Sandbox sandbox = SandboxProbe.detect();
-        assumeTrue(sandbox instanceof Sandbox.Bubblewrap, "no bubblewrap here: " + sandbox.describe());
+        SandboxRequirement.require(sandbox instanceof Sandbox.Bubblewrap, sandbox.describe());
         launcher = new Launcher(sandbox, NetworkRule.GATEWAY_ONLY, NetworkRule.GATEWAY_ONLY, Duration.ofMillis(300));
         repo = Files.createDirectories(tmp.resolve("repo"));
         Git git = Git.in(repo);
