@@ -70,7 +70,8 @@ class AgentsThroughGatewayTest {
     @Test
     void aTaskBudgetRunningOutStopsTheAgentAtItsNextRequestAndNothingPastItIsSent() throws Exception {
         install(fakeClaude(40, false, 200));
-        config("budget: { task_usd: 0.4 }\n");
+        // unconfined, so the fake CLI can count its requests in a file outside its worktree
+        config("budget: { task_usd: 0.4 }\npolicy: { sandbox: 'off' }\n");
         CliHarness.Run run = cli.run("exec", "--agent", "claude", "--json", "write hello.txt");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.FAILED);
         JsonNode result = HttpTransport.JSON.readTree(run.out());

@@ -116,7 +116,10 @@ class SandboxedExecTest {
         config("'off'");
         CliHarness.Run run = exec();
         assertThat(outside.resolve("escaped.txt")).as(run.all()).exists();
-        assertThat(cli.repo.resolve("planted.txt")).exists();
+        // ... and what it planted in the checkout is found by the attempt guard, moved out and reported, and rejects the attempt
+        assertThat(cli.repo.resolve("planted.txt")).doesNotExist();
+        assertThat(run.err()).contains("guard: ").contains("planted.txt");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILED);
     }
 
     @Test
@@ -137,7 +140,9 @@ class SandboxedExecTest {
         config("preferred");
         cli.sandbox = new Sandbox.None("bwrap not found on PATH");
         CliHarness.Run run = exec();
-        assertThat(run.exitCode()).as(run.all()).isZero();
+        // It runs unconfined (the agent wrote its file), and what it reached outside is judged afterwards: rejected.
+        assertThat(run.out()).as(run.all()).contains("\"hello.txt\"");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.err().split("WARNING: no OS sandbox", -1)).hasSize(2);
         assertThat(run.err()).contains("bwrap not found on PATH");
     }
