@@ -95,7 +95,11 @@ final class RunGateway implements AutoCloseable {
      */
     static Attached attach(AppContext app, dev.ensemble.engine.orchestrate.Orchestrator orchestrator, boolean cliAgents) {
         Optional<RunGateway> gateway = cliAgents ? start(app) : Optional.empty();
-        gateway.ifPresent(g -> orchestrator.throughGateway(g.agents()));
+        gateway.ifPresent(g -> {
+            orchestrator.throughGateway(g.agents());
+            app.terminal().err().println(app.terminal().dim("CLI agents go through ensemble's gateway at " + g.server.baseUrl()
+                    + " (a key per attempt; gateway.agents: false to turn off)"));
+        });
         return () -> gateway.ifPresent(RunGateway::close);
     }
 
