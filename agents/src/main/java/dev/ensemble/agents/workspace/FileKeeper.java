@@ -109,9 +109,11 @@ final class FileKeeper {
         for (String glob : globs) args.add(":(glob)" + glob);
         Map<String, Snapshot.FileStamp> stamps = new TreeMap<>();
         for (String path : git.check(git.exec(args, null)).fields()) {
-            // git lists a task's worktree (a nested repository under .ensemble/) as a whole despite the exclude
-            // once it holds an untracked folder such as Claude Code's .claude/: those are the attempts' own.
-            if (!path.isEmpty() && !path.startsWith(".ensemble/")) stamps.put(path, stamp(root.resolve(path)));
+            // git 2.39 lists a nested repository (a task's worktree under .ensemble/worktrees/) as
+            // "dir/" whatever the pathspec says: worktrees are guarded on their own, and a folder
+            // has no content to stamp.
+            if (path.isEmpty() || path.endsWith("/") || path.startsWith(".ensemble/")) continue;
+            stamps.put(path, stamp(root.resolve(path)));
         }
         Path records = root.resolve(".ensemble").resolve("run-branches");
         stampTree(records).forEach((path, stamp) -> stamps.put(".ensemble/run-branches/" + path, stamp));
