@@ -260,19 +260,19 @@ final class GoCommand implements Callable<Integer> {
         RoutedAssignment assignment = new RoutedAssignment(catalog, router, app.agents(), availability,
                 ref -> app.secrets().resolve(ref), Optional.ofNullable(agent), Optional.ofNullable(model), app.config().localOnly())
                 .throughGateway(info -> RunGateway.drivable(app, info));
+        JudgeSettings judgeSettings = JudgeSettings.defaults();
+        if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
+        JudgeSettings judging = judgeSettings;
         SchedulerSettings scheduling = parallel == null ? SchedulerSettings.DEFAULT : SchedulerSettings.DEFAULT.withParallelism(parallel);
-        return orchestrator(app, taskTimeout, assignment, scheduling, testCommand, router, availability);
+        return orchestrator(app, taskTimeout, assignment, scheduling, judging, router, availability);
     }
 
     /** The orchestrator of a run whose tasks get their agents and models from {@code assignment}. */
     static Orchestrator orchestrator(AppContext app, Duration taskTimeout, dev.ensemble.engine.orchestrate.AgentTaskExecutor.Assignment assignment,
-                                     SchedulerSettings scheduling, String testCommand, Router router,
+                                     SchedulerSettings scheduling, JudgeSettings judging, Router router,
                                      Function<ModelSpec, ModelAvailability> availability) {
         Terminal term = app.terminal();
         Catalog catalog = app.config().catalog();
-        JudgeSettings judgeSettings = JudgeSettings.defaults();
-        if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
-        JudgeSettings judging = judgeSettings;
         return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
                 app.ledger(), new SharedMemory(app.store()), assignment,
                 implementer -> new Judge(judging, reviewer(app, router, availability, implementer)), scheduling, taskTimeout,

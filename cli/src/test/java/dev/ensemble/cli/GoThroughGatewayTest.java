@@ -162,7 +162,7 @@ class GoThroughGatewayTest {
                             paid, catalog.providerOf(paid), Optional.empty()));
             Router router = new Router(catalog.models().values(), app.routing(), new StoreEvidence(app.store()));
             Orchestrator orchestrator = GoCommand.orchestrator(app, Duration.ofMinutes(2), assignment, new SchedulerSettings(1, 2, 1),
-                    "true", router, spec -> app.models().availability(spec));
+                    dev.ensemble.engine.judge.JudgeSettings.defaults().withTestCommand("true"), router, spec -> app.models().availability(spec));
             try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator, true)) {
                 outcome = orchestrator.run(runId, new Plan("write hello", List.of(), List.of(task(Optional.empty()))), "HEAD");
             }
