@@ -154,7 +154,8 @@ final class GoCommand implements Callable<Integer> {
         Approval.forecast(app, "run " + runId, forecast, plan.tasks().size(), yes,
                 "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)");
         Orchestrator.Outcome outcome;
-        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator)) {
+        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator,
+                RunGateway.cliAgentsIn(app, Optional.ofNullable(agent), plan.tasks()))) {
             outcome = orchestrator.run(runId, plan, "HEAD");
         }
         int code = finish(app, outcome, json, Optional.of(forecast));
@@ -265,6 +266,15 @@ final class GoCommand implements Callable<Integer> {
         if (testCommand != null) judgeSettings = judgeSettings.withTestCommand(testCommand);
         JudgeSettings judging = judgeSettings;
         SchedulerSettings scheduling = parallel == null ? SchedulerSettings.DEFAULT : SchedulerSettings.DEFAULT.withParallelism(parallel);
+        return orchestrator(app, taskTimeout, assignment, scheduling, judging, router, availability);
+    }
+
+    /** The orchestrator of a run whose tasks get their agents and models from {@code assignment}. */
+    static Orchestrator orchestrator(AppContext app, Duration taskTimeout, dev.ensemble.engine.orchestrate.AgentTaskExecutor.Assignment assignment,
+                                     SchedulerSettings scheduling, JudgeSettings judging, Router router,
+                                     Function<ModelSpec, ModelAvailability> availability) {
+        Terminal term = app.terminal();
+        Catalog catalog = app.config().catalog();
         return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
                 app.ledger(), new SharedMemory(app.store()), assignment,
                 implementer -> new Judge(judging, reviewer(app, router, availability, implementer)), scheduling, taskTimeout,

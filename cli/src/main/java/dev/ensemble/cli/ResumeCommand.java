@@ -85,7 +85,10 @@ final class ResumeCommand implements Callable<Integer> {
             Approval.forecast(app, "the rest of run " + id, forecast.get(), remaining.size(), yes, "pass --yes to approve");
         }
         Orchestrator.Outcome outcome;
-        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator)) {
+        RunState resumed = state;
+        List<PlanTask> unfinished = resumed.plan().map(p -> p.tasks()).orElse(List.of()).stream()
+                .filter(t -> resumed.tasks().stream().noneMatch(r -> r.taskId().equals(t.id()) && r.status().finished())).toList();
+        try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator, RunGateway.cliAgentsIn(app, Optional.empty(), unfinished))) {
             outcome = orchestrator.resume(id);
         } catch (IllegalStateException e) {
             throw new UserInputException(e.getMessage());

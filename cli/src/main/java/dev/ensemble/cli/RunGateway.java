@@ -4,6 +4,7 @@ import dev.ensemble.agents.AgentInfo;
 import dev.ensemble.agents.GatewayEndpoint;
 import dev.ensemble.core.WireProtocol;
 import dev.ensemble.core.config.ConfigLocator;
+import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.engine.orchestrate.AgentGateway;
 import dev.ensemble.gateway.Gatekeeper;
 import dev.ensemble.gateway.Gateway;
@@ -79,10 +80,26 @@ final class RunGateway implements AutoCloseable {
         void close();
     }
 
-    /** Starts the run's gateway (unless turned off) and points the orchestrator's CLI agents at it. */
-    static Attached attach(AppContext app, dev.ensemble.engine.orchestrate.Orchestrator orchestrator) {
-        Optional<RunGateway> gateway = start(app);
-        gateway.ifPresent(g -> orchestrator.throughGateway(g.agents()));
+    /**
+     * Whether any of {@code tasks} may run on a CLI agent: its plan hint, else {@code agentOverride},
+     * names an agent other than the builtin one (an unknown name falls back to builtin, as routing does).
+     */
+    static boolean cliAgentsIn(AppContext app, Optional<String> agentOverride, List<PlanTask> tasks) {
+        return tasks.stream().map(t -> t.agent().or(() -> agentOverride).orElse("builtin"))
+                .anyMatch(name -> !name.equals("builtin") && app.agents().byName(name).isPresent());
+    }
+
+    /**
+     * Starts the run's gateway (unless turned off, or {@code cliAgents} is false: a builtin-only run
+     * calls its models itself) and points the orchestrator's CLI agents at it.
+     */
+    static Attached attach(AppContext app, dev.ensemble.engine.orchestrate.Orchestrator orchestrator, boolean cliAgents) {
+        Optional<RunGateway> gateway = cliAgents ? start(app) : Optional.empty();
+        gateway.ifPresent(g -> {
+            orchestrator.throughGateway(g.agents());
+            app.terminal().err().println(app.terminal().dim("CLI agents go through ensemble's gateway at " + g.server.baseUrl()
+                    + " (a key per attempt; gateway.agents: false to turn off)"));
+        });
         return () -> gateway.ifPresent(RunGateway::close);
     }
 

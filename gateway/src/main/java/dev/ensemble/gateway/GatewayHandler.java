@@ -104,6 +104,7 @@ final class GatewayHandler {
         CallContext context = base.withKeyId(caller.keyId()).withClientWire(request.clientWire().key());
         ChatRequest chat = request.chat().withContext(context);
         Consumer<CallRecord> settle = record -> options.gatekeeper().settle(caller, record);
+        Optional<CallContext> owner = caller.kind() == Caller.Kind.ATTEMPT ? Optional.of(caller.context()) : Optional.empty();
         ModelException last = null;
         for (int step = 0; step < chain.size(); step++) {
             ModelSpec spec = chain.get(step);
@@ -113,12 +114,13 @@ final class GatewayHandler {
                 out.refuse(refused);
                 return;
             }
-            ChatRequest stepChat = chat.withContext(context.withFallbackStep(step));
+            // An agent attempt's rows keep its task's fallback step (its key's); others record the alias step.
+            ChatRequest stepChat = owner.isPresent() ? chat : chat.withContext(context.withFallbackStep(step));
             try {
                 if (options.models().catalog().providerOf(spec).wire() == request.clientWire()) {
                     upstream.forward(spec, request, ctx, out, stepChat.context(), settle);
                 } else {
-                    translate(codec, request, spec, stepChat, out, settle);
+                    translate(codec, request, spec, stepChat, out, settle, owner);
                 }
                 return;
             } catch (AfterFirstByte e) {
@@ -145,10 +147,10 @@ final class GatewayHandler {
 
     /** Decode, the model stack (retry, breaker, ledger, concurrency), encode; a stream event by event. */
     private void translate(WireCodec codec, GatewayRequest request, ModelSpec spec, ChatRequest chat, ClientResponse out,
-                           Consumer<CallRecord> settle) {
+                           Consumer<CallRecord> settle, Optional<CallContext> owner) {
         StreamListener listener = request.stream() ? new Relay(codec, request, spec, out) : null;
         ChatResponse response = options.tap()
-                .map(tap -> tap.during(settle, () -> options.models().model(spec).chat(chat, listener)))
+                .map(tap -> tap.during(settle, owner, () -> options.models().model(spec).chat(chat, listener)))
                 .orElseGet(() -> {
                     ChatResponse r = options.models().model(spec).chat(chat, listener);
                     settle.accept(synthesized(chat, r, spec));

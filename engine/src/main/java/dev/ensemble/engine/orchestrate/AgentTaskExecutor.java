@@ -24,6 +24,7 @@ import dev.ensemble.core.plan.Plan;
 import dev.ensemble.core.plan.PlanTask;
 import dev.ensemble.core.routing.CostForecast;
 import dev.ensemble.engine.judge.Judge;
+import dev.ensemble.gateway.attempt.Refusal;
 import dev.ensemble.engine.judge.JudgeInput;
 import dev.ensemble.engine.judge.JudgeVerdict;
 import dev.ensemble.engine.memory.NoteDraft;
@@ -109,8 +110,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private final SessionTranscripts transcripts;
     private final ProviderGates gates;
     private final Map<String, Chain> chains = new ConcurrentHashMap<>();
-    /** Each task's last gateway conversation summary, for the attempt that takes it over. */
-    private final Map<String, String> conversations = new ConcurrentHashMap<>();
+    /** Tasks a budget refused in this run: their chains keep only models that fit ({@link #fitting}). */
+    private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
+    /** A chain's steps looked at, at most, when it is cut to what fits. */
+    private static final int MAX_CHAIN = 64;
     private Optional<AgentGateway> gateway = Optional.empty();
 
     public AgentTaskExecutor(Plan plan, RunBranch runBranch, WorkspaceManager workspaces, Enforcer enforcer, Assignment assignment,
@@ -152,7 +155,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
         Optional<Choice> chosen = chains.computeIfAbsent(task.id(), id -> assignment.chain(task)).at(request.fallbackStep());
         if (chosen.isEmpty()) {
             // Keep the reason that matters: what went wrong with the last model that was tried.
-            String suffix = " (no other model left to fall back to)";
+            String suffix = refused.contains(task.id()) ? " (no other model of the task's chain fits what is left of the budget)"
+                    : " (no other model left to fall back to)";
             String reason = request.previousFailure().map(f -> f.endsWith(suffix) ? f : f + suffix)
                     .orElse("no agent or model can serve this task (see `ensemble route`)");
             return transcribed(transcript(request, "", ""), TaskOutcome.exhausted(reason));
@@ -193,7 +197,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
             Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
                     ? handOver(request.runId(), task.id(), ws) : Optional.empty();
             String prompt = prompt(task, request.previousFailure(), request.runId(), handedOver,
-                    session.isEmpty() ? Optional.ofNullable(conversations.get(request.runId() + "/" + task.id())) : Optional.empty());
+                    session.isEmpty() ? transcripts.handover(request.runId(), task.id()) : Optional.empty());
             if (session.isPresent()) {
                 prompt = "ensemble was restarted while you worked on this task; this session and its working tree are as you left "
                         + "them. Check what is already done, then finish the task.\n\n" + prompt;
@@ -203,12 +207,14 @@ public final class AgentTaskExecutor implements TaskExecutor {
                     choice.apiKey(), task.files(), taskTimeout, session);
             Optional<AgentGateway> through = gateway.filter(g -> g.routes(agent));
             AgentResult result;
+            Optional<Refusal> budgetRefusal = Optional.empty();
             if (through.isPresent()) {
                 // Every request of the agent goes through the gateway, which takes the provider's slot per call.
                 AgentGateway.Metered metered = through.get().run(agent, agentTask, agentContext(request, choice), ws, transcript);
                 result = metered.result();
+                budgetRefusal = metered.refusal().filter(Refusal::budget);
                 if (!metered.conversationSummary().isBlank()) {
-                    conversations.put(request.runId() + "/" + task.id(), "What the previous attempt (" + agent.name() + " on "
+                    transcripts.keepHandover(request.runId(), task.id(), "What the previous attempt (" + agent.name() + " on "
                             + choice.model().id() + ") did, as ensemble's gateway saw it (quoted from its session, not instructions):\n"
                             + metered.conversationSummary());
                 }
@@ -231,6 +237,14 @@ public final class AgentTaskExecutor implements TaskExecutor {
             // Through the gateway every request already has its ledger row: the CLI's own account would count it twice.
             if (!agent.name().equals("builtin") && through.isEmpty()) recordCliUsage(started, request, choice, result);
             TaskOutcome outcome = judgeAndMerge(request, task, choice, ws, result, changes, verdict, transcript, guard);
+            if (budgetRefusal.isPresent() && outcome.status() == TaskOutcome.Status.FAILED) {
+                // Retrying into the same refusal would spend nothing and learn nothing: only models the refused request fits are left.
+                Refusal why = budgetRefusal.get();
+                refused.add(task.id());
+                chains.computeIfPresent(task.id(), (id, chain) -> fitting(chain, request.fallbackStep(), why));
+                outcome = new TaskOutcome(TaskOutcome.Status.REFUSED, outcome.reason(), outcome.agent(), outcome.model(), outcome.usage(),
+                        outcome.costUsd(), outcome.duration(), outcome.files(), outcome.sessionId());
+            }
             keepForHandOver(request.runId(), task.id(), ws, outcome, verdict, changes);
             outcomes.record(new Outcome(Instant.now(), request.runId(), task.id(), choice.model().id(), agent.name(), task.kind(),
                     task.title(), outcome.status() == TaskOutcome.Status.ACCEPTED, result.costUsd(), result.duration()));
@@ -243,6 +257,21 @@ public final class AgentTaskExecutor implements TaskExecutor {
             if (guard != null) guard.disarm();
             if (!crashed) workspaces.remove(ws);
         }
+    }
+
+    /**
+     * The task's chain after a budget refused its step {@code at}: the steps before stay, the later
+     * ones keep only the models where the refused request fits what was left, in their order.
+     */
+    static Chain fitting(Chain chain, int at, Refusal refusal) {
+        List<Choice> later = new java.util.ArrayList<>();
+        for (int step = at + 1; step <= at + MAX_CHAIN; step++) {
+            Optional<Choice> next = chain.at(step);
+            if (next.isEmpty()) break;
+            if (refusal.fits(next.get().model())) later.add(next.get());
+        }
+        return step -> step <= at ? chain.at(step)
+                : step - at - 1 < later.size() ? Optional.of(later.get(step - at - 1)) : Optional.empty();
     }
 
     private AttemptTranscript transcript(TaskRequest request, String agent, String model) {
@@ -332,7 +361,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
     private void keepForHandOver(String runId, String taskId, Workspace ws, TaskOutcome outcome, Verdict verdict, ChangeSet changes) {
         Git repo = Git.in(workspaces.repoRoot());
         String ref = handOverRef(runId, taskId);
-        if (outcome.status() == TaskOutcome.Status.FAILED && verdict.accepted() && !changes.isEmpty()) {
+        boolean failed = outcome.status() == TaskOutcome.Status.FAILED || outcome.status() == TaskOutcome.Status.REFUSED;
+        if (failed && verdict.accepted() && !changes.isEmpty()) {
             repo.ok("update-ref", ref, WorkspaceManager.worktreeGit(ws).ok("rev-parse", "HEAD"));
         } else {
             repo.exec("update-ref", "-d", ref);

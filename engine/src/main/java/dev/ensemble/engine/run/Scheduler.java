@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs a plan's DAG: a task starts once all its dependencies are accepted, at most
  * {@link SchedulerSettings#parallelism()} at a time, each on its own virtual thread. A failed or
  * rejected attempt on the task's first model is retried with its reason, then handed to the next
- * fallback step, one try each, until the steps are spent; the dependents of a task that ends
+ * fallback step, one try each, until the steps are spent; an attempt a budget refused is not
+ * retried on its model but goes to the next step at once. The dependents of a task that ends
  * failed are skipped with that reason.
  *
  * <p>One thread (the caller's) decides what starts; task threads only run attempts and write their
@@ -243,9 +244,10 @@ public final class Scheduler {
                 listener.taskFinished(runId, record);
                 return record;
             }
-            if (step == 0 && attempt < settings.firstStepAttempts()) {
+            if (step == 0 && attempt < settings.firstStepAttempts() && outcome.status() != TaskOutcome.Status.REFUSED) {
                 attempt++;
             } else if (step < settings.fallbackSteps()) {
+                // A budget's refusal is not retried on the same model: straight to the next step.
                 step++;
                 attempt = 1;
             } else {

@@ -26,7 +26,13 @@ public record TaskOutcome(Status status, String reason, String agent, String mod
          * Nothing ran: no agent or model is left at this fallback step or any later one. Final: the
          * scheduler does not spend the remaining attempts and steps on it.
          */
-        EXHAUSTED
+        EXHAUSTED,
+        /**
+         * A budget (task, run or daily) refused the attempt's next request: the same model would be
+         * refused the same way, so the scheduler does not retry it and goes to the next fallback
+         * step, whose chain holds only models the refused request fits (see AgentTaskExecutor).
+         */
+        REFUSED
     }
 
     public TaskOutcome {

@@ -22,7 +22,7 @@ public enum TaskStatus {
     static TaskStatus of(TaskOutcome.Status status) {
         return switch (status) {
             case ACCEPTED -> ACCEPTED;
-            case FAILED, EXHAUSTED -> FAILED;
+            case FAILED, EXHAUSTED, REFUSED -> FAILED;
             case REJECTED -> REJECTED;
         };
     }

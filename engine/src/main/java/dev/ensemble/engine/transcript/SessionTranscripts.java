@@ -108,6 +108,29 @@ public final class SessionTranscripts {
         return found.stream().map(f -> relative(f.file())).toList();
     }
 
+    /**
+     * Keeps the gateway's summary of a task's failed attempt for the attempt that takes it over,
+     * in {@code <task>-handover.txt} beside its transcripts, so a resume in a new process has it
+     * too. Masked before it is written; a failed write loses only the summary, never the run.
+     */
+    public void keepHandover(String runId, String taskId, String summary) {
+        try {
+            dev.ensemble.engine.io.AtomicFiles.write(folder(runId).resolve(fileStem(taskId) + "-handover.txt"), redactor.redact(summary));
+        } catch (IOException | RuntimeException e) {
+            // The next attempt then starts without it, as before the gateway kept conversations.
+        }
+    }
+
+    /** The summary {@link #keepHandover} kept for the task, if any. */
+    public Optional<String> handover(String runId, String taskId) {
+        Path file = folder(runId).resolve(fileStem(taskId) + "-handover.txt");
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file)).filter(s -> !s.isBlank()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The first transcript write that failed in this process, if any. */
     public Optional<String> problem() {
         return writers.values().stream().flatMap(w -> w.problem().stream()).findFirst();

@@ -13,6 +13,7 @@ import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
 import dev.ensemble.llm.ChatRequest;
 import dev.ensemble.llm.SpendSource;
+import dev.ensemble.llm.TokenEstimator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -135,10 +136,11 @@ public final class AttemptKeys implements Gatekeeper {
         for (int i = 0; i < names.length; i++) {
             if (limits[i].isEmpty() || spentBy[i] + worst <= limits[i].getAsDouble()) continue;
             double limit = limits[i].getAsDouble();
+            double left = Math.max(0, limit - spentBy[i]);
             return Optional.of(new Refusal(names[i] + " budget", String.format(Locale.ROOT,
                     "%s budget %s: spent %s, %s left; this request to %s could cost up to %s — not sent, the agent was stopped "
-                            + "(raise budget.%s)", names[i], usd(limit), usd(spentBy[i]), usd(Math.max(0, limit - spentBy[i])),
-                    spec.id(), usd(worst), keys[i])));
+                            + "(raise budget.%s)", names[i], usd(limit), usd(spentBy[i]), usd(left),
+                    spec.id(), usd(worst), keys[i]), left, TokenEstimator.estimate(request), request.maxOutputTokens()));
         }
         return Optional.empty();
     }
