@@ -106,6 +106,9 @@ public final class AttemptGuard {
             Optional<String> moved = branch.restore();
             moved.ifPresent(was -> findings.add(new Finding(branch.ref(), "run-branch-moved", "the run branch was moved to "
                     + was + " by someone other than ensemble", true, "")));
+            branch.restoreRecord().ifPresent(was -> findings.add(new Finding(".ensemble/run-branches/" + ws.runId(),
+                    "ignored-file-modified", "the record of the run branch was changed to '" + was + "' by someone other than ensemble",
+                    true, "")));
         });
         Snapshot now = Snapshot.take(ws);
         for (Snapshot.Drift drift : snapshot.driftTo(now)) {

@@ -102,7 +102,7 @@ final class FileKeeper {
         }
     }
 
-    /** Git-ignored files that matter: {@code .env*} anywhere, {@code .ensemble/run-branches/}, and the watched globs. */
+    /** Git-ignored files that matter: {@code .env*} anywhere and the watched globs. */
     Map<String, Snapshot.FileStamp> watchedIgnored(List<String> globs) {
         List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--",
                 ":(glob)**/.env*", ":(glob).env*", ":(exclude).ensemble"));
@@ -115,8 +115,8 @@ final class FileKeeper {
             if (path.isEmpty() || path.endsWith("/") || path.startsWith(".ensemble/")) continue;
             stamps.put(path, stamp(root.resolve(path)));
         }
-        Path records = root.resolve(".ensemble").resolve("run-branches");
-        stampTree(records).forEach((path, stamp) -> stamps.put(".ensemble/run-branches/" + path, stamp));
+        // .ensemble/run-branches/ is not stamped: parallel tasks' merges rewrite it legitimately, so the
+        // guard checks this run's record against what RunBranch last wrote instead (AttemptGuard).
         return stamps;
     }
 

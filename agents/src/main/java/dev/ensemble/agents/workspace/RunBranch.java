@@ -137,6 +137,23 @@ public final class RunBranch {
         return true;
     }
 
+    /**
+     * Rewrites this run's record of the branch when it is not what ensemble last wrote (another
+     * process or an agent changed it); returns what was found. Parallel tasks of the run move the
+     * record legitimately, through this object, so the record is compared with it, not with a stamp.
+     */
+    public synchronized Optional<String> restoreRecord() {
+        String found;
+        try {
+            found = Files.isRegularFile(record) ? Files.readString(record).strip() : "(missing)";
+        } catch (IOException e) {
+            found = "(unreadable)";
+        }
+        if (found.equals(expected)) return Optional.empty();
+        persist();
+        return Optional.of(found);
+    }
+
     /** Puts the branch back where ensemble left it; returns where it was found when it had moved. */
     public synchronized Optional<String> restore() {
         Git.Result current = git.exec("rev-parse", "--verify", "--quiet", ref());
