@@ -348,7 +348,7 @@ public final class AppContext implements AutoCloseable {
      * ({@code doctor}) or that must check their preconditions first ask this before {@link #store()}.
      */
     public synchronized boolean storeExists() {
-        return store != null || Store.exists(config().store(), repoRoot());
+        return store != null || Store.exists(loadedConfig().store(), repoRoot());  // the files alone: no Ollama is asked
     }
 
     /** The store, opened on first use: creating {@code .ensemble/} (git-ignored through {@code .git/info/exclude}) when needed. */

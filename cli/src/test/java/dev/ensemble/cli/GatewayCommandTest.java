@@ -48,7 +48,7 @@ class GatewayCommandTest {
             // A JVM started from a background job inherits SIGINT ignored, and then never sees it: env puts
             // the default back, as a terminal's Ctrl-C finds it.
             List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", ProcessHandle.current().info().command().orElse("java"),
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     Main.class.getName(), "gateway", "--port", "0", "--json"));
             ProcessBuilder builder = new ProcessBuilder(command).directory(cli.repo.toFile()).redirectErrorStream(true);
             Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", home.toString(),

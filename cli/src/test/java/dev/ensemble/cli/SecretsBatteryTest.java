@@ -68,6 +68,7 @@ class SecretsBatteryTest {
         cli.repoConfig("""
                 default_model: local-m
                 retry: { max_attempts: 1 }
+                policy: { sandbox: 'off' }   # the fake CLI dumps its environment outside its worktree
                 providers:
                   scripted: { wire: ollama, base_url: "%1$s", local: true, api_key: "env:BATTERY_ENV_KEY" }
                   anthro: { wire: anthropic, base_url: "%1$s", api_key: "file:%2$s" }
@@ -136,8 +137,9 @@ class SecretsBatteryTest {
 
         // The fake CLI got its own model's key and no other: not another provider's, not a token of ensemble's environment.
         String childEnv = Files.readString(envDump);
-        assertThat(childEnv).contains("ANTHROPIC_API_KEY=" + FILE_KEY);
-        for (String key : List.of(ENV_KEY, PASS_KEY, UNUSED_KEY, TOKEN)) assertThat(childEnv).doesNotContain(key);
+        // Through the gateway the CLI holds its attempt's key, never the provider's.
+        assertThat(childEnv).contains("ANTHROPIC_API_KEY=ens-att-");
+        for (String key : List.of(FILE_KEY, ENV_KEY, PASS_KEY, UNUSED_KEY, TOKEN)) assertThat(childEnv).doesNotContain(key);
         assertThat(childEnv).doesNotContain("GITHUB_TOKEN").doesNotContain("ENSEMBLE_TOKEN").doesNotContain("BATTERY_");
     }
 

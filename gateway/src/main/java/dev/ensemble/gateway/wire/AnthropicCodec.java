@@ -87,6 +87,12 @@ public final class AnthropicCodec implements WireCodec {
             JsonNode message = array.get(i);
             Fields.requireObject(message, path);
             String role = Fields.requiredString(message, "role", path);
+            if (role.equals("system")) {
+                // Claude Code 2.1 sends some instructions as a system turn inside messages: taken as
+                // system text, where every other wire can carry it, rather than refused.
+                messages.add(new ChatMessage.System(plainText(Fields.get(message, "content"), at(path, "content"))));
+                continue;
+            }
             if (!role.equals("user") && !role.equals("assistant")) {
                 throw new BadRequest(at(path, "role"), "must be user or assistant, not '" + role + "'");
             }
@@ -293,4 +299,17 @@ public final class AnthropicCodec implements WireCodec {
         body.putObject("error").put("type", type).put("message", message);
         return body;
     }
+
+    /** A string, or the text blocks of an array, joined; other blocks are left out. */
+    private static String plainText(JsonNode content, String path) {
+        if (content == null) throw new BadRequest(path, "is required");
+        if (content.isString()) return content.asString();
+        if (!content.isArray()) throw new BadRequest(path, "must be a string or an array of content blocks");
+        List<String> texts = new ArrayList<>();
+        for (JsonNode block : content) {
+            if (block.isObject() && "text".equals(block.path("type").asString(""))) texts.add(block.path("text").asString(""));
+        }
+        return String.join("\n\n", texts);
+    }
+
 }

@@ -139,9 +139,19 @@ class AnthropicCodecTest {
     }
 
     @Test
+    void aSystemTurnInsideMessagesIsTakenAsSystemText() {
+        // as Claude Code 2.1 sends it (its system reminders), after a first user turn
+        GatewayRequest request = new AnthropicCodec().decode(("{\"model\":\"m\",\"max_tokens\":10,\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"hi\"},"
+                + "{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"remember the rules\"}]}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "", false);
+        assertThat(request.chat().messages()).containsExactly(new ChatMessage.User("hi"), new ChatMessage.System("remember the rules"));
+    }
+
+    @Test
     void badRequestsNameTheField() {
         assertThat(field("{\"model\":\"m\",\"max_tokens\":10}")).isEqualTo("messages");
-        assertThat(field("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}")).isEqualTo("messages[0].role");
+        assertThat(field("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}")).isEqualTo("messages[0].role");
         assertThat(field("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t\"}]}]}"))
                 .isEqualTo("messages[0].content[0].tool_use_id");
         assertThat(field("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]}"))
