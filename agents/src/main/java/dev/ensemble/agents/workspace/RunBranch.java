@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -73,8 +74,11 @@ public final class RunBranch {
         Git git = Git.in(repoRoot);
         Git.Result current = git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + name);
         String recorded;
+        String pending = "";
         try {
-            recorded = Files.isRegularFile(record) ? Files.readString(record).strip() : "";
+            List<String> lines = Files.isRegularFile(record) ? Files.readAllLines(record) : List.of();
+            recorded = lines.isEmpty() ? "" : lines.get(0).strip();
+            if (lines.size() > 1) pending = lines.get(1).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + record, e);
         }
@@ -85,8 +89,11 @@ public final class RunBranch {
                     + " exists but this run never recorded making it: refusing to build on it");
         }
         if (!SHA.matcher(recorded).matches()) throw new IllegalStateException("the record " + record + " is not a commit id");
+        // Killed between moving the ref and recording it: the move ensemble announced first is its own.
+        if (SHA.matcher(pending).matches() && current.ok() && current.out().equals(pending)) recorded = pending;
         RunBranch branch = new RunBranch(git, name, record, recorded, null);
         branch.verify();
+        if (!pending.isEmpty()) branch.persist();  // the announced move is settled either way
         return Optional.of(branch);
     }
 
@@ -115,7 +122,12 @@ public final class RunBranch {
 
     /** Moves the branch from the commit ensemble last wrote to {@code newTip}; false (nothing moved) when it was not there. */
     synchronized boolean advance(String newTip, String reason) {
-        if (!git.exec("update-ref", "-m", "ensemble: " + reason, ref(), newTip, expected).ok()) return false;
+        // Announced before the move, so a process killed between the two still knows the new tip is ensemble's.
+        write(expected + "\n" + newTip + "\n");
+        if (!git.exec("update-ref", "-m", "ensemble: " + reason, ref(), newTip, expected).ok()) {
+            persist();
+            return false;
+        }
         expected = newTip;
         persist();
         return true;
@@ -146,6 +158,8 @@ public final class RunBranch {
         String found;
         try {
             found = Files.isRegularFile(record) ? Files.readString(record).strip() : "(missing)";
+            // a move in flight (another task of the run merging now) writes "expected\nnew": still ensemble's
+            if (found.startsWith(expected + "\n")) return Optional.empty();
         } catch (IOException e) {
             found = "(unreadable)";
         }
@@ -168,10 +182,14 @@ public final class RunBranch {
     }
 
     private void persist() {
+        write(expected + "\n");
+    }
+
+    private void write(String text) {
         try {
             Files.createDirectories(record.getParent());
             Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-            Files.writeString(tmp, expected + "\n");
+            Files.writeString(tmp, text);
             Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the run branch in " + record, e);
