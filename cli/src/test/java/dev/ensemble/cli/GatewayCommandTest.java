@@ -33,7 +33,7 @@ class GatewayCommandTest {
         CliHarness cli = new CliHarness(dir);
         CliHarness.Run run = cli.run(Map.of("HOME", dir.resolve("home").toString()), "gateway", "--bind", "0.0.0.0", "--port", "0");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(run.err()).contains("refusing to listen on 0.0.0.0 without ENSEMBLE_TOKEN");
+        assertThat(run.err()).contains("refusing to listen on 0.0.0.0 without ENSEMBLE_TOKEN or a virtual key");
         assertThat(run.out()).isEmpty();
     }
 
