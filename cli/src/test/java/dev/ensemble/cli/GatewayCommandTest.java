@@ -82,7 +82,7 @@ class GatewayCommandTest {
         try (ScriptedModelServer server = ScriptedModelServer.start()) {
             server.rule(Rule.text("answer for a key holder"));
             scripted(cli, server);
-            CliHarness.Run made = cli.run(userEnv(), "keys", "create", "ci-bot");
+            CliHarness.Run made = cli.run(userEnv(), "keys", "create", "ci-bot", "--budget-usd", "5", "--per", "day");
             assertThat(made.exitCode()).as(made.all()).isZero();
             String secret = made.out().strip();
             Process process = gateway(cli, Map.of(), "--bind", "0.0.0.0", "--port", "0", "--json");
@@ -107,6 +107,7 @@ class GatewayCommandTest {
                         .contains("ensemble_gateway_requests_total{model=\"m1\",status=\"2xx\",wire=\"anthropic\"} 1.0")
                         .contains("ensemble_gateway_refused_total{reason=\"unauthorized\",wire=\"anthropic\"} 2.0")
                         .contains("ensemble_gateway_active_streams{wire=\"anthropic\"} 0.0")
+                        .contains("ensemble_budget_left_usd{key=\"ci-bot\",scope=\"key\"} 5.0")
                         .doesNotContain(secret).doesNotContain(secret.substring("ens-vk-".length(), 20));
             } finally {
                 process.destroyForcibly();
