@@ -12,6 +12,7 @@ import dev.ensemble.gateway.keys.BudgetGatekeeper;
 import dev.ensemble.gateway.keys.KeyStore;
 import dev.ensemble.gateway.keys.KeyStoreException;
 import dev.ensemble.gateway.keys.VirtualKeys;
+import dev.ensemble.gateway.observe.GatewayMetrics;
 import dev.ensemble.gateway.wire.WireCodec;
 import dev.ensemble.gateway.wire.WireCodecs;
 import dev.ensemble.llm.ChatModels;
@@ -33,7 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
                 "OpenAI Chat and Responses, Anthropic Messages and Gemini clients (SDKs, coding CLIs) point their base URL "
                         + "here and name a catalog model, an alias (its fallback chain) or auto. Every call goes through "
                         + "ensemble's retries, breakers, concurrency limits, budgets and ledger. Runs until interrupted.",
-                "On an address other than loopback, ENSEMBLE_TOKEN must be set; clients then send it as their API key."})
+                "With ENSEMBLE_TOKEN set or any virtual key made (ensemble keys create), every client must send one as its API key; "
+                        + "an address other than loopback needs one of the two."})
 final class GatewayCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
@@ -41,7 +43,7 @@ final class GatewayCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}). Any other than loopback needs ENSEMBLE_TOKEN.")
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). Any other than loopback needs ENSEMBLE_TOKEN or a virtual key.")
     String bind;
 
     @Option(names = "--json", description = "Print one JSON line with the URL once listening, instead of the instructions.")
@@ -52,13 +54,6 @@ final class GatewayCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new UserInputException("--port must be within 0..65535");
         AppContext app = main.app();
         Optional<OperatorToken> token = OperatorToken.fromEnv(envOf(app));
-        BindPolicy.refusal(bind, token.isPresent()).ifPresent(reason -> {
-            throw new UserInputException(reason);
-        });
-        ChatModels models = app.models();
-        Catalog catalog = models.catalog();
-        List<Gatekeeper> keepers = new ArrayList<>();
-        token.ifPresent(keepers::add);
         // Virtual keys (ensemble keys create) and the configured budgets: every request is asked
         // about both before anything is sent upstream. The key file stays open for the gateway's life.
         KeyStore keyStore;
@@ -69,14 +64,36 @@ final class GatewayCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         String gatewayRun = "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        keepers.add(new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
-                line -> app.terminal().err().println(app.terminal().yellow(line))));
+        // With ENSEMBLE_TOKEN set, or once any virtual key exists, every client must present a key:
+        // a key's budget or model list would mean nothing if a keyless client were let in beside it.
+        boolean keyRequired;
+        try {
+            keyRequired = token.isPresent() || VirtualKeys.anyActive(keyStore, app.clock().instant());
+        } catch (RuntimeException e) {
+            keyStore.close();
+            app.terminal().err().println(app.terminal().red("ensemble: ") + "cannot read the key file " + keyStore.file() + ": " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        Optional<String> refusal = BindPolicy.refusal(bind, keyRequired);
+        if (refusal.isPresent()) {
+            keyStore.close();
+            throw new UserInputException(refusal.get());
+        }
+        ChatModels models = app.models();
+        Catalog catalog = models.catalog();
+        List<Gatekeeper> keepers = new ArrayList<>();
+        token.ifPresent(keepers::add);
+        VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
+                line -> app.terminal().err().println(app.terminal().yellow(line)));
+        keepers.add(virtualKeys);
         keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
+        GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
         GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), codecs())
                 .withAddress(bind, port)
-                .withGatekeeper(Gatekeeper.first(keepers), token.isPresent())
+                .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
                 .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
-                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()));
+                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
+                .withMetrics(metrics.scraper(), metrics);
         GatewayServer gateway;
         try {
             gateway = GatewayServer.start(options);
@@ -93,12 +110,12 @@ final class GatewayCommand implements Callable<Integer> {
             keyStore.close();
             stopped.countDown();
         }, "gateway-shutdown"));
-        print(app.terminal(), gateway.baseUrl(), catalog, token.isPresent());
+        print(app.terminal(), gateway.baseUrl(), catalog, keyRequired, token.isPresent());
         stopped.await();
         return ExitCodes.OK;
     }
 
-    private void print(Terminal term, String url, Catalog catalog, boolean keyRequired) {
+    private void print(Terminal term, String url, Catalog catalog, boolean keyRequired, boolean tokenSet) {
         if (json) {
             ObjectNode line = HttpTransport.JSON.createObjectNode()
                     .put("url", url).put("port", Integer.parseInt(url.substring(url.lastIndexOf(':') + 1)))
@@ -109,10 +126,10 @@ final class GatewayCommand implements Callable<Integer> {
             term.out().flush();
             return;
         }
-        String key = keyRequired ? "$ENSEMBLE_TOKEN" : "ensemble";
+        String key = tokenSet ? "$ENSEMBLE_TOKEN" : keyRequired ? "<virtual key>" : "ensemble";
         term.out().println("ensemble gateway listening on " + url + " (" + catalog.models().size() + " models, "
                 + catalog.aliases().size() + " aliases, and auto; "
-                + (keyRequired ? "clients must send ENSEMBLE_TOKEN as their API key" : "loopback only: any API key is accepted") + ")");
+                + (keyRequired ? "clients must send " + (tokenSet ? "ENSEMBLE_TOKEN or " : "") + "a virtual key as their API key" : "loopback only: any API key is accepted") + ")");
         term.out().println("  OpenAI clients:    OPENAI_BASE_URL=" + url + "/v1 OPENAI_API_KEY=" + key);
         term.out().println("  Anthropic clients: ANTHROPIC_BASE_URL=" + url + " ANTHROPIC_API_KEY=" + key);
         term.out().println("  Gemini clients:    GOOGLE_GEMINI_BASE_URL=" + url + " GEMINI_API_KEY=" + key);

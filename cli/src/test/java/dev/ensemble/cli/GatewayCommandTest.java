@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-/** {@code ensemble gateway}: its refusal to listen openly without a token, and a real run as a process. */
+/** {@code ensemble gateway}: its refusal to listen openly without a key requirement, and real runs as a process. */
 class GatewayCommandTest {
     @TempDir Path dir;
 
@@ -33,8 +33,20 @@ class GatewayCommandTest {
         CliHarness cli = new CliHarness(dir);
         CliHarness.Run run = cli.run(Map.of("HOME", dir.resolve("home").toString()), "gateway", "--bind", "0.0.0.0", "--port", "0");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(run.err()).contains("refusing to listen on 0.0.0.0 without ENSEMBLE_TOKEN");
+        assertThat(run.err()).contains("refusing to listen on 0.0.0.0 without ENSEMBLE_TOKEN or a virtual key");
         assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aRevokedKeyDoesNotLetTheGatewayListenOpenly() throws Exception {
+        CliHarness cli = new CliHarness(dir);
+        Map<String, String> env = Map.of("HOME", dir.resolve("home").toString(), "XDG_DATA_HOME", dir.resolve("home/.local/share").toString());
+        // A revoked key is no key: the gateway still refuses to listen openly.
+        String secret = cli.run(env, "keys", "create", "gone").out().strip();
+        assertThat(cli.run(env, "keys", "revoke", "gone").exitCode()).isZero();
+        CliHarness.Run run = cli.run(env, "gateway", "--bind", "0.0.0.0", "--port", "0");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).contains("refusing to listen on 0.0.0.0").doesNotContain(secret);
     }
 
     @Test
@@ -42,35 +54,14 @@ class GatewayCommandTest {
         CliHarness cli = new CliHarness(dir);
         try (ScriptedModelServer server = ScriptedModelServer.start()) {
             server.rule(Rule.text("answer through the gateway"));
-            cli.repoConfig("providers:\n  scripted: { wire: openai-chat, base_url: \"" + server.baseUrl() + "/v1\", local: true }\n"
-                    + "models:\n  m1: " + CliHarness.scriptedModel("m1", "qwen", 6.0) + "\n");
-            Path home = Files.createDirectories(dir.resolve("home"));
-            // A JVM started from a background job inherits SIGINT ignored, and then never sees it: env puts
-            // the default back, as a terminal's Ctrl-C finds it.
-            List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", ProcessHandle.current().info().command().orElse("java"),
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "gateway", "--port", "0", "--json"));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(cli.repo.toFile()).redirectErrorStream(true);
-            Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", home.toString(),
-                    "XDG_CONFIG_HOME", home.resolve(".config").toString(), "XDG_CACHE_HOME", home.resolve(".cache").toString(),
-                    "OLLAMA_HOST", "http://127.0.0.1:9"));
-            builder.environment().clear();
-            builder.environment().putAll(env);
-            Process process = builder.start();
+            scripted(cli, server);
+            Process process = gateway(cli, Map.of(), "--port", "0", "--json");
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                String first = out.readLine();
-                assertThat(first).as("the gateway's first line").isNotNull().startsWith("{");
-                JsonNode listening = HttpTransport.JSON.readTree(first);
+                JsonNode listening = listening(process);
                 assertThat(listening.path("key_required").asBoolean()).isFalse();
                 String url = listening.path("url").asString();
 
-                HttpClient client = HttpClient.newHttpClient();
-                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
-                        .timeout(Duration.ofSeconds(30)).header("x-api-key", "anything")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"model\":\"m1\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> answer = ask(url, "anything");
                 assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(answer.headers().firstValue("x-ensemble-model")).contains("m1");
                 assertThat(answer.body()).contains("answer through the gateway");
@@ -83,5 +74,108 @@ class GatewayCommandTest {
                 process.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void aVirtualKeyMakesEveryClientShowOneAndLetsTheGatewayListenOpenly() throws Exception {
+        CliHarness cli = new CliHarness(dir);
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.rule(Rule.text("answer for a key holder"));
+            scripted(cli, server);
+            CliHarness.Run made = cli.run(userEnv(), "keys", "create", "ci-bot", "--budget-usd", "5", "--per", "day");
+            assertThat(made.exitCode()).as(made.all()).isZero();
+            String secret = made.out().strip();
+            Process process = gateway(cli, Map.of(), "--bind", "0.0.0.0", "--port", "0", "--json");
+            try {
+                JsonNode listening = listening(process);
+                assertThat(listening.path("key_required").asBoolean()).isTrue();
+                String url = listening.path("url").asString();
+
+                assertThat(ask(url, null).statusCode()).as("no key").isEqualTo(401);
+                assertThat(ask(url, "anything").statusCode()).as("a key nobody made").isEqualTo(401);
+                assertThat(server.modelCalls()).isEmpty();
+                HttpResponse<String> answer = ask(url, secret);
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.body()).contains("answer for a key holder");
+
+                // The metrics of `ensemble gateway` count both, and name the key only by name.
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + secret).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body())
+                        .contains("ensemble_gateway_requests_total{model=\"m1\",status=\"2xx\",wire=\"anthropic\"} 1.0")
+                        .contains("ensemble_gateway_refused_total{reason=\"unauthorized\",wire=\"anthropic\"} 2.0")
+                        .contains("ensemble_gateway_active_streams{wire=\"anthropic\"} 0.0")
+                        .contains("ensemble_budget_left_usd{key=\"ci-bot\",scope=\"key\"} 5.0")
+                        .doesNotContain(secret).doesNotContain(secret.substring("ens-vk-".length(), 20));
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void theOperatorTokenMakesEveryClientShowAKeyOnLoopbackToo() throws Exception {
+        CliHarness cli = new CliHarness(dir);
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.rule(Rule.text("answer for the operator"));
+            scripted(cli, server);
+            Process process = gateway(cli, Map.of("ENSEMBLE_TOKEN", "operator-token-4c7e91d2a8"), "--port", "0", "--json");
+            try {
+                JsonNode listening = listening(process);
+                assertThat(listening.path("key_required").asBoolean()).isTrue();
+                String url = listening.path("url").asString();
+                assertThat(ask(url, null).statusCode()).isEqualTo(401);
+                assertThat(ask(url, "operator-token-4c7e91d2a8").statusCode()).isEqualTo(200);
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private Map<String, String> userEnv() {
+        Path home = dir.resolve("home");
+        return Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", home.toString(),
+                "XDG_CONFIG_HOME", home.resolve(".config").toString(), "XDG_CACHE_HOME", home.resolve(".cache").toString(),
+                "XDG_DATA_HOME", home.resolve(".local/share").toString(), "OLLAMA_HOST", "http://127.0.0.1:9");
+    }
+
+    private static void scripted(CliHarness cli, ScriptedModelServer server) throws java.io.IOException {
+        cli.repoConfig("providers:\n  scripted: { wire: openai-chat, base_url: \"" + server.baseUrl() + "/v1\", local: true }\n"
+                + "models:\n  m1: " + CliHarness.scriptedModel("m1", "qwen", 6.0) + "\n");
+    }
+
+    private Process gateway(CliHarness cli, Map<String, String> extraEnv, String... args) throws Exception {
+        Files.createDirectories(dir.resolve("home"));
+        // A JVM started from a background job inherits SIGINT ignored, and then never sees it: env puts
+        // the default back, as a terminal's Ctrl-C finds it.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "gateway"));
+        command.addAll(List.of(args));
+        // Standard error to a file: the JVM's own warnings (a native library loaded) are not the gateway's first line.
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cli.repo.toFile())
+                .redirectError(dir.resolve("gateway-" + System.nanoTime() + ".err").toFile());
+        Map<String, String> env = new HashMap<>(userEnv());
+        env.putAll(extraEnv);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static JsonNode listening(Process process) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        assertThat(first).as("the gateway's first line").isNotNull().startsWith("{");
+        return HttpTransport.JSON.readTree(first);
+    }
+
+    private static HttpResponse<String> ask(String url, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/v1/messages")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"m1\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        if (key != null) request.header("x-api-key", key);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

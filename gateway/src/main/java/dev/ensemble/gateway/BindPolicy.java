@@ -27,7 +27,7 @@ public final class BindPolicy {
     public static Optional<String> refusal(String host, boolean keyRequired) {
         if (keyRequired || loopback(host)) return Optional.empty();
         return Optional.of("refusing to listen on " + host + " without " + OperatorToken.VARIABLE
-                + ": anyone who can reach it could spend your provider keys. Set " + OperatorToken.VARIABLE
-                + " (clients send it as their API key), or bind 127.0.0.1");
+                + " or a virtual key: anyone who can reach it could spend your provider keys. Set " + OperatorToken.VARIABLE
+                + " (clients send it as their API key), make a key with `ensemble keys create NAME`, or bind 127.0.0.1");
     }
 }

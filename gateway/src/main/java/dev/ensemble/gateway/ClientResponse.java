@@ -26,10 +26,34 @@ final class ClientResponse {
     private StreamEncoder encoder;
     private OutputStream out;
     private boolean committed;
+    private final long createdNanos = System.nanoTime();
+    private long firstByteNanos;
+    private int status;
 
     ClientResponse(Context ctx, WireCodec codec) {
         this.ctx = ctx;
         this.codec = codec;
+    }
+
+    /** The status sent (200 for a stream, whatever ended it), or 0 when nothing was sent. */
+    int status() {
+        return status;
+    }
+
+    /** From this response's creation to its first byte sent, zero when nothing was sent. */
+    Duration timeToFirstByte() {
+        return firstByteNanos == 0 ? Duration.ZERO : Duration.ofNanos(firstByteNanos - createdNanos);
+    }
+
+    /** From this response's creation until now: the request's time in the gateway. */
+    Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - createdNanos);
+    }
+
+    private void sent(int httpStatus) {
+        if (firstByteNanos != 0) return;
+        firstByteNanos = System.nanoTime();
+        status = httpStatus;
     }
 
     /** The encoder of this request's stream, which writes the error event after the first byte. */
@@ -47,6 +71,7 @@ final class ClientResponse {
             streamError(status, message);
             return;
         }
+        sent(status);
         retryAfter.ifPresent(wait -> ctx.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
         ctx.status(status).contentType(codec.contentType()).result(codec.error(status, Redactor.global().redact(message)));
     }
@@ -57,6 +82,7 @@ final class ClientResponse {
 
     /** A 400 naming the field, in the wire's own shape (OpenAI's {@code param}). */
     void badRequest(BadRequest bad) {
+        sent(400);
         ctx.status(400).contentType(codec.contentType()).result(codec.error(new BadRequest(bad.field(),
                 Redactor.global().redact(bad.getMessage().substring(bad.field().isEmpty() ? 0 : bad.field().length() + 2)))));
     }
@@ -67,6 +93,7 @@ final class ClientResponse {
 
     /** A whole answer. */
     void plain(String modelId, String contentType, byte[] body) {
+        sent(200);
         ctx.header(MODEL_HEADER, modelId);
         ctx.status(200).contentType(contentType).result(body);
     }
@@ -84,6 +111,7 @@ final class ClientResponse {
             throw new ClientGone(e);
         }
         committed = true;
+        sent(200);
     }
 
     void write(String frames) {

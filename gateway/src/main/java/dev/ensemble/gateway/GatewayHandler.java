@@ -47,37 +47,59 @@ final class GatewayHandler {
             return;
         }
         ClientResponse out = new ClientResponse(ctx, codec);
-        Optional<Caller> caller = caller(ctx, out);
-        if (caller.isEmpty()) return;
-        GatewayRequest request;
+        GatewayEvents events = options.events();
+        String model = pathModel;
+        boolean streamed = false;
+        boolean failed = false;
         try {
-            request = codec.decode(ctx.bodyAsBytes(), pathModel, streamFromPath);
-        } catch (BadRequest e) {
-            out.badRequest(e);
-            return;
-        }
-        out.encoder(codec.streamEncoder(request));
-        List<ModelSpec> chain;
-        try {
-            chain = resolver.resolve(request.model(), request.chat());
-        } catch (ModelResolver.UnknownModel e) {
-            out.error(404, e.getMessage());
-            return;
-        }
-        try {
-            answer(ctx, codec, request, chain, caller.get(), out);
-        } catch (ClientResponse.ClientGone gone) {
-            // The client left; the upstream exchange was closed with it.
+            Optional<Caller> caller = caller(ctx, out, reason -> events.refused(wire, reason));
+            if (caller.isEmpty()) return;
+            GatewayRequest request;
+            try {
+                request = codec.decode(ctx.bodyAsBytes(), pathModel, streamFromPath);
+            } catch (BadRequest e) {
+                out.badRequest(e);
+                return;
+            }
+            model = request.model();
+            out.encoder(codec.streamEncoder(request));
+            List<ModelSpec> chain;
+            try {
+                chain = resolver.resolve(request.model(), request.chat());
+            } catch (ModelResolver.UnknownModel e) {
+                out.error(404, e.getMessage());
+                return;
+            }
+            streamed = request.stream();
+            if (streamed) events.streamOpened(wire);
+            try {
+                answer(ctx, codec, request, chain, caller.get(), out);
+            } catch (ClientResponse.ClientGone gone) {
+                // The client left; the upstream exchange was closed with it.
+            }
+        } catch (RuntimeException e) {
+            failed = true;
+            throw e;
+        } finally {
+            if (streamed) events.streamClosed(wire);
+            // Nothing sent: the server's error page (500) follows a failure, otherwise the client left first.
+            int status = out.status() != 0 ? out.status() : failed ? 500 : 499;
+            events.requestServed(wire, model, status, out.elapsed(), out.timeToFirstByte());
         }
     }
 
     /** The caller behind the request's key, or empty once a refusal has been sent. */
     Optional<Caller> caller(Context ctx, ClientResponse out) {
+        return caller(ctx, out, reason -> { });
+    }
+
+    private Optional<Caller> caller(Context ctx, ClientResponse out, Consumer<String> refusedFor) {
         Optional<String> key = ClientKeys.from(ctx);
         Optional<Admission> known = options.gatekeeper().authenticate(key);
         if (known.isPresent()) {
             switch (known.get()) {
                 case Admission.Refused refused -> {
+                    refusedFor.accept(refused.reason());
                     out.refuse(refused);
                     return Optional.empty();
                 }
@@ -87,6 +109,7 @@ final class GatewayHandler {
             }
         }
         if (options.requireKey()) {
+            refusedFor.accept("unauthorized");
             out.error(401, key.isEmpty()
                     ? "no API key: this gateway asks for one (ENSEMBLE_TOKEN or a virtual key) in Authorization: Bearer, x-api-key or x-goog-api-key"
                     : "the API key is not known to this gateway");
@@ -106,14 +129,17 @@ final class GatewayHandler {
         Consumer<CallRecord> settle = record -> options.gatekeeper().settle(caller, record);
         Optional<CallContext> owner = caller.kind() == Caller.Kind.ATTEMPT ? Optional.of(caller.context()) : Optional.empty();
         ModelException last = null;
+        ModelSpec firstTried = null;
         for (int step = 0; step < chain.size(); step++) {
             ModelSpec spec = chain.get(step);
             if (step < chain.size() - 1 && cooldowns.cooling(spec.id())) continue;
             Admission admission = options.gatekeeper().admit(caller, spec.id(), chat);
             if (admission instanceof Admission.Refused refused) {
+                options.events().refused(request.clientWire(), refused.reason());
                 out.refuse(refused);
                 return;
             }
+            if (firstTried == null) firstTried = spec;
             // An agent attempt's rows keep its task's fallback step (its key's); others record the alias step.
             ChatRequest stepChat = owner.isPresent() ? chat : chat.withContext(context.withFallbackStep(step));
             try {
@@ -122,6 +148,7 @@ final class GatewayHandler {
                 } else {
                     translate(codec, request, spec, stepChat, out, settle, owner);
                 }
+                if (firstTried != spec) options.events().fallback(request.clientWire(), firstTried.id(), spec.id());
                 return;
             } catch (AfterFirstByte e) {
                 out.streamError(502, e.getMessage());

@@ -24,9 +24,12 @@ final class EnvLayer {
     /**
      * Variables of the launcher and of development tools, not settings: read by ./ensemble,
      * bin/find-jdk.sh, .ci scripts and error reporting, so they are not part of the configuration.
+     * {@code ENSEMBLE_TOKEN} is the gateway's operator token, a secret read by the gateway alone:
+     * never a setting, and never echoed into a configuration error.
      */
     static final Set<String> NOT_SETTINGS = Set.of("ENSEMBLE_JAVA_OPTS", "ENSEMBLE_REBUILD", "ENSEMBLE_NO_BUILD",
-            "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_AGENT_VERSION_TIMEOUT", "ENSEMBLE_HOME");
+            "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_AGENT_VERSION_TIMEOUT", "ENSEMBLE_HOME",
+            "ENSEMBLE_TOKEN");
 
     private EnvLayer() {
     }

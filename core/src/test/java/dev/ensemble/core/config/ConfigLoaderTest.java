@@ -80,6 +80,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theGatewaysOperatorTokenIsNotASetting() throws IOException {
+        EnsembleConfig withToken = load(Map.of("ENSEMBLE_TOKEN", "operator-secret-8d2f", "ENSEMBLE_DEFAULT_MODEL", "gpt-5"));
+        assertThat(withToken.defaultModel()).isEqualTo("gpt-5");
+        assertThat(withToken.sources()).last().asString().doesNotContain("ENSEMBLE_TOKEN").doesNotContain("operator-secret-8d2f");
+    }
+
+    @Test
     void aPartialModelOverrideMergesOverTheBuiltinEntry() throws IOException {
         write(user(), """
                 models:

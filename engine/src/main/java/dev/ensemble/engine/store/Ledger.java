@@ -47,6 +47,7 @@ public final class Ledger implements CallObserver {
     private final Store store;
     private final Redactor redactor;
     private final PrintStream errors;
+    private final SpendTally tally;
 
     public Ledger(Store store) {
         this(store, Redactor.global(), System.err);
@@ -56,6 +57,16 @@ public final class Ledger implements CallObserver {
         this.store = Objects.requireNonNull(store, "store");
         this.redactor = redactor;
         this.errors = errors;
+        this.tally = new SpendTally(store);
+    }
+
+    /**
+     * USD spent since {@code dayStart}, by the run and by its task ({0, 0, 0} for empty ids), as the
+     * budgets check before every call: kept and topped up with the rows written since the last
+     * check (by any process), rather than summed afresh ({@link SpendTally}).
+     */
+    double[] spentForBudgets(Instant dayStart, String runId, String taskId) {
+        return tally.spent(dayStart, runId, taskId);
     }
 
     /** Inserts one row. Never throws: a row that cannot be written costs one redacted line on stderr. */

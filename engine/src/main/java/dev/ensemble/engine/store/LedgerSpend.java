@@ -11,9 +11,9 @@ import java.util.Objects;
 
 /**
  * What the budgets are checked against, read from the ledger on every check: the day's spending
- * since 00:00 UTC, and the run's and task's spending by their ids. No cache, so every call this
- * process (or another one sharing the store) has recorded counts; the day's sum uses the
- * started_at index, and all three are small next to a model call.
+ * since 00:00 UTC, and the run's and task's spending by their ids. Every call this process (or
+ * another one sharing the store) has recorded counts; the ledger keeps the sums and adds only the
+ * rows written since the previous check, so a check costs the same late in a busy day as early.
  */
 public final class LedgerSpend implements SpendSource {
     private final Ledger ledger;
@@ -31,10 +31,8 @@ public final class LedgerSpend implements SpendSource {
 
     @Override
     public Spent spent(CallContext context) {
-        double today = ledger.costSince(startOfDay(clock));
-        double run = ledger.costOfRun(context.runId());
-        double task = ledger.costOfTask(context.runId(), context.taskId());
-        // Rounding in SQL sums can leave -0.0000…; Spent refuses negatives.
-        return new Spent(Math.max(0, today), Math.max(0, run), Math.max(0, task));
+        double[] spent = ledger.spentForBudgets(startOfDay(clock), context.runId(), context.taskId());
+        // Rounding in sums can leave -0.0000…; Spent refuses negatives.
+        return new Spent(Math.max(0, spent[0]), Math.max(0, spent[1]), Math.max(0, spent[2]));
     }
 }

@@ -56,6 +56,12 @@ public final class Store implements AutoCloseable {
      * setting its pragmas costs more than the insert itself (the ledger writes on every model call).
      */
     private Handle writer;
+    /**
+     * SQLite's kept read connection for the frequent small reads (the budget checks before every
+     * model call), opened on first use; a read outside a transaction sees every commit made before it.
+     */
+    private Handle reader;
+    private final ReentrantLock readLock = new ReentrantLock();
     /** Counts write connections opened, so a seal taken on an earlier one is not compared with a later one. */
     private long writerGeneration;
 
@@ -193,6 +199,36 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Runs a short read on one kept connection (SQLite; PostgreSQL: a handle of its own), one
+     * reader at a time: for reads made so often that opening a connection for each would cost
+     * more than the read. A failed read drops the connection; the next opens a fresh one.
+     */
+    public <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X {
+        if (postgres) return jdbi().withHandle(callback);
+        readLock.lock();
+        try {
+            if (reader == null) reader = jdbi().open();
+            try {
+                return callback.withHandle(reader);
+            } catch (Exception e) {
+                closeReader();
+                throw e;
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private void closeReader() {
+        try {
+            if (reader != null) reader.close();
+        } catch (RuntimeException e) {
+            // The connection is being dropped anyway.
+        }
+        reader = null;
+    }
+
+    /**
      * What tells whether anyone but this process wrote the SQLite store: the file's identity and the
      * write connection's {@code PRAGMA data_version}, which changes exactly when another connection
      * (another process: an agent's {@code sqlite3}, a second ensemble) commits. Empty for PostgreSQL.
@@ -255,6 +291,12 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        readLock.lock();
+        try {
+            closeReader();
+        } finally {
+            readLock.unlock();
+        }
         if (writeLock != null) {
             writeLock.lock();
             try {

@@ -5,6 +5,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.gateway.Admission;
 import dev.ensemble.gateway.Caller;
 import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.gateway.observe.BudgetLeft;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
@@ -147,6 +148,27 @@ public final class VirtualKeys implements Gatekeeper {
             warnings.accept("ensemble gateway: could not add a call's cost to key " + caller.keyName() + " (" + caller.keyId()
                     + ") in " + store.file() + ": " + KeyStore.reason(e));
         }
+    }
+
+    /**
+     * Whether any key may be used now (not revoked, not expired): a standalone gateway then asks
+     * every client for a key, since a key that limits what its holder may spend means nothing on
+     * a gateway that also lets anyone in without one.
+     */
+    public static boolean anyActive(KeyStore store, Instant now) {
+        return store.list().stream().anyMatch(k -> k.status(now) == VirtualKey.Status.ACTIVE);
+    }
+
+    /** Each usable budgeted key's money left in its current period, by key name: the metrics' budget gauge. */
+    public List<BudgetLeft> budgetsLeft() {
+        Instant now = clock.instant();
+        List<BudgetLeft> out = new ArrayList<>();
+        for (VirtualKey key : store.list()) {
+            if (key.status(now) != VirtualKey.Status.ACTIVE || key.budget().isEmpty()) continue;
+            KeyBudget budget = key.budget().get();
+            out.add(BudgetLeft.key(key.name(), budget.usd() - store.spent(key.id(), budget.period().bucket(now, runId))));
+        }
+        return out;
     }
 
     /** The key behind a caller this gatekeeper authenticated; empty for every other caller. */

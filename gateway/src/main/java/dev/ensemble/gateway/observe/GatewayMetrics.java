@@ -2,6 +2,7 @@ package dev.ensemble.gateway.observe;
 
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.WireProtocol;
+import dev.ensemble.gateway.GatewayEvents;
 import dev.ensemble.llm.CallObserver;
 import dev.ensemble.llm.CallRecord;
 import io.micrometer.core.instrument.Counter;
@@ -39,7 +40,7 @@ import java.util.function.Supplier;
  * scrape. Label values are names (models, providers, keys, wires) and fixed words, never a
  * secret and never free text from a client. Every method is quick and never throws.
  */
-public final class GatewayMetrics implements CallObserver {
+public final class GatewayMetrics implements CallObserver, GatewayEvents {
     private static final Duration[] LATENCY_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
     private static final Duration[] FIRST_TOKEN_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
 
@@ -102,6 +103,7 @@ public final class GatewayMetrics implements CallObserver {
     // ------------------------------------------------------------------ client requests (the server tells these)
 
     /** A client's request answered (or failed) with {@code httpStatus}; {@code timeToFirstByte} zero when unknown. */
+    @Override
     public void requestServed(WireProtocol clientWire, String requestedModel, int httpStatus, Duration latency,
                               Duration timeToFirstByte) {
         try {
@@ -118,6 +120,7 @@ public final class GatewayMetrics implements CallObserver {
     }
 
     /** A request refused before anything was sent upstream; {@code reason} is {@code Admission.Refused#reason}. */
+    @Override
     public void refused(WireProtocol clientWire, String reason) {
         try {
             counter("ensemble.gateway.refused", "client requests refused (budget, key, guard, rate limit)",
@@ -128,6 +131,7 @@ public final class GatewayMetrics implements CallObserver {
     }
 
     /** A client's request moved from {@code fromModel} to {@code toModel} (catalog ids) before its first byte. */
+    @Override
     public void fallback(WireProtocol clientWire, String fromModel, String toModel) {
         try {
             counter("ensemble.gateway.fallbacks", "client requests answered by a later model of their chain",
@@ -137,10 +141,12 @@ public final class GatewayMetrics implements CallObserver {
         }
     }
 
+    @Override
     public void streamOpened(WireProtocol clientWire) {
         activeStreams.get(clientWire).incrementAndGet();
     }
 
+    @Override
     public void streamClosed(WireProtocol clientWire) {
         activeStreams.get(clientWire).updateAndGet(n -> Math.max(0, n - 1));
     }
