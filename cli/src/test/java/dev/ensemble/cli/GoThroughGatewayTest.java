@@ -204,9 +204,11 @@ class GoThroughGatewayTest {
 
     /** {@code extra} is top-level YAML, or (with {@code models}) more entries of the models mapping. */
     private void config(String extra, boolean models) throws Exception {
+        // unconfined: the fake CLIs count their runs in files outside their worktrees
         String base = """
                 default_model: paid
                 retry: { max_attempts: 1 }
+                policy: { sandbox: 'off' }
                 providers:
                   scripted: { wire: openai-chat, base_url: "%s/v1" }
                 models:
