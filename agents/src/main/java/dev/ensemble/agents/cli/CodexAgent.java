@@ -42,14 +42,19 @@ public final class CodexAgent extends CliAgent {
     @Override
     protected Invocation prepare(AgentTask task, Workspace workspace, PrivateHome home, Path binary) throws IOException {
         Path codexHome = home.folder(".codex");
-        home.write(".codex/config.toml", config(task, home.folder("tmp")));
+        // Inside ensemble's OS sandbox codex's own (bubblewrap, nested) cannot start and fails every
+        // command: the outer box already confines it to the worktree, so its own is not asked for.
+        String mode = settings.launcher().confines() ? "danger-full-access" : "workspace-write";
+        home.write(".codex/config.toml", config(task, home.folder("tmp")).replace("sandbox_mode = \"workspace-write\"",
+                "sandbox_mode = \"" + mode + "\""));
         Path lastMessage = home.resolve(LAST_MESSAGE);
         List<String> command = new ArrayList<>(List.of(binary.toString(), "exec"));
         if (task.resumeSessionId().isPresent()) {
             // "exec resume" takes no -C or -s: the working directory is the worktree and the sandbox comes from config.toml.
             command.add("resume");
         } else {
-            command.addAll(List.of("-C", workspace.directory().toString(), "-s", "workspace-write"));
+            command.addAll(List.of("-C", workspace.directory().toString(), "-s",
+                    settings.launcher().confines() ? "danger-full-access" : "workspace-write"));
         }
         command.addAll(List.of("--json", "--skip-git-repo-check",
                 "-c", "approval_policy=\"never\"",

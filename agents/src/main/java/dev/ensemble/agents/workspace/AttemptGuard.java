@@ -141,11 +141,22 @@ public final class AttemptGuard {
         return List.copyOf(findings);
     }
 
+    /**
+     * ensemble itself is writing {@code worktree} (creating, committing, resetting or removing it):
+     * an attempt running beside it must not take those writes for its own agent's.
+     */
+    public static void ensembleWrites(Path worktree) {
+        EPOCHS.computeIfAbsent(worktree.toAbsolutePath().normalize(), p -> new AtomicLong()).incrementAndGet();
+    }
+
     /** The attempt is over: other attempts may again attribute writes in this worktree. */
     public void disarm() {
         if (disarmed) return;
         disarmed = true;
-        ACTIVE.remove(ws.directory().toAbsolutePath().normalize());
+        Path self = ws.directory().toAbsolutePath().normalize();
+        // what ensemble does next in this worktree (commit, judge, reset for a retry) is not an agent's
+        EPOCHS.computeIfAbsent(self, p -> new AtomicLong()).incrementAndGet();
+        ACTIVE.remove(self);
     }
 
     private Path quarantine() {

@@ -109,6 +109,7 @@ public final class WorkspaceManager {
             // about 3x even on two cores (git only uses it above 100 files).
             // Parallel tasks each with their own workers only thrash the disk: two checkouts at a time.
             CHECKOUTS.acquireUninterruptibly();
+            AttemptGuard.ensembleWrites(dir);
             try {
                 Git.worktree(gitDir, dir).ok("-c", "checkout.workers=" + CHECKOUT_WORKERS, "reset", "--hard", "--quiet");
             } finally {
@@ -139,6 +140,7 @@ public final class WorkspaceManager {
      * the change set from git. Nothing changed: an empty change set, the branch left at the base.
      */
     public ChangeSet commit(Workspace ws, String message) {
+        AttemptGuard.ensembleWrites(ws.directory());
         Git wt = worktreeGit(ws);
         wt.ok("add", "-A");
         String tree = wt.ok("write-tree");
@@ -256,6 +258,7 @@ public final class WorkspaceManager {
 
     /** Resets the task branch to its base, so nothing of a rejected change can be merged by mistake. */
     public void discard(Workspace ws) {
+        AttemptGuard.ensembleWrites(ws.directory());
         committed.put(ws.directory(), ws.baseCommit());
         git.ok("update-ref", "-m", "ensemble: rejected", "refs/heads/" + ws.branch(), ws.baseCommit());
     }
@@ -267,6 +270,7 @@ public final class WorkspaceManager {
 
     /** Removes the worktree (whatever it holds) and, unless {@code keepBranch}, its branch. */
     public void remove(Workspace ws, boolean keepBranch) {
+        AttemptGuard.ensembleWrites(ws.directory());
         committed.remove(ws.directory());
         if (Files.exists(ws.directory(), LinkOption.NOFOLLOW_LINKS)) {
             try {

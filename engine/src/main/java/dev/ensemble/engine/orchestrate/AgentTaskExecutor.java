@@ -375,6 +375,7 @@ public final class AgentTaskExecutor implements TaskExecutor {
         Git.Result commit = repo.exec("rev-parse", "--verify", "--quiet", handOverRef(runId, taskId) + "^{commit}");
         if (!commit.ok()) return Optional.empty();
         Git worktree = WorkspaceManager.worktreeGit(ws);
+        dev.ensemble.agents.workspace.AttemptGuard.ensembleWrites(ws.directory());  // ensemble's write, not a parallel agent's
         if (!worktree.exec("cherry-pick", "--no-commit", commit.out()).ok()) {
             // The run branch moved under it (another task merged the same lines): start clean instead.
             worktree.exec("reset", "--hard", "--quiet");
