@@ -29,7 +29,10 @@ final class EnvLayer {
      */
     static final Set<String> NOT_SETTINGS = Set.of("ENSEMBLE_JAVA_OPTS", "ENSEMBLE_REBUILD", "ENSEMBLE_NO_BUILD",
             "ENSEMBLE_MIN_JAVA", "ENSEMBLE_DEBUG", "ENSEMBLE_AGENT_CLI_CACHE", "ENSEMBLE_AGENT_VERSION_TIMEOUT", "ENSEMBLE_HOME",
-            "ENSEMBLE_TOKEN");
+            "ENSEMBLE_TOKEN",
+            // CI's switch that turns a skipped sandbox test into a failure, the launcher's marker on
+            // every child it starts, and the gateway client libraries' install folder
+            "ENSEMBLE_REQUIRE_SANDBOX", "ENSEMBLE_LAUNCH", "ENSEMBLE_GATEWAY_CLIENTS_CACHE");
 
     private EnvLayer() {
     }

@@ -87,6 +87,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theVariablesOfCiAndTheLauncherAreNotSettings() throws IOException {
+        // .ci/run exports ENSEMBLE_REQUIRE_SANDBOX; every sandboxed child carries ENSEMBLE_LAUNCH
+        EnsembleConfig loaded = load(Map.of("ENSEMBLE_REQUIRE_SANDBOX", "1", "ENSEMBLE_LAUNCH", "123-1-abc",
+                "ENSEMBLE_GATEWAY_CLIENTS_CACHE", "/tmp/c", "ENSEMBLE_DEFAULT_MODEL", "gpt-5"));
+        assertThat(loaded.defaultModel()).isEqualTo("gpt-5");
+    }
+
+    @Test
     void aPartialModelOverrideMergesOverTheBuiltinEntry() throws IOException {
         write(user(), """
                 models:
