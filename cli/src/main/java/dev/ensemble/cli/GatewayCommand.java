@@ -1,7 +1,6 @@
 package dev.ensemble.cli;
 
 import dev.ensemble.core.Catalog;
-import dev.ensemble.core.WireProtocol;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.gateway.BindPolicy;
 import dev.ensemble.gateway.Gatekeeper;
@@ -13,12 +12,10 @@ import dev.ensemble.gateway.keys.KeyStore;
 import dev.ensemble.gateway.keys.KeyStoreException;
 import dev.ensemble.gateway.keys.VirtualKeys;
 import dev.ensemble.gateway.observe.GatewayMetrics;
-import dev.ensemble.gateway.wire.WireCodec;
 import dev.ensemble.gateway.wire.WireCodecs;
 import dev.ensemble.llm.ChatModels;
 import dev.ensemble.llm.http.HttpTransport;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,7 +85,7 @@ final class GatewayCommand implements Callable<Integer> {
         keepers.add(virtualKeys);
         keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
         GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
-        GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), codecs())
+        GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
                 .withAddress(bind, port)
                 .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
                 .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
@@ -138,11 +135,6 @@ final class GatewayCommand implements Callable<Integer> {
         term.out().flush();
     }
 
-    private static Map<WireProtocol, WireCodec> codecs() {
-        Map<WireProtocol, WireCodec> codecs = new EnumMap<>(WireProtocol.class);
-        for (WireProtocol wire : WireProtocol.values()) WireCodecs.find(wire).ifPresent(c -> codecs.put(wire, c));
-        return codecs;
-    }
 
     private static Map<String, String> envOf(AppContext app) {
         String value = app.env(OperatorToken.VARIABLE);

@@ -14,7 +14,6 @@ import dev.ensemble.gateway.attempt.AttemptKeys;
 import dev.ensemble.gateway.attempt.RunawayLimits;
 import dev.ensemble.gateway.wire.WireCodec;
 import dev.ensemble.gateway.wire.WireCodecs;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +41,6 @@ final class RunGateway implements AutoCloseable {
         return section == null || !section.path("agents").isBoolean() || section.path("agents").asBoolean();
     }
 
-    /** The wires the gateway serves to clients (those with a codec). */
-    static Map<WireProtocol, WireCodec> codecs() {
-        Map<WireProtocol, WireCodec> codecs = new EnumMap<>(WireProtocol.class);
-        for (WireProtocol wire : WireProtocol.values()) WireCodecs.find(wire).ifPresent(c -> codecs.put(wire, c));
-        return codecs;
-    }
 
     /**
      * What an agent can drive here: through the gateway, a CLI that speaks a wire it serves drives
@@ -55,7 +48,7 @@ final class RunGateway implements AutoCloseable {
      */
     static AgentInfo drivable(AppContext app, AgentInfo info) {
         if (!enabled(app) || info.name().equals("builtin")) return info;
-        Optional<WireProtocol> wire = GatewayEndpoint.wireFor(info.drives(), codecs().keySet());
+        Optional<WireProtocol> wire = GatewayEndpoint.wireFor(info.drives(), WireCodecs.all().keySet());
         if (wire.isEmpty()) return info;
         return new AgentInfo(info.name(), info.status(), info.binary(), info.version(), info.reason(), EnumSet.allOf(WireProtocol.class));
     }
@@ -66,7 +59,7 @@ final class RunGateway implements AutoCloseable {
         RunawayLimits runaway = RunawayLimits.load(app.configLoader().section("policy").get("runaway"),
                 ConfigLocator.unplaced("configuration (policy.runaway)"));
         AttemptKeys keys = new AttemptKeys(app.config().catalog(), app.budget(), app.spendSource(), runaway);
-        Map<WireProtocol, WireCodec> codecs = codecs();
+        Map<WireProtocol, WireCodec> codecs = WireCodecs.all();
         GatewayOptions options = GatewayOptions.loopback(app.models(), app.secrets(), app.config().timeouts(), codecs)
                 .withGatekeeper(Gatekeeper.first(List.of(keys)), true)
                 .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()));

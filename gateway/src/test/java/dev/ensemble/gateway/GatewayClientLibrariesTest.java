@@ -85,7 +85,7 @@ class GatewayClientLibrariesTest {
                 GatewayFixture.secrets(), dev.ensemble.llm.CallObserver.NONE, dev.ensemble.llm.Sleeper.REAL,
                 RandomGenerator.getDefault(), Optional.empty(), false);
         gateway = GatewayServer.start(GatewayOptions.loopback(models, GatewayFixture.secrets(), GatewayFixture.TIMEOUTS,
-                GatewayFixture.codecs()));
+                dev.ensemble.gateway.wire.WireCodecs.all()));
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import dev.ensemble.core.SecretRef;
 import dev.ensemble.core.TaskKind;
 import dev.ensemble.core.Timeouts;
 import dev.ensemble.core.WireProtocol;
-import dev.ensemble.gateway.wire.WireCodec;
 import dev.ensemble.gateway.wire.WireCodecs;
 import dev.ensemble.llm.CallRecord;
 import dev.ensemble.llm.ChatModels;
@@ -79,11 +78,6 @@ final class GatewayFixture implements AutoCloseable {
         });
     }
 
-    static Map<WireProtocol, WireCodec> codecs() {
-        Map<WireProtocol, WireCodec> codecs = new EnumMap<>(WireProtocol.class);
-        for (WireProtocol wire : WireProtocol.values()) WireCodecs.find(wire).ifPresent(c -> codecs.put(wire, c));
-        return codecs;
-    }
 
     GatewayOptions options() {
         Gatekeeper settling = new Gatekeeper() {
@@ -95,7 +89,7 @@ final class GatewayFixture implements AutoCloseable {
                 settled.add(record);
             }
         };
-        return GatewayOptions.loopback(models, secrets(), TIMEOUTS, codecs())
+        return GatewayOptions.loopback(models, secrets(), TIMEOUTS, WireCodecs.all())
                 .withGatekeeper(settling, false)
                 .withLedger(ledger::add, Optional.of(tap));
     }

@@ -22,6 +22,11 @@ public final class WireCodecs {
         return Optional.ofNullable(CODECS.get(wire));
     }
 
+    /** Every wire the gateway serves to clients, with its codec (a copy: the caller may narrow it). */
+    public static Map<WireProtocol, WireCodec> all() {
+        return new EnumMap<>(CODECS);
+    }
+
     public static WireCodec of(WireProtocol wire) {
         return find(wire).orElseThrow(() -> new IllegalArgumentException("the gateway serves no " + wire.key() + " clients"));
     }
