@@ -465,12 +465,10 @@ public final class AppContext implements AutoCloseable {
         if (metrics == null) {
             GatewayMetrics m = new GatewayMetrics(config().catalog());
             Budget limits = budget();
-            Clock budgetClock = clock;
+            SpendSource spend = spendSource();
             // the day's budget left, read from the ledger at each scrape (nothing spent while there is no store)
-            limits.dailyUsd().ifPresent(daily -> m.addBudgetSource(() -> {
-                double spent = storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(dev.ensemble.llm.CallContext.NONE).todayUsd() : 0;
-                return List.of(BudgetLeft.day(daily - spent));
-            }));
+            limits.dailyUsd().ifPresent(daily -> m.addBudgetSource(
+                    () -> List.of(BudgetLeft.day(daily - spend.spent(dev.ensemble.llm.CallContext.NONE).todayUsd()))));
             metrics = m;
         }
         return metrics;
