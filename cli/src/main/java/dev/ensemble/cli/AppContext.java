@@ -4,6 +4,7 @@ import dev.ensemble.agents.builtin.BuiltinAgent;
 import dev.ensemble.agents.builtin.BuiltinSettings;
 import dev.ensemble.agents.cli.AgentRegistry;
 import dev.ensemble.agents.cli.CliSettings;
+import dev.ensemble.agents.enforce.ApprovePaths;
 import dev.ensemble.agents.enforce.Policy;
 import dev.ensemble.agents.process.Launcher;
 import dev.ensemble.agents.process.Sandbox;
@@ -24,6 +25,9 @@ import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.Router;
 import dev.ensemble.core.routing.RoutingSettings;
 import dev.ensemble.core.routing.Spent;
+import dev.ensemble.engine.approval.ApprovalListener;
+import dev.ensemble.engine.approval.ApprovalSettings;
+import dev.ensemble.engine.approval.Approvals;
 import dev.ensemble.engine.converse.RoleModels;
 import dev.ensemble.engine.pipeline.Pipelines;
 import dev.ensemble.engine.store.StoreEvidence;
@@ -78,6 +82,8 @@ public final class AppContext implements AutoCloseable {
     /** The empty in-memory store that read-only commands see while the real one was never created. */
     private Store emptyStore;
     private Ledger ledger;
+    private Approvals approvals;
+    private ApprovalListener approvalListener = ApprovalListener.NONE;
     private ChatModels models;
     private BudgetGuard budgetGuard;
     private AttemptTap attemptTap;
@@ -229,6 +235,31 @@ public final class AppContext implements AutoCloseable {
     /** The Enforcer's rules: the {@code policy:} section over the defaults. */
     public synchronized Policy policy() {
         return settings().policy();
+    }
+
+    /** {@code policy.approve_paths}: a task owning a matching path needs an approval before it is dispatched. */
+    public synchronized ApprovePaths approvePaths() {
+        return settings().approvePaths();
+    }
+
+    /** The {@code approvals:} section: how long a pending approval waits. */
+    public synchronized ApprovalSettings approvalSettings() {
+        return settings().approvals();
+    }
+
+    /**
+     * The approvals in this repository's store (opening, and creating, it), telling {@code
+     * approvalListener} of each one this process records or decides.
+     */
+    public synchronized Approvals approvals() {
+        if (approvals == null) approvals = new Approvals(store()).withListener(approvalListener);
+        return approvals;
+    }
+
+    /** Who hears of approvals this process records or decides (the daemon's event log); set before the first {@link #approvals()}. */
+    public synchronized void approvalListener(ApprovalListener listener) {
+        this.approvalListener = java.util.Objects.requireNonNull(listener, "listener");
+        this.approvals = null;
     }
 
     /** {@code policy.sandbox}, {@code policy.network} and {@code policy.judge_network}. */

@@ -151,8 +151,9 @@ final class GoCommand implements Callable<Integer> {
         if (!runs.exists(runId)) runs.create(runId, plan.request());
         runs.savePlan(runId, plan);
         CostForecast forecast = orchestrator.forecast(plan.tasks());
-        Approval.forecast(app, "run " + runId, forecast, plan.tasks().size(), yes,
-                "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)");
+        String howToApprove = "pass --yes to approve (`ensemble resume " + runId + " --yes` runs this plan)";
+        Approval.forecast(app, runId, "run " + runId, forecast, plan.tasks().size(), yes, howToApprove);
+        Approval.policy(app, runId, plan.tasks(), yes, howToApprove);
         Orchestrator.Outcome outcome;
         try (RunGateway.Attached gateway = RunGateway.attach(app, orchestrator,
                 RunGateway.cliAgentsIn(app, Optional.ofNullable(agent), plan.tasks()))) {
@@ -183,6 +184,7 @@ final class GoCommand implements Callable<Integer> {
                     + outcome.runBranch() + "` when ready"));
             return ExitCodes.FAILED;
         }
+        Approval.applied(app, outcome.result().runId(), outcome.runBranch(), branch.out());
         Git.Result merged = git.exec("merge", "--no-edit", outcome.runBranch());
         if (!merged.ok()) {
             git.exec("merge", "--abort");

@@ -82,7 +82,8 @@ final class ResumeCommand implements Callable<Integer> {
             List<String> done = state.tasks().stream().filter(t -> t.status().finished()).map(TaskRecord::taskId).toList();
             List<PlanTask> remaining = plan.tasks().stream().filter(t -> !done.contains(t.id())).toList();
             forecast = Optional.of(orchestrator.forecast(remaining));
-            Approval.forecast(app, "the rest of run " + id, forecast.get(), remaining.size(), yes, "pass --yes to approve");
+            Approval.forecast(app, id, "the rest of run " + id, forecast.get(), remaining.size(), yes, "pass --yes to approve");
+            Approval.policy(app, id, remaining, yes, "pass --yes to approve");
         }
         Orchestrator.Outcome outcome;
         RunState resumed = state;

@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.agents.enforce.ApprovePaths;
 import dev.ensemble.agents.enforce.Policy;
 import dev.ensemble.agents.process.SandboxPolicy;
 import dev.ensemble.core.config.ConfigError;
@@ -12,6 +13,7 @@ import dev.ensemble.core.config.TelemetrySettings;
 import dev.ensemble.core.routing.Budget;
 import dev.ensemble.core.routing.Roles;
 import dev.ensemble.core.routing.RoutingSettings;
+import dev.ensemble.engine.approval.ApprovalSettings;
 import dev.ensemble.engine.pipeline.Pipelines;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,8 @@ import java.util.function.Supplier;
  * the same file, line and key. All problems are reported in one {@link ConfigException}.
  */
 record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, Roles roles, Policy policy,
-                Pipelines pipelines, TelemetrySettings telemetry, SandboxPolicy sandbox) {
+                Pipelines pipelines, TelemetrySettings telemetry, SandboxPolicy sandbox, ApprovePaths approvePaths,
+                ApprovalSettings approvals) {
 
     /** @throws ConfigException listing every problem in every layer and section */
     static Settings load(ConfigLoader loader) {
@@ -40,6 +43,8 @@ record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, R
         Policy policy = read(errors, Policy.DEFAULT, () -> Policy.load(snapshot.section("policy"), at));
         // policy.sandbox, policy.network and policy.judge_network: the same section, the launcher's keys
         SandboxPolicy sandbox = read(errors, SandboxPolicy.DEFAULT, () -> SandboxPolicy.load(snapshot.section("policy"), at));
+        ApprovePaths approvePaths = read(errors, ApprovePaths.NONE, () -> ApprovePaths.load(snapshot.section("policy"), at));
+        ApprovalSettings approvals = read(errors, ApprovalSettings.DEFAULT, () -> ApprovalSettings.load(snapshot.section("approvals"), at));
         // steps name roles: with the roles in error, every custom role would be reported again as unknown
         Pipelines pipelines = roles == null ? null
                 : read(errors, null, () -> Pipelines.load(snapshot.section("pipelines"), at, roles));
@@ -48,7 +53,8 @@ record Settings(EnsembleConfig config, Budget budget, RoutingSettings routing, R
                 snapshot.section("telemetry"), at, source -> !loader.isRepositoryLayer(source)));
         ConfigException failure = snapshot.failure(errors);
         if (failure != null) throw failure;
-        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines, telemetry, sandbox);
+        return new Settings(snapshot.config().orElseThrow(), budget, routing, roles, policy, pipelines, telemetry, sandbox,
+                approvePaths, approvals);
     }
 
     private static <T> T read(List<ConfigError> errors, T fallback, Supplier<T> reader) {

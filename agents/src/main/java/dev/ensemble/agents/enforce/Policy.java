@@ -50,6 +50,7 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
     private static final Set<String> KEYS = Set.of("protected", "protected_extra", "allowed_top_level_folders",
             "copy_ignored", "max_file_size", "allow_binary", "binary_allowed", "guard_main_tree",
             "runaway",  // policy.runaway is the gateway's (RunawayLimits)
+            "approve_paths",  // read by ApprovePaths
             // read by dev.ensemble.agents.process.SandboxPolicy
             "sandbox", "network", "judge_network",
             "watch_ignored");

@@ -84,6 +84,20 @@ public final class Approvals {
         return approval;
     }
 
+    /**
+     * Records an approval already answered: {@code --yes} on the command line decides before
+     * anything is asked, and the record still says what was approved, when and by whom.
+     */
+    public Approval decided(ApprovalRequest request, Decision decision, Answerer by, String reason) {
+        Approval pending = request(request.timeout().isZero() ? new ApprovalRequest(request.runId(), request.repo(), request.kind(),
+                request.question(), Duration.ofMinutes(1), request.defaultDecision()) : request);
+        return switch (decide(pending.id(), decision, by, reason)) {
+            case Decided.Taken t -> t.approval();
+            case Decided.Refused r -> r.approval();
+            case Decided.NotFound n -> throw new IllegalStateException(n.reason());
+        };
+    }
+
     public Optional<Approval> find(String id) {
         return store.read(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM approvals WHERE approval_id = :id")
                 .bind("id", id).map((rs, ctx) -> row(rs)).findOne());
