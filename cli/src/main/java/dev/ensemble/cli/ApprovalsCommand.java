@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "approvals", mixinStandardHelpOptions = true,
-        description = {"List this repository's approvals, newest first: what waits for a yes or no, and what was decided.",
-                "A forecast above budget.approve_above_usd, tasks owning a path in policy.approve_paths and --apply each "
+        description = {"List this repository's approvals, newest first.",
+                "What waits for a yes or no, and what was decided, by whom and when. "
+                        + "A forecast above budget.approve_above_usd, tasks owning a path in policy.approve_paths and --apply each "
                         + "record an approval; a command waiting on one is released by `ensemble approve <id>` or "
                         + "`ensemble reject <id>` from here, by a \"y\" at its own prompt, or by the daemon's API, whichever "
                         + "comes first. Pending approvals past their timeout are expired (rejected) as they are listed."})

@@ -43,7 +43,7 @@ abstract class DecideCommand implements Callable<Integer> {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
-            description = {"Approve a pending approval: the command or run waiting on it goes on.",
+            description = {"Approve a pending approval: what waits on it goes on.",
                     "Exit 0 when this answer decided it; 2 when it was already decided, expired or unknown (nothing changed)."})
     static final class Approve extends DecideCommand {
         @Override
@@ -53,8 +53,9 @@ abstract class DecideCommand implements Callable<Integer> {
     }
 
     @Command(name = "reject", mixinStandardHelpOptions = true,
-            description = {"Reject a pending approval: the command or run waiting on it stops (exit 2), nothing dispatched.",
-                    "Exit 0 when this answer decided it; 2 when it was already decided, expired or unknown (nothing changed)."})
+            description = {"Reject a pending approval: what waits on it stops.",
+                    "The command waiting on it exits 2 with nothing dispatched. "
+                            + "Exit 0 when this answer decided it; 2 when it was already decided, expired or unknown (nothing changed)."})
     static final class Reject extends DecideCommand {
         @Override
         Decision decision() {

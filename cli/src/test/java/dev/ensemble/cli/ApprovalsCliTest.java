@@ -157,18 +157,25 @@ class ApprovalsCliTest {
     }
 
     @Test
-    void yesRecordsTheApprovalAsDecidedByTheFlag() throws Exception {
+    void yesAndApplyRecordApprovalsDecidedByTheFlag() throws Exception {
         config("budget: { approve_above_usd: 0.01 }");
-        CliHarness.Run run = cli.run("go", "--yes", "--test-command", "true", "--plan", plan.toString());
+        CliHarness.Run run = cli.run("go", "--yes", "--apply", "--test-command", "true", "--plan", plan.toString());
         assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.err()).contains("applied");
         JsonNode all = HttpTransport.JSON.readTree(cli.run("approvals", "--json").out());
-        assertThat(all).hasSize(1);
-        assertThat(all.get(0).path("kind").asString()).isEqualTo("forecast");
-        assertThat(all.get(0).path("state").asString()).isEqualTo("approved");
-        assertThat(all.get(0).path("decided_by").asString()).isEqualTo("flag");
-        assertThat(all.get(0).path("reason").asString()).isEqualTo("--yes");
+        assertThat(all).hasSize(2);
+        JsonNode apply = all.get(0);
+        JsonNode forecast = all.get(1);
+        assertThat(forecast.path("kind").asString()).isEqualTo("forecast");
+        assertThat(forecast.path("state").asString()).isEqualTo("approved");
+        assertThat(forecast.path("decided_by").asString()).isEqualTo("flag");
+        assertThat(forecast.path("reason").asString()).isEqualTo("--yes");
+        assertThat(apply.path("kind").asString()).isEqualTo("apply");
+        assertThat(apply.path("question").asString()).contains("into your branch main");
+        assertThat(apply.path("decided_by").asString()).isEqualTo("flag");
+        assertThat(apply.path("reason").asString()).isEqualTo("--apply");
         CliHarness.Run table = cli.run("approvals");
-        assertThat(table.out()).contains(all.get(0).path("id").asString(), "approved by flag (--yes)");
+        assertThat(table.out()).contains(forecast.path("id").asString(), "approved by flag (--yes)", "approved by flag (--apply)");
     }
 
     @Test
