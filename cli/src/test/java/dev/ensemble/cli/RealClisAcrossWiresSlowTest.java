@@ -83,7 +83,7 @@ class RealClisAcrossWiresSlowTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    @Timeout(120)
+    @Timeout(90)  // four cases: the class stays within 6 minutes
     void theCliWritesItsFileThroughAToolCallOfAnotherWireAndEveryRequestIsALedgerRow(Case c) throws Exception {
         CliAgent adapter = AgentRegistry.cliAgents(CliSettings.defaults()).stream()
                 .filter(a -> a.name().equals(c.agent())).findFirst().orElseThrow();
@@ -96,7 +96,7 @@ class RealClisAcrossWiresSlowTest {
             cli.repoConfig(config(server.baseUrl(), keyFile));
             script(server, c);
 
-            CliHarness.Run run = cli.run("exec", "--agent", c.agent(), "--model", c.model(), "--timeout", "100s", "--json",
+            CliHarness.Run run = cli.run("exec", "--agent", c.agent(), "--model", c.model(), "--timeout", "80s", "--json",
                     c.marker() + ": write " + c.file() + " with your shell tool");
             String diagnosis = run.err() + "\nrequests: " + server.requests().stream()
                     .map(r -> r.protocol() + " " + r.method() + " " + r.path() + " -> " + r.status() + " (" + r.rule() + ")").toList();
