@@ -96,6 +96,8 @@ class GoRealAgentsSlowTest {
                         pricing: { input: 1.25, output: 10, cached_input: 0.125, source: test, as_of: 2026-11-01 },
                         capabilities: { coding: { score: 9, benchmark: test } } }
                     local_only: true
+                    # the real CLIs must do their job inside the box: without a working sandbox this run refuses (exit 2)
+                    policy: { sandbox: required }
                     # each CLI straight to its provider's wire: what this test checks (GoThroughGatewayTest covers the gateway)
                     gateway: { agents: false }
                     """.formatted(server.baseUrl(), keyFile));

@@ -66,6 +66,8 @@ class GoSessionResumeSlowTest {
                         pricing: { input: 3, output: 15, cached_input: 0.3, source: test, as_of: 2026-11-01 },
                         capabilities: { coding: { score: 9, benchmark: test } } }
                     local_only: true
+                    # the real CLIs must do their job inside the box: without a working sandbox this run refuses (exit 2)
+                    policy: { sandbox: required }
                     # claude straight to its Anthropic-wire provider: the rules below key on that wire
                     gateway: { agents: false }
                     """.formatted(server.baseUrl(), keyFile, CliHarness.scriptedModel("local-scripted", "test", 8)));

@@ -3,6 +3,7 @@ package dev.ensemble.agents.process;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,16 +20,17 @@ import java.util.Optional;
  *       {@code git stash} work, the shared objects cannot be rewritten, and ref updates (a commit
  *       by the agent) fail: ensemble commits what the worktree holds.</li>
  * </ul>
- * A private /tmp (a scratch folder outside, removed after the launch), new PID, IPC and UTS
+ * A private /tmp (a tmpfs of the sandbox's own, gone with it), new PID, IPC and UTS
  * namespaces, a new session (no TIOCSTI into ensemble's terminal), no capabilities, and the child
  * dies with ensemble. The network namespace is unshared unless the rule is {@code open}; the
- * forwards are started inside by a small sh prologue before the command is exec'd.
+ * forwards are started inside by a small sh prologue before the command is exec'd, each through
+ * its Unix socket bound in at {@code /tmp/.ensemble-net-<n>.sock}.
  */
 final class BubblewrapCommand {
     static final String SHARED_OBJECTS = "/tmp/.ensemble-shared-objects";
 
-    /** Where the launch's scratch folders are, outside. */
-    record Scratch(Path tmp, Optional<Path> gitDirCopy, Optional<Path> objects, Optional<Path> hosts) {}
+    /** Where the launch's scratch files are, outside (a tmpfs where there is one: see {@link Launcher}). */
+    record Scratch(Optional<Path> gitDirCopy, Optional<Path> objects, Optional<Path> hosts) {}
 
     /** The repository's common git folder and the worktree's own, as git resolved them at creation. */
     record GitLayout(Path commonDir, Path gitDir) {}
@@ -57,9 +59,11 @@ final class BubblewrapCommand {
         out.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/var/tmp"));
 
         List<Mount> mounts = new ArrayList<>();
-        mounts.add(new Mount("--bind", scratch.tmp(), Path.of("/tmp")));
+        // A tmpfs, not a folder outside: nothing to create, and nothing to delete (slow on a discard-mounted disk).
+        mounts.add(new Mount("--tmpfs", null, TMP));
+        for (Forward f : forwards) mounts.add(new Mount("--bind", f.hostSocket(), f.socket()));
         for (Path hidden : spec.hidden()) mounts.add(new Mount("--tmpfs", null, hidden));
-        for (Path readable : spec.readable()) {
+        for (Path readable : new LinkedHashSet<>(spec.readable())) {
             if (exposable(readable, spec, userHome)) mounts.add(new Mount("--ro-bind", readable, readable));
         }
         git.ifPresent(layout -> {
@@ -87,15 +91,21 @@ final class BubblewrapCommand {
         return out;
     }
 
-    /** Starts each forward's listener and waits (at most ~2 s) until all listen, then becomes the command. */
+    /**
+     * Starts each forward's listener and waits until all listen, then becomes the command. The wait
+     * is an event, not a poll: each socat's log goes into a pipe whose reader closes its end of the
+     * command substitution's pipe when socat says "listening on" (or when socat dies, so a failed
+     * listener is no hang), and {@code $(...)} returns once every reader has closed it. The
+     * readers then keep draining socat's log (it logs each connection), and die with the namespace.
+     */
     static String prologue(Sandbox.Bubblewrap sandbox, List<Forward> forwards) {
-        StringBuilder sh = new StringBuilder();
-        for (Forward f : forwards) sh.append(f.listenCommand(sandbox.socat())).append(" >/dev/null 2>&1 </dev/null & ");
-        List<String> waiting = new ArrayList<>();
-        for (Forward f : forwards) waiting.add("! grep -q '" + f.procNetTcp() + "' /proc/net/tcp");
-        sh.append("i=0; while [ $i -lt 400 ] && { ").append(String.join(" || ", waiting)).append("; }; do sleep 0.005; i=$((i+1)); done; ");
-        // The listeners' pids must not be waited for by the command's shell: they die with the namespace.
-        sh.append("exec \"$@\"");
+        StringBuilder sh = new StringBuilder("r=$(");
+        for (Forward f : forwards) {
+            sh.append("{ ").append(f.listenCommand(sandbox.socat())).append(" 2>&1 >/dev/null </dev/null | ")
+                    .append("{ while IFS= read -r l; do case $l in *' listening on '*) break;; esac; done; exec >&- 2>/dev/null; ")
+                    .append("while IFS= read -r l; do :; done; }; } & ");
+        }
+        sh.append("); exec \"$@\"");
         return sh.toString();
     }
 

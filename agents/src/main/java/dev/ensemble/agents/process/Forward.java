@@ -1,27 +1,26 @@
 package dev.ensemble.agents.process;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * One endpoint forwarded into a sandbox's network namespace: inside, {@code socat} listens on
- * {@code insideAddress:target.port} and connects each connection to {@code socket} (the same
- * Unix socket, bound in), where a {@link UnixForwarder} outside connects it to {@code target}.
- * The gateway keeps its loopback address; an allowed host gets its own 127.0.0.x and an
- * {@code /etc/hosts} line, so clients reach it by name on its usual port.
+ * {@code insideAddress:target.port} and connects each connection to {@code socket}, where the Unix
+ * socket {@code hostSocket} (served by a {@link UnixForwarder} outside, which connects it to
+ * {@code target}) is bound in. The gateway keeps its loopback address; an allowed host gets its own
+ * 127.0.0.x and an {@code /etc/hosts} line, so clients reach it by name on its usual port.
  */
-record Forward(Endpoint target, String insideAddress, Path socket) {
+record Forward(Endpoint target, String insideAddress, Path socket, Path hostSocket) {
 
-    /** The socat command that listens inside. */
+    /**
+     * The socat command that listens inside. {@code -d -d} makes socat say "listening on" once its
+     * socket listens, which the prologue waits for instead of polling. {@code -t} is how long a
+     * connection's socat waits for the answer once the client has half-closed: socat's default of
+     * 0.5 s lost a slow gateway's answer; a connection still ends as soon as both sides have.
+     */
     String listenCommand(Path socat) {
-        return socat + " TCP-LISTEN:" + target.port() + ",bind=" + insideAddress + ",reuseaddr,fork UNIX-CONNECT:" + socket;
+        return socat + " -d -d -t " + HALF_CLOSE_WAIT_S + " TCP-LISTEN:" + target.port() + ",bind=" + insideAddress
+                + ",reuseaddr,fork UNIX-CONNECT:" + socket;
     }
 
-    /** The /proc/net/tcp form of the listening address, to wait for it before the child starts. */
-    String procNetTcp() {
-        String[] parts = insideAddress.split("\\.");
-        StringBuilder hex = new StringBuilder();
-        for (int i = 3; i >= 0; i--) hex.append(String.format(Locale.ROOT, "%02X", Integer.parseInt(parts[i])));
-        return hex + ":" + String.format(Locale.ROOT, "%04X", target.port()) + " 00000000:0000 0A";
-    }
+    static final int HALF_CLOSE_WAIT_S = 3600;
 }

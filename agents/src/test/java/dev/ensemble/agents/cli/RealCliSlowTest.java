@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ensemble.agents.AgentEvent;
 import dev.ensemble.agents.AgentResult;
 import dev.ensemble.agents.AgentTask;
+import dev.ensemble.agents.process.Launcher;
+import dev.ensemble.agents.process.SandboxMode;
+import dev.ensemble.agents.process.SandboxPolicy;
+import dev.ensemble.agents.process.SandboxProbe;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.WireProtocol;
 import dev.ensemble.testkit.Fault;
@@ -29,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * adapter must report success, the file, tokens, cost and a session id, and a second run must
  * resume that session. A provider error (HTTP 401 that echoes the key) must end as FAILED with
  * the key redacted. A CLI that is not installed is skipped with a message naming the install script.
+ * Every CLI runs under {@code policy.sandbox: required} (bubblewrap on Linux, gateway-only network).
  *
  * <p>Set ENSEMBLE_CAPTURE_DIR to keep each CLI's raw stdout (how the parser test samples were made).
  */
@@ -110,8 +115,11 @@ class RealCliSlowTest {
         Workspace workspace = TestRepos.gitWorkspace(tmp.resolve("repo"));
         try (ScriptedModelServer server = ScriptedModelServer.start()) {
             server.rule(Rule.fault(new Fault.HttpError(cli.errorStatus())).forProtocol(cli.wire().key()));
+            // The limit only ends the CLIs that retry an error until killed (cn); 30 s was shorter than opencode's
+            // start on a loaded 2-core machine (its --version alone took 8.5 s there, with or without bwrap),
+            // so it was killed before its first request.
             AgentTask task = TestRepos.task(PROMPT, TestRepos.model(cli.model()),
-                    TestRepos.provider(cli.wire(), server.baseUrl() + cli.basePath()), Duration.ofSeconds(30));
+                    TestRepos.provider(cli.wire(), server.baseUrl() + cli.basePath()), Duration.ofSeconds(60));
 
             AgentResult result = agent.run(task, workspace, event -> System.out.println("[" + name + "] " + event));
 
@@ -131,7 +139,10 @@ class RealCliSlowTest {
     }
 
     private CliAgent installed(Cli cli, String label) throws Exception {
-        CliSettings settings = CliSettings.defaults().withHomeRoot(tmp.resolve("homes"));
+        // policy.sandbox: required, as a run would choose it: the CLI must do its job inside the box, and a
+        // machine without a working sandbox fails here instead of silently running it unconfined.
+        Launcher required = SandboxProbe.choose(SandboxPolicy.DEFAULT.withMode(SandboxMode.REQUIRED), SandboxProbe.detect());
+        CliSettings settings = CliSettings.defaults().withHomeRoot(tmp.resolve("homes")).withLauncher(required);
         CliAgent agent = cli.adapter().apply(settings);
         Assumptions.assumeTrue(agent.binary().isPresent(), agent.name() + " is not installed: run .ci/install-agent-clis.sh");
         return cli.adapter().apply(capture(agent, settings, label));

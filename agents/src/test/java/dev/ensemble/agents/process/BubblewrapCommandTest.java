@@ -18,14 +18,14 @@ class BubblewrapCommandTest {
     private static final Path GIT_DIR = COMMON.resolve("worktrees/a");
     private static final Path WORKTREE = REPO.resolve(".ensemble/worktrees/r1/a");
     private static final Path AGENT_HOME = Path.of("/tmp/ensemble-agents/claude-1");
-    private static final BubblewrapCommand.Scratch SCRATCH = new BubblewrapCommand.Scratch(Path.of("/tmp/ensemble-sandbox-1/tmp"),
-            Optional.of(Path.of("/tmp/ensemble-sandbox-1/gitdir")), Optional.of(Path.of("/tmp/ensemble-sandbox-1/objects")),
-            Optional.of(Path.of("/tmp/ensemble-sandbox-1/hosts")));
+    private static final BubblewrapCommand.Scratch SCRATCH = new BubblewrapCommand.Scratch(
+            Optional.of(Path.of("/dev/shm/ensemble-sandbox-1/gitdir")), Optional.of(Path.of("/dev/shm/ensemble-sandbox-1/objects")),
+            Optional.of(Path.of("/dev/shm/ensemble-sandbox-1/hosts")));
 
     private static LaunchSpec spec(NetworkRule network) {
         return LaunchSpec.of(List.of("claude", "-p", "do it"), WORKTREE, Map.of("PATH", "/usr/bin"))
                 .withHidden(REPO, HOME).withWritable(AGENT_HOME)
-                .withReadable(List.of(HOME.resolve(".m2"), HOME.resolve("src"), Path.of("/tmp/cli-install/bin")))
+                .withReadable(List.of(HOME.resolve(".m2"), HOME.resolve("src"), Path.of("/tmp/cli-install/bin"), HOME.resolve(".m2")))
                 .withGitDir(GIT_DIR).withNetwork(network);
     }
 
@@ -73,36 +73,51 @@ class BubblewrapCommandTest {
         assertThat(m).containsExactly(
                 "--ro-bind / /",
                 "--tmpfs /var/tmp",
-                "--bind /tmp/ensemble-sandbox-1/tmp /tmp",
+                "--tmpfs /tmp",
                 "--tmpfs /home/dev",
                 "--ro-bind /home/dev/src/app/.git/objects " + BubblewrapCommand.SHARED_OBJECTS,
-                "--ro-bind /tmp/ensemble-sandbox-1/hosts /etc/hosts",
+                "--ro-bind /dev/shm/ensemble-sandbox-1/hosts /etc/hosts",
                 "--ro-bind /home/dev/.m2 /home/dev/.m2",
                 "--ro-bind /tmp/cli-install/bin /tmp/cli-install/bin",
                 "--bind " + AGENT_HOME + " " + AGENT_HOME,
                 "--tmpfs /home/dev/src/app",
                 "--ro-bind /home/dev/src/app/.git /home/dev/src/app/.git",
-                "--bind /tmp/ensemble-sandbox-1/objects /home/dev/src/app/.git/objects",
-                "--bind /tmp/ensemble-sandbox-1/gitdir /home/dev/src/app/.git/worktrees/a",
+                "--bind /dev/shm/ensemble-sandbox-1/objects /home/dev/src/app/.git/objects",
+                "--bind /dev/shm/ensemble-sandbox-1/gitdir /home/dev/src/app/.git/worktrees/a",
                 "--bind " + WORKTREE + " " + WORKTREE);
-        // ~/src holds the checkout: reading it back would uncover it.
+        // ~/src holds the checkout: reading it back would uncover it; ~/.m2, named twice, is bound once.
         assertThat(m).noneMatch(s -> s.endsWith(" /home/dev/src"));
     }
 
     @Test
     void forwardsStartInsideBeforeTheCommandAndAPrivilegedPortKeepsOnlyTheBindCapability() {
-        Forward gateway = new Forward(new Endpoint("127.0.0.1", 41234), "127.0.0.1", Path.of("/tmp/.ensemble-net-0.sock"));
+        Forward gateway = new Forward(new Endpoint("127.0.0.1", 41234), "127.0.0.1", Path.of("/tmp/.ensemble-net-0.sock"),
+                Path.of("/dev/shm/ensemble-sandbox-1/.ensemble-net-0.sock"));
         List<String> argv = argv(NetworkRule.GATEWAY_ONLY, List.of(gateway));
+        assertThat(mounts(argv)).containsSubsequence("--tmpfs /tmp",
+                "--bind /dev/shm/ensemble-sandbox-1/.ensemble-net-0.sock /tmp/.ensemble-net-0.sock");
         int dashes = argv.indexOf("--");
         assertThat(argv.subList(dashes, dashes + 3)).containsExactly("--", "/bin/sh", "-c");
         String prologue = argv.get(dashes + 3);
-        assertThat(prologue).startsWith("/usr/bin/socat TCP-LISTEN:41234,bind=127.0.0.1,reuseaddr,fork "
-                + "UNIX-CONNECT:/tmp/.ensemble-net-0.sock >/dev/null 2>&1 </dev/null & ")
-                .contains("0100007F:A112 00000000:0000 0A").endsWith("exec \"$@\"");
+        assertThat(prologue).startsWith("r=$({ /usr/bin/socat -d -d -t 3600 TCP-LISTEN:41234,bind=127.0.0.1,reuseaddr,fork "
+                + "UNIX-CONNECT:/tmp/.ensemble-net-0.sock 2>&1 >/dev/null </dev/null | ")
+                .contains("*' listening on '*) break").endsWith("exec \"$@\"");
         assertThat(argv.subList(dashes + 4, argv.size())).containsExactly("ensemble-sandbox", "claude", "-p", "do it");
         assertThat(argv).doesNotContain("--cap-add");
-        Forward https = new Forward(new Endpoint("api.example.com", 443), "127.0.0.10", Path.of("/tmp/.ensemble-net-1.sock"));
+        Forward https = new Forward(new Endpoint("api.example.com", 443), "127.0.0.10", Path.of("/tmp/.ensemble-net-1.sock"),
+                Path.of("/dev/shm/ensemble-sandbox-1/.ensemble-net-1.sock"));
         assertThat(argv(new NetworkRule.Allow(List.of(https.target())), List.of(gateway, https)))
                 .containsSequence("--cap-drop", "ALL", "--cap-add", "CAP_NET_BIND_SERVICE");
+    }
+
+    @Test
+    void theListenersAreAwaitedByTheirLogNotByPolling() {
+        Forward a = new Forward(new Endpoint("127.0.0.1", 41234), "127.0.0.1", Path.of("/tmp/.ensemble-net-0.sock"), Path.of("/x/0"));
+        Forward b = new Forward(new Endpoint("api.example.com", 443), "127.0.0.10", Path.of("/tmp/.ensemble-net-1.sock"), Path.of("/x/1"));
+        String prologue = BubblewrapCommand.prologue(BWRAP, List.of(a, b));
+        // One command substitution waits for both readers; no sleep loop, no cap after which the command starts unready.
+        assertThat(prologue).doesNotContain("sleep").doesNotContain("/proc/net/tcp");
+        assertThat(prologue.split("listening on", -1)).hasSize(3);
+        assertThat(prologue).startsWith("r=$(").contains("exec >&- 2>/dev/null");
     }
 }

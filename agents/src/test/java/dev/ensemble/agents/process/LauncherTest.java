@@ -72,4 +72,15 @@ class LauncherTest {
                 tmp, ENV))).isInstanceOf(java.io.IOException.class).hasMessageContaining("no-such-program");
         assertThat(Files.exists(missing)).isFalse();
     }
+
+    @Test
+    void scratchFilesGoOnATmpfsOnlyWhereThereIsOne() throws Exception {
+        boolean diskTmp = !Files.getFileStore(tmp).type().equals("tmpfs");
+        if (diskTmp) assertThat(Launcher.tmpfs(tmp)).isEmpty();
+        assertThat(Launcher.tmpfs(tmp.resolve("missing"))).isEmpty();
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.getFileStore(shm).type().equals("tmpfs"), "no /dev/shm tmpfs here");
+        assertThat(Launcher.tmpfs(shm)).contains(shm);
+        assertThat(Launcher.SCRATCH_BASE).contains(shm);
+    }
 }
