@@ -88,7 +88,8 @@ final class GatewayCommand implements Callable<Integer> {
         GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
                 .withAddress(bind, port)
                 .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
-                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
+                // The byte-for-byte path's rows go where the stack's go: the ledger, the metrics and the spans.
+                .withLedger(app.attemptTap(), Optional.of(app.attemptTap()))
                 .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
                 .withMetrics(metrics.scraper(), metrics);
         GatewayServer gateway;

@@ -62,7 +62,8 @@ final class RunGateway implements AutoCloseable {
         Map<WireProtocol, WireCodec> codecs = WireCodecs.all();
         GatewayOptions options = GatewayOptions.loopback(app.models(), app.secrets(), app.config().timeouts(), codecs)
                 .withGatekeeper(Gatekeeper.first(List.of(keys)), true)
-                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()));
+                // The byte-for-byte path's rows go where the stack's go: the ledger, the metrics and the spans.
+                .withLedger(app.attemptTap(), Optional.of(app.attemptTap()));
         Gateway server = GatewayServer.start(options);
         return Optional.of(new RunGateway(server, new AgentGateway(new GatewayEndpoint(server.baseUrl(), codecs.keySet()), keys)));
     }

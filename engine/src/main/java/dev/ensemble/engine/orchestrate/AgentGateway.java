@@ -14,6 +14,7 @@ import dev.ensemble.gateway.attempt.AttemptKeys;
 import dev.ensemble.gateway.attempt.ConversationSummary;
 import dev.ensemble.gateway.attempt.Refusal;
 import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallRecord;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,7 +51,8 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
                 () -> new IllegalArgumentException(agent.name() + " speaks no wire the gateway serves"));
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;
-        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop())) {
+        // Each upstream request is an event of the run as it happens (transcript and live view), besides its ledger row.
+        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)))) {
             AgentTask routed = endpoint.route(task, wire, attempt.secret());
             AgentResult result;
             stopper.arm();
@@ -66,6 +68,12 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
                     result.exitCode(), result.duration(), refusal.map(Refusal::describe).orElse(result.failureReason()), result.events());
             return new Metered(metered, refusal, ConversationSummary.of(attempt.conversation()), attempt.calls());
         }
+    }
+
+    static AgentEvent.ModelCall modelCall(CallRecord call) {
+        return new AgentEvent.ModelCall(call.startedAt() == null ? Instant.now() : call.startedAt(), call.modelId(), call.provider(),
+                call.usage().inputTokens(), call.usage().outputTokens(), call.costUsd(), call.latency(),
+                call.outcome() == CallRecord.Outcome.OK ? "ok" : call.errorKind());
     }
 
     /**

@@ -24,6 +24,7 @@ public final class Attempt implements AutoCloseable {
     private final String secret;
     private final CallContext context;
     private final Consumer<Refusal> onRefusal;
+    private final Consumer<CallRecord> onCall;
     private final RunawayGuard guard;
     private final Runnable revoke;
     private final AtomicReference<Refusal> refusal = new AtomicReference<>();
@@ -34,7 +35,9 @@ public final class Attempt implements AutoCloseable {
     private int calls;
     private List<ChatMessage> conversation = List.of();
 
-    Attempt(String keyId, String secret, CallContext context, RunawayLimits limits, Consumer<Refusal> onRefusal, Runnable revoke) {
+    Attempt(String keyId, String secret, CallContext context, RunawayLimits limits, Consumer<Refusal> onRefusal,
+            Consumer<CallRecord> onCall, Runnable revoke) {
+        this.onCall = onCall == null ? r -> { } : onCall;
         this.keyId = keyId;
         this.secret = secret;
         this.context = Objects.requireNonNull(context, "context");
@@ -122,6 +125,11 @@ public final class Attempt implements AutoCloseable {
             usage = usage.plus(record.usage());
             costUsd += record.costUsd();
             calls++;
+        }
+        try {
+            onCall.accept(record);
+        } catch (RuntimeException ignored) {
+            // A listener's failure must not break the gateway's answer.
         }
     }
 
