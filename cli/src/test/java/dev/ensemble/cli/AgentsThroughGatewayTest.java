@@ -65,6 +65,10 @@ class AgentsThroughGatewayTest {
         assertThat(sum).isPositive();
         assertThat(result.path("cost_usd").asDouble()).as("not the CLI's own 100k/20k tokens").isCloseTo(sum, Offset.offset(1e-9));
         assertThat(result.path("agent_reported_cost_usd").asDouble()).isEqualTo(0.5);
+
+        // Each request is also an event of the run as it happens: exec's live view shows it (go's transcripts keep it).
+        assertThat(run.err().lines().filter(line -> line.contains("call paid ")).toList()).hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains(" tokens $").doesNotContain("ens-att-"));
     }
 
     @Test
