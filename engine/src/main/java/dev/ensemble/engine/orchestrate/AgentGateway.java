@@ -9,9 +9,8 @@ import dev.ensemble.agents.GatewayEndpoint;
 import dev.ensemble.agents.cli.CliAgent;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.WireProtocol;
-import dev.ensemble.gateway.attempt.Attempt;
-import dev.ensemble.gateway.attempt.AttemptKeys;
-import dev.ensemble.gateway.attempt.ConversationSummary;
+import dev.ensemble.gateway.attempt.AttemptIssuer;
+import dev.ensemble.gateway.attempt.IssuedAttempt;
 import dev.ensemble.gateway.attempt.Refusal;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
@@ -20,12 +19,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The gateway a run's CLI agents talk through: where it listens and the keys of the run's
- * attempts. {@link #run} gives one attempt a key of its own, points the agent at the gateway with
+ * The gateway a run's CLI agents talk through: where it listens and who makes the keys of the run's
+ * attempts (this process's gateway, or a running one's {@code gateway.url}). {@link #run} gives one attempt a key of its own, points the agent at the gateway with
  * it, and stops the agent (its whole process tree) the moment the gateway refuses the attempt a
  * request; the attempt's cost is then what the gateway metered, row by row, not what the CLI said.
  */
-public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
+public record AgentGateway(GatewayEndpoint endpoint, AttemptIssuer keys) {
 
     public AgentGateway {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -52,7 +51,7 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;
         // Each upstream request is an event of the run as it happens (transcript and live view), besides its ledger row.
-        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)))) {
+        try (IssuedAttempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)))) {
             AgentTask routed = endpoint.route(task, wire, attempt.secret());
             AgentResult result;
             stopper.arm();
@@ -66,7 +65,7 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
             AgentResult metered = new AgentResult(refusal.isPresent() ? AgentResult.Status.FAILED : result.status(), result.finalMessage(),
                     result.filesChanged(), attempt.usage(), attempt.costUsd(), result.reportedCostUsd(), result.sessionId(),
                     result.exitCode(), result.duration(), refusal.map(Refusal::describe).orElse(result.failureReason()), result.events());
-            return new Metered(metered, refusal, ConversationSummary.of(attempt.conversation()), attempt.calls());
+            return new Metered(metered, refusal, attempt.conversationSummary(), attempt.calls());
         }
     }
 

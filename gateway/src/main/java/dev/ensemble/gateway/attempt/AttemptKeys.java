@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  * every later request of the attempt is refused the same way. Only secrets' SHA-256 digests are
  * kept; each secret is registered with the {@link Redactor} so it never reaches a log or the ledger.
  */
-public final class AttemptKeys implements Gatekeeper {
+public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
     /** What an attempt's secret starts with, so other gatekeepers' keys are not looked up here. */
     public static final String PREFIX = "ens-att-";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -75,7 +75,18 @@ public final class AttemptKeys implements Gatekeeper {
      * As {@link #issue(CallContext, Consumer)}; {@code onCall} hears of each upstream request of
      * the attempt as its ledger row is settled, on the request's thread (the run's live events).
      */
+    @Override
     public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall) {
+        return issue(context, onRefusal, onCall, Optional.empty(), runaway);
+    }
+
+    /**
+     * As {@link #issue(CallContext, Consumer, Consumer)}, for an owner in another process: its
+     * requests are checked against {@code carried} (the owner's budgets and spending) instead of
+     * this process's, and the runaway guard with the owner's {@code limits}.
+     */
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall,
+                         Optional<CarriedBudget> carried, RunawayLimits limits) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -83,7 +94,7 @@ public final class AttemptKeys implements Gatekeeper {
         String keyId = "att-" + HexFormat.of().formatHex(raw, 0, 4);
         String digest = digest(secret);
         Attempt[] self = new Attempt[1];
-        Attempt attempt = new Attempt(keyId, secret, context, runaway, onRefusal, onCall, () -> {
+        Attempt attempt = new Attempt(keyId, secret, context, limits, onRefusal, onCall, carried, () -> {
             bySecretDigest.remove(digest, self[0]);
             byKeyId.remove(keyId, self[0]);
         });
@@ -126,7 +137,9 @@ public final class AttemptKeys implements Gatekeeper {
         CallContext context = attempt.context();
         List<String> scopes = List.of("day", "run\u0000" + context.runId(), "task\u0000" + context.runId() + "\u0000" + context.taskId());
         // Checked and held in one step, so the attempt's concurrent requests (and its run's other tasks) see each other.
-        Reservations.Outcome<Refusal> outcome = held.admit(scopes, worst, heldOn -> overBudget(spec.get(), request, worst, context,
+        Budget limits = attempt.carried().map(CarriedBudget::limits).orElse(budget);
+        Reservations.Outcome<Refusal> outcome = held.admit(scopes, worst, heldOn -> overBudget(spec.get(), request, worst, context, limits,
+                attempt.carried().map(c -> c.plus(attempt.costUsd())).orElseGet(() -> spend.spent(context)),
                 new double[] {heldOn.applyAsDouble(scopes.get(0)), heldOn.applyAsDouble(scopes.get(1)), heldOn.applyAsDouble(scopes.get(2))}));
         if (outcome.refusal().isPresent()) return refused(attempt.refuse(outcome.refusal().get()));
         return Admission.allowed(caller, outcome.release());
@@ -140,9 +153,9 @@ public final class AttemptKeys implements Gatekeeper {
     }
 
     /** The first limit (daily, run, task) that this request's worst case could cross, with what is left. */
-    private Optional<Refusal> overBudget(ModelSpec spec, ChatRequest request, double worst, CallContext context, double[] held) {
+    private static Optional<Refusal> overBudget(ModelSpec spec, ChatRequest request, double worst, CallContext context, Budget budget,
+                                                Spent spent, double[] held) {
         if (worst == 0) return Optional.empty();  // a free model cannot cross a limit
-        Spent spent = spend.spent(context);
         String[] names = {"daily", "run", "task"};
         String[] keys = {"daily_usd", "run_usd", "task_usd"};
         OptionalDouble[] limits = {budget.dailyUsd(), budget.runUsd(), budget.taskUsd()};
