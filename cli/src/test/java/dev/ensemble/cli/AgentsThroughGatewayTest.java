@@ -112,7 +112,7 @@ class AgentsThroughGatewayTest {
         assertThat(server.modelCalls()).isEmpty();
     }
 
-    private void config(String extra) throws Exception {
+    void config(String extra) throws Exception {
         cli.repoConfig("""
                 default_model: paid
                 retry: { max_attempts: 1 }
@@ -126,13 +126,13 @@ class AgentsThroughGatewayTest {
                 """.formatted(server.baseUrl()) + extra);
     }
 
-    private List<Map<String, Object>> rows(String sql) {
+    List<Map<String, Object>> rows(String sql) {
         try (Store store = Store.open(StoreSettings.DEFAULT, cli.repo, ref -> null)) {
             return store.jdbi().withHandle(h -> h.createQuery(sql).mapToMap().list());
         }
     }
 
-    private void install(String script) throws Exception {
+    void install(String script) throws Exception {
         Path fake = dir.resolve("bin/claude");
         Files.createDirectories(fake.getParent());
         Files.writeString(fake, script);
@@ -147,7 +147,7 @@ class AgentsThroughGatewayTest {
      * result each time when {@code sameCall}), going on whatever the answer (as a retrying CLI
      * does), then hello.txt and a stream-json result that claims 100k/20k tokens and $0.50.
      */
-    private String fakeClaude(int requests, boolean sameCall, int pauseMs) {
+    String fakeClaude(int requests, boolean sameCall, int pauseMs) {
         String args = sameCall ? "{\\\"file_path\\\":\\\"a.txt\\\"}" : "{\\\"n\\\":$i}";
         String output = sameCall ? "ok" : "ok $i";
         return """
