@@ -60,6 +60,8 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptIssuer keys) {
             } finally {
                 stopper.disarm();
             }
+            // Revoked before it is read: a running gateway's last rows arrive with the revocation.
+            attempt.close();
             Optional<Refusal> refusal = attempt.refusal();
             refusal.ifPresent(r -> events.onEvent(new AgentEvent.Error(Instant.now(), "stopped by the gateway: " + r.describe())));
             AgentResult metered = new AgentResult(refusal.isPresent() ? AgentResult.Status.FAILED : result.status(), result.finalMessage(),
