@@ -29,4 +29,12 @@ public sealed interface AgentEvent {
 
     /** A line of output ensemble could not parse; kept for the transcript. */
     record Raw(Instant at, String line) implements AgentEvent {}
+
+    /**
+     * One upstream request the agent made through ensemble's gateway, as its ledger row says:
+     * the model that answered, tokens, cost, latency and {@code outcome} ("ok", or the error kind
+     * such as "RATE_LIMITED" or "CLIENT_GONE"). Names and numbers only, never prompt or answer.
+     */
+    record ModelCall(Instant at, String model, String provider, long inputTokens, long outputTokens, double costUsd,
+                     java.time.Duration latency, String outcome) implements AgentEvent {}
 }

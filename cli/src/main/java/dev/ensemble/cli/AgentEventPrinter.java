@@ -38,6 +38,9 @@ final class AgentEventPrinter implements AgentListener {
             case AgentEvent.Error e -> (live ? term.red("err  ") : "err  ") + firstLine(e.message());
             case AgentEvent.Raw r -> null;
             case AgentEvent.Session s -> null;
+            case AgentEvent.ModelCall call -> live ? term.dim("call " + call.model() + " " + call.inputTokens() + "→"
+                    + call.outputTokens() + " tokens " + Format.usd(call.costUsd()) + " " + call.latency().toMillis() + " ms"
+                    + (call.outcome().equals("ok") ? "" : " " + call.outcome())) : null;
             case AgentEvent.ToolResult t -> null;
         };
         if (line == null) return;

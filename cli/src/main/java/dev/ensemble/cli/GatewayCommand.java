@@ -2,11 +2,15 @@ package dev.ensemble.cli;
 
 import dev.ensemble.core.Catalog;
 import dev.ensemble.core.routing.Router;
+import dev.ensemble.gateway.AttemptAdmin;
 import dev.ensemble.gateway.BindPolicy;
 import dev.ensemble.gateway.Gatekeeper;
 import dev.ensemble.gateway.GatewayOptions;
 import dev.ensemble.gateway.GatewayServer;
 import dev.ensemble.gateway.OperatorToken;
+import dev.ensemble.gateway.attempt.AttemptKeys;
+import dev.ensemble.gateway.attempt.RemoteAttempts;
+import dev.ensemble.gateway.attempt.RunawayLimits;
 import dev.ensemble.gateway.keys.BudgetGatekeeper;
 import dev.ensemble.gateway.keys.KeyStore;
 import dev.ensemble.gateway.keys.KeyStoreException;
@@ -83,17 +87,25 @@ final class GatewayCommand implements Callable<Integer> {
         VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
                 line -> app.terminal().err().println(app.terminal().yellow(line)));
         keepers.add(virtualKeys);
+        // Runs elsewhere (gateway.url) mint their agents' attempt keys here with the operator token.
+        Optional<AttemptAdmin> admin = Optional.empty();
+        if (token.isPresent()) {
+            AttemptKeys attempts = new AttemptKeys(catalog, app.budget(), app.spendSource(), RunawayLimits.DEFAULT);
+            keepers.add(attempts);
+            admin = Optional.of(new AttemptAdmin(attempts, () -> RemoteAttempts.storeId(app.store().description())));
+        }
         keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
         GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
         GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
                 .withAddress(bind, port)
                 .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
-                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
+                // The byte-for-byte path's rows go where the stack's go: the ledger, the metrics and the spans.
+                .withLedger(app.attemptTap(), Optional.of(app.attemptTap()))
                 .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
                 .withMetrics(metrics.scraper(), metrics);
         GatewayServer gateway;
         try {
-            gateway = GatewayServer.start(options);
+            gateway = GatewayServer.start(options, admin);
         } catch (IllegalArgumentException e) {
             keyStore.close();
             throw new UserInputException(e.getMessage());

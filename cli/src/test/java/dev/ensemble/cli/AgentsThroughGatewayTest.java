@@ -65,6 +65,10 @@ class AgentsThroughGatewayTest {
         assertThat(sum).isPositive();
         assertThat(result.path("cost_usd").asDouble()).as("not the CLI's own 100k/20k tokens").isCloseTo(sum, Offset.offset(1e-9));
         assertThat(result.path("agent_reported_cost_usd").asDouble()).isEqualTo(0.5);
+
+        // Each request is also an event of the run as it happens: exec's live view shows it (go's transcripts keep it).
+        assertThat(run.err().lines().filter(line -> line.contains("call paid ")).toList()).hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains(" tokens $").doesNotContain("ens-att-"));
     }
 
     @Test
@@ -108,7 +112,7 @@ class AgentsThroughGatewayTest {
         assertThat(server.modelCalls()).isEmpty();
     }
 
-    private void config(String extra) throws Exception {
+    void config(String extra) throws Exception {
         cli.repoConfig("""
                 default_model: paid
                 retry: { max_attempts: 1 }
@@ -122,13 +126,13 @@ class AgentsThroughGatewayTest {
                 """.formatted(server.baseUrl()) + extra);
     }
 
-    private List<Map<String, Object>> rows(String sql) {
+    List<Map<String, Object>> rows(String sql) {
         try (Store store = Store.open(StoreSettings.DEFAULT, cli.repo, ref -> null)) {
             return store.jdbi().withHandle(h -> h.createQuery(sql).mapToMap().list());
         }
     }
 
-    private void install(String script) throws Exception {
+    void install(String script) throws Exception {
         Path fake = dir.resolve("bin/claude");
         Files.createDirectories(fake.getParent());
         Files.writeString(fake, script);
@@ -143,7 +147,7 @@ class AgentsThroughGatewayTest {
      * result each time when {@code sameCall}), going on whatever the answer (as a retrying CLI
      * does), then hello.txt and a stream-json result that claims 100k/20k tokens and $0.50.
      */
-    private String fakeClaude(int requests, boolean sameCall, int pauseMs) {
+    String fakeClaude(int requests, boolean sameCall, int pauseMs) {
         String args = sameCall ? "{\\\"file_path\\\":\\\"a.txt\\\"}" : "{\\\"n\\\":$i}";
         String output = sameCall ? "ok" : "ok $i";
         return """

@@ -128,6 +128,18 @@ class GatewayCommandTest {
                 String url = listening.path("url").asString();
                 assertThat(ask(url, null).statusCode()).isEqualTo(401);
                 assertThat(ask(url, "operator-token-4c7e91d2a8").statusCode()).isEqualTo(200);
+
+                // The scrape counts the upstream calls of both paths: translated (above) and byte for byte (OpenAI wire in and out).
+                HttpResponse<String> same = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer operator-token-4c7e91d2a8")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer operator-token-4c7e91d2a8").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("ensemble_model_calls_total{model=\"m1\",outcome=\"ok\",provider=\"scripted\"} 2.0")
+                        .doesNotContain("operator-token-4c7e91d2a8");
             } finally {
                 process.destroyForcibly();
             }

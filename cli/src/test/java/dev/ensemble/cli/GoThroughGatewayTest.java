@@ -85,6 +85,15 @@ class GoThroughGatewayTest {
                 .isCloseTo(agentSum, Offset.offset(1e-9));
         double runSum = sum(rows("SELECT cost_usd FROM model_calls WHERE run_id = '" + runId + "'"));
         assertThat(report.path("summary").path("cost_usd").asDouble()).isCloseTo(runSum, Offset.offset(1e-9));
+        // Each request is an event of the run as it happens: a model_call line in the attempt's transcript.
+        List<String> calls = Files.readAllLines(cli.repo.resolve(".ensemble/sessions/" + runId + "/write-a1-f0.jsonl")).stream()
+                .filter(line -> line.contains("\"kind\":\"model_call\"")).toList();
+        assertThat(calls).hasSize(3).allSatisfy(line -> {
+            JsonNode call = HttpTransport.JSON.readTree(line);
+            assertThat(call.path("content").asString()).isEqualTo("paid");
+            assertThat(call.path("data").path("outcome").asString()).isEqualTo("ok");
+            assertThat(call.path("data").path("cost_usd").asDouble()).isPositive();
+        });
 
         JsonNode agents = HttpTransport.JSON.readTree(cli.run("agents", "--json").out());
         assertThat(agents.path("gateway").path("agents").asBoolean()).isTrue();

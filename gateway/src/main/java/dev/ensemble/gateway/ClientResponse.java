@@ -88,7 +88,23 @@ final class ClientResponse {
     }
 
     void refuse(Admission.Refused refused) {
-        error(refused.httpStatus(), refused.message());
+        if (refused.budget() && refused.httpStatus() == 429) overBudget(refused.message());
+        else error(refused.httpStatus(), refused.message());
+    }
+
+    /**
+     * A budget's refusal: 429 in the wire's spending-limit shape (OpenAI's {@code insufficient_quota}),
+     * with {@code x-should-retry: false}, which the OpenAI and Anthropic SDKs obey instead of
+     * retrying a 429 (the same request would only be refused again).
+     */
+    void overBudget(String message) {
+        if (committed) {
+            streamError(429, message);
+            return;
+        }
+        sent(429);
+        ctx.header("x-should-retry", "false");
+        ctx.status(429).contentType(codec.contentType()).result(codec.quotaError(Redactor.global().redact(message)));
     }
 
     /** A whole answer. */

@@ -24,11 +24,29 @@ final class Gatekeepers implements Gatekeeper {
 
     @Override
     public Admission admit(Caller caller, String modelId, ChatRequest request) {
+        List<Runnable> held = new java.util.ArrayList<>();
         for (Gatekeeper keeper : keepers) {
             Admission answer = keeper.admit(caller, modelId, request);
-            if (answer instanceof Admission.Refused) return answer;
+            switch (answer) {
+                case Admission.Refused refused -> {
+                    // What earlier keepers reserved for this step is given back: the step will not happen.
+                    releaseAll(held);
+                    return refused;
+                }
+                case Admission.Allowed allowed -> held.add(allowed.release());
+            }
         }
-        return Admission.allowed(caller);
+        return held.isEmpty() ? Admission.allowed(caller) : Admission.allowed(caller, () -> releaseAll(held));
+    }
+
+    private static void releaseAll(List<Runnable> held) {
+        for (Runnable release : held) {
+            try {
+                release.run();
+            } catch (RuntimeException ignored) {
+                // One keeper's failure to release must not keep the others' reservations.
+            }
+        }
     }
 
     @Override

@@ -31,13 +31,13 @@ import java.util.function.Consumer;
 final class GatewayHandler {
     private final GatewayOptions options;
     private final ModelResolver resolver;
-    private final Upstream upstream;
+    private final ForwardRetries upstream;
     private final Cooldowns cooldowns = new Cooldowns();
 
     GatewayHandler(GatewayOptions options, Upstream upstream) {
         this.options = options;
         this.resolver = new ModelResolver(options.models(), options.router());
-        this.upstream = upstream;
+        this.upstream = new ForwardRetries(upstream, options.models().retrySettings(), options.models().sleeper());
     }
 
     void handle(Context ctx, WireProtocol wire, String pathModel, boolean streamFromPath) {
@@ -130,11 +130,17 @@ final class GatewayHandler {
         Optional<CallContext> owner = caller.kind() == Caller.Kind.ATTEMPT ? Optional.of(caller.context()) : Optional.empty();
         ModelException last = null;
         ModelSpec firstTried = null;
+        Admission.Refused notAllowed = null;
         for (int step = 0; step < chain.size(); step++) {
             ModelSpec spec = chain.get(step);
             if (step < chain.size() - 1 && cooldowns.cooling(spec.id())) continue;
             Admission admission = options.gatekeeper().admit(caller, spec.id(), chat);
             if (admission instanceof Admission.Refused refused) {
+                // A key's model list rules out this model only: the chain goes on to one it allows.
+                if (refused.reason().equals(Admission.MODEL_NOT_ALLOWED)) {
+                    if (notAllowed == null) notAllowed = refused;
+                    continue;
+                }
                 options.events().refused(request.clientWire(), refused.reason());
                 out.refuse(refused);
                 return;
@@ -142,9 +148,10 @@ final class GatewayHandler {
             if (firstTried == null) firstTried = spec;
             // An agent attempt's rows keep its task's fallback step (its key's); others record the alias step.
             ChatRequest stepChat = owner.isPresent() ? chat : chat.withContext(context.withFallbackStep(step));
-            try {
+            // What admission held (a budget's reservation of the worst case) is given back once the step's rows are settled.
+            try (StepHold hold = new StepHold(((Admission.Allowed) admission).release())) {
                 if (options.models().catalog().providerOf(spec).wire() == request.clientWire()) {
-                    upstream.forward(spec, request, ctx, out, stepChat.context(), settle);
+                    upstream.forward(spec, request, ctx, out, stepChat.context(), owner.isPresent(), settle);
                 } else {
                     translate(codec, request, spec, stepChat, out, settle, owner);
                 }
@@ -165,11 +172,28 @@ final class GatewayHandler {
                 if (e.kind() == Kind.BUDGET || e.kind() == Kind.INTERRUPTED) break;
             }
         }
+        if (last == null && notAllowed != null) {
+            options.events().refused(request.clientWire(), notAllowed.reason());
+            out.refuse(notAllowed);
+            return;
+        }
         if (last == null) {
             out.error(503, "every model of '" + request.model() + "' is cooling down after a rate limit; retry shortly");
             return;
         }
+        if (last.kind() == Kind.BUDGET) {
+            out.overBudget(last.getMessage());
+            return;
+        }
         out.error(status(last), last.getMessage(), last.retryAfter());
+    }
+
+    /** Runs an admission's release when its model step ends, however it ends. */
+    private record StepHold(Runnable release) implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
+        }
     }
 
     /** Decode, the model stack (retry, breaker, ledger, concurrency), encode; a stream event by event. */

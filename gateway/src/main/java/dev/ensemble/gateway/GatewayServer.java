@@ -46,6 +46,11 @@ public final class GatewayServer implements Gateway {
      * @throws IllegalArgumentException on a non-loopback address without a key requirement (nothing was started)
      */
     public static GatewayServer start(GatewayOptions options) {
+        return start(options, Optional.empty());
+    }
+
+    /** As {@link #start(GatewayOptions)}, also serving {@code admin}'s attempt keys to the operator (a run's {@code gateway.url}). */
+    public static GatewayServer start(GatewayOptions options, Optional<AttemptAdmin> admin) {
         BindPolicy.refusal(options.host(), options.requireKey()).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
@@ -66,6 +71,11 @@ public final class GatewayServer implements Gateway {
             config.routes.post("/v1beta/models/{target}", ctx -> gemini(ctx, handler));
             config.routes.get("/v1/models", ctx -> models(ctx, options, handler));
             config.routes.get("/metrics", ctx -> metrics(ctx, options, handler));
+            admin.ifPresent(a -> {
+                config.routes.post(AttemptAdmin.PATH, ctx -> a.mint(ctx, options.gatekeeper()));
+                config.routes.get(AttemptAdmin.PATH + "/{id}", ctx -> a.poll(ctx, options.gatekeeper()));
+                config.routes.delete(AttemptAdmin.PATH + "/{id}", ctx -> a.revoke(ctx, options.gatekeeper()));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 if (e instanceof ClientResponse.ClientGone) return;
                 ctx.status(500).contentType("application/json").result("{\"error\":{\"type\":\"server_error\",\"message\":"

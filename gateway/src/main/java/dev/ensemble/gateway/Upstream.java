@@ -91,7 +91,7 @@ final class Upstream {
                 throw e;
             } catch (ClientResponse.ClientGone e) {
                 breaker.onNeutral();
-                finish(attempt, new ModelException(Kind.INTERRUPTED, "the client closed the connection"), settle);
+                finish(attempt, new ModelException(Kind.INTERRUPTED, "the client went away mid-stream"), CallRecord.CLIENT_GONE, settle);
                 throw e;
             }
             return null;
@@ -260,6 +260,11 @@ final class Upstream {
     }
 
     private void finish(Attempt attempt, ModelException failure, Consumer<CallRecord> settle) {
+        finish(attempt, failure, failure == null ? "" : failure.kind().name(), settle);
+    }
+
+    /** The attempt's ledger row; {@code errorKind} is the failure's kind, or {@link CallRecord#CLIENT_GONE}. */
+    private void finish(Attempt attempt, ModelException failure, String errorKind, Consumer<CallRecord> settle) {
         Usage usage = attempt.sniffer.usage();
         if (usage.totalTokens() == 0) usage = new Usage(TokenEstimator.estimate(attempt.request.chat()), 0, 0);
         boolean billed = failure == null || attempt.firstByteAt >= 0;
@@ -267,7 +272,7 @@ final class Upstream {
         Duration firstByte = attempt.firstByteAt < 0 ? (failure == null ? latency : Duration.ZERO) : Duration.ofNanos(attempt.firstByteAt - attempt.start);
         CallRecord record = new CallRecord(attempt.startedAt, attempt.context, attempt.provider.name(), attempt.spec.id(),
                 attempt.request.stream(), usage, billed ? attempt.spec.costUsd(usage) : 0, latency, firstByte,
-                failure == null ? CallRecord.Outcome.OK : CallRecord.Outcome.ERROR, failure == null ? "" : failure.kind().name(),
+                failure == null ? CallRecord.Outcome.OK : CallRecord.Outcome.ERROR, errorKind,
                 failure == null ? "" : Redactor.global().redact(failure.getMessage()));
         if (failure != null && failure.kind() == Kind.NO_USABLE_MODEL) return;
         try {

@@ -52,6 +52,11 @@ final class GatewayFixture implements AutoCloseable {
     private GatewayServer gateway;
 
     GatewayFixture() {
+        this(new RetrySettings(1, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0, Duration.ofSeconds(5)));
+    }
+
+    /** With {@code retry} as every model's retry policy (the default: one attempt, no retry). */
+    GatewayFixture(RetrySettings retry) {
         Map<String, ProviderSpec> providers = new LinkedHashMap<>();
         providers.put("oa", provider("oa", WireProtocol.OPENAI_CHAT, server.baseUrl() + "/v1", "env:OA_KEY"));
         providers.put("an", provider("an", WireProtocol.ANTHROPIC, server.baseUrl(), "env:AN_KEY"));
@@ -67,8 +72,7 @@ final class GatewayFixture implements AutoCloseable {
         aliases.put("team", List.of("gpt-a", "gpt-b"));
         aliases.put("mixed", List.of("claude-a", "gpt-b"));
         catalog = new Catalog(providers, specs, aliases);
-        RetrySettings once = new RetrySettings(1, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0, Duration.ofSeconds(5));
-        models = new ChatModels(catalog, TIMEOUTS, once, new CircuitBreakerRegistry(BreakerSettings.DEFAULT), secrets(), tap,
+        models = new ChatModels(catalog, TIMEOUTS, retry, new CircuitBreakerRegistry(BreakerSettings.DEFAULT), secrets(), tap,
                 dev.ensemble.llm.Sleeper.REAL, RandomGenerator.getDefault(), Optional.empty(), false);
     }
 

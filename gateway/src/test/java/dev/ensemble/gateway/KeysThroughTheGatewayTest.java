@@ -73,7 +73,10 @@ class KeysThroughTheGatewayTest {
 
         HttpResponse<String> openai = fx.post("/v1/chat/completions", CHAT.formatted("gpt-a"), "Authorization", "Bearer " + key.secret());
         assertThat(openai.statusCode()).isEqualTo(429);
-        assertThat(json(openai).path("error").path("type").asString()).isEqualTo("rate_limit_error");
+        // OpenAI's own shape for a spending limit, which its SDK is told not to retry.
+        assertThat(json(openai).path("error").path("type").asString()).isEqualTo("insufficient_quota");
+        assertThat(json(openai).path("error").path("code").asString()).isEqualTo("insufficient_quota");
+        assertThat(openai.headers().firstValue("x-should-retry")).contains("false");
         assertThat(json(openai).path("error").path("message").asString())
                 .startsWith("key budget: $0.001 left of $0.01 per day (key capped (" + key.key().id() + "));")
                 .contains("this call to gpt-a could cost up to");

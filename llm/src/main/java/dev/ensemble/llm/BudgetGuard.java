@@ -60,9 +60,20 @@ public final class BudgetGuard {
      * may go ahead; a warning line is emitted as {@link #check} does.
      */
     public Optional<Denial> evaluate(ModelSpec spec, ChatRequest request) {
+        return evaluate(spec, request, Spent.NOTHING);
+    }
+
+    /**
+     * As {@link #evaluate(ModelSpec, ChatRequest)}, counting {@code pending} (money held for calls
+     * admitted and not yet in the ledger, per budget) as spent: how a gateway checks many
+     * concurrent requests against one budget.
+     */
+    public Optional<Denial> evaluate(ModelSpec spec, ChatRequest request, Spent pending) {
         double worst = worstCaseUsd(spec, request);
         if (worst == 0) return Optional.empty();
-        Spent spent = spend.spent(request.context());
+        Spent recorded = spend.spent(request.context());
+        Spent spent = new Spent(recorded.todayUsd() + pending.todayUsd(), recorded.runUsd() + pending.runUsd(),
+                recorded.taskUsd() + pending.taskUsd());
         BudgetCheck check = BudgetCheck.check(budget, spent, worst);
         switch (check.verdict()) {
             case DENY -> { return Optional.of(denial(spec, spent, worst)); }

@@ -13,4 +13,10 @@ public record CallRecord(Instant startedAt, CallContext context, String provider
                          String errorKind, String error) {
 
     public enum Outcome { OK, ERROR }
+
+    /**
+     * The {@code errorKind} of an attempt whose caller stopped listening mid-stream (a gateway
+     * client that closed its connection): the tokens seen so far are its usage and cost.
+     */
+    public static final String CLIENT_GONE = "CLIENT_GONE";
 }

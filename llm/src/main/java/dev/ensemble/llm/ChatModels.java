@@ -143,6 +143,18 @@ public final class ChatModels {
     }
 
     /**
+     * How each model's stack retries it ({@code retry:}), with the sleeper it waits with: a gateway's
+     * byte-for-byte path, which calls providers without this stack, retries by the same policy.
+     */
+    public RetrySettings retrySettings() {
+        return retry;
+    }
+
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /**
      * The model behind a name: a model id gives that model's stack; an alias gives a fallback
      * chain over its models' stacks.
      *

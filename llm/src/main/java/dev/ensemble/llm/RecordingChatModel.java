@@ -61,6 +61,18 @@ public final class RecordingChatModel implements ChatModel {
             record(new CallRecord(startedAt, request.context(), providerName, spec().id(), listener != null, usage, cost,
                     latency, firstToken, CallRecord.Outcome.ERROR, e.kind().name(), Redactor.global().redact(e.getMessage())));
             throw e;
+        } catch (RuntimeException e) {
+            if (watch == null || !watch.listenerThrew) throw e;
+            // The listener stopped the stream (a gateway's client closed its connection): the provider
+            // was asked and had begun answering, so what it sent so far is a row, billed like a broken stream.
+            String partial = watch.text.toString();
+            Usage usage = TokenEstimator.estimate(request, partial);
+            Duration latency = Duration.ofNanos(System.nanoTime() - start);
+            Duration firstToken = watch.firstAt < 0 ? Duration.ZERO : Duration.ofNanos(watch.firstAt - start);
+            record(new CallRecord(startedAt, request.context(), providerName, spec().id(), true, usage,
+                    partial.isEmpty() && watch.firstAt < 0 ? 0 : spec().costUsd(usage), latency, firstToken, CallRecord.Outcome.ERROR,
+                    CallRecord.CLIENT_GONE, "the client went away mid-stream"));
+            throw e;
         }
     }
 
@@ -82,19 +94,32 @@ public final class RecordingChatModel implements ChatModel {
             this.delegate = delegate;
         }
 
+        /** The delegate threw: it, not the model, ended the call. */
+        private boolean listenerThrew;
+
         @Override public void onText(String delta) {
             if (firstAt < 0 && !delta.isEmpty()) firstAt = System.nanoTime();
             text.append(delta);
-            delegate.onText(delta);
+            pass(() -> delegate.onText(delta));
         }
 
         @Override public void onToolCall(ToolCall call) {
             if (firstAt < 0) firstAt = System.nanoTime();
-            delegate.onToolCall(call);
+            text.append(call.argumentsJson());
+            pass(() -> delegate.onToolCall(call));
         }
 
         @Override public void onAttemptFailed(FailedAttempt failure) {
             delegate.onAttemptFailed(failure);
+        }
+
+        private void pass(Runnable delivery) {
+            try {
+                delivery.run();
+            } catch (RuntimeException e) {
+                listenerThrew = true;
+                throw e;
+            }
         }
     }
 }

@@ -79,6 +79,11 @@ public final class RetryingChatModel implements ChatModel {
      * scaled by a random factor within {@code 1 ± jitter}.
      */
     Duration backoff(int failedAttempt) {
+        return backoff(settings, failedAttempt, random);
+    }
+
+    /** As {@link #backoff(int)}, for {@code settings}: what a caller retrying outside this class waits. */
+    public static Duration backoff(RetrySettings settings, int failedAttempt, RandomGenerator random) {
         double base = settings.initialBackoff().toMillis() * Math.pow(settings.multiplier(), failedAttempt - 1);
         double capped = Math.min(base, settings.maxBackoff().toMillis());
         double factor = 1 + settings.jitter() * (2 * random.nextDouble() - 1);

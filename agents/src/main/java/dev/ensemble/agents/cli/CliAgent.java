@@ -301,6 +301,7 @@ public abstract class CliAgent implements Agent {
                 case AgentEvent.Error e -> new AgentEvent.Error(e.at(), r.redact(e.message()));
                 case AgentEvent.Raw raw -> new AgentEvent.Raw(raw.at(), r.redact(raw.line()));
                 case AgentEvent.Session s -> s;
+                case AgentEvent.ModelCall call -> call;
                 case AgentEvent.ToolResult t -> new AgentEvent.ToolResult(t.at(), t.tool(), r.redact(t.output()), t.error());
             };
         }

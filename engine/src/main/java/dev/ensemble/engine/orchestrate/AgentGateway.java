@@ -9,22 +9,22 @@ import dev.ensemble.agents.GatewayEndpoint;
 import dev.ensemble.agents.cli.CliAgent;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.WireProtocol;
-import dev.ensemble.gateway.attempt.Attempt;
-import dev.ensemble.gateway.attempt.AttemptKeys;
-import dev.ensemble.gateway.attempt.ConversationSummary;
+import dev.ensemble.gateway.attempt.AttemptIssuer;
+import dev.ensemble.gateway.attempt.IssuedAttempt;
 import dev.ensemble.gateway.attempt.Refusal;
 import dev.ensemble.llm.CallContext;
+import dev.ensemble.llm.CallRecord;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The gateway a run's CLI agents talk through: where it listens and the keys of the run's
- * attempts. {@link #run} gives one attempt a key of its own, points the agent at the gateway with
+ * The gateway a run's CLI agents talk through: where it listens and who makes the keys of the run's
+ * attempts (this process's gateway, or a running one's {@code gateway.url}). {@link #run} gives one attempt a key of its own, points the agent at the gateway with
  * it, and stops the agent (its whole process tree) the moment the gateway refuses the attempt a
  * request; the attempt's cost is then what the gateway metered, row by row, not what the CLI said.
  */
-public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
+public record AgentGateway(GatewayEndpoint endpoint, AttemptIssuer keys) {
 
     public AgentGateway {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -50,7 +50,8 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
                 () -> new IllegalArgumentException(agent.name() + " speaks no wire the gateway serves"));
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;
-        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop())) {
+        // Each upstream request is an event of the run as it happens (transcript and live view), besides its ledger row.
+        try (IssuedAttempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)))) {
             AgentTask routed = endpoint.route(task, wire, attempt.secret());
             AgentResult result;
             stopper.arm();
@@ -59,13 +60,21 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
             } finally {
                 stopper.disarm();
             }
+            // Revoked before it is read: a running gateway's last rows arrive with the revocation.
+            attempt.close();
             Optional<Refusal> refusal = attempt.refusal();
             refusal.ifPresent(r -> events.onEvent(new AgentEvent.Error(Instant.now(), "stopped by the gateway: " + r.describe())));
             AgentResult metered = new AgentResult(refusal.isPresent() ? AgentResult.Status.FAILED : result.status(), result.finalMessage(),
                     result.filesChanged(), attempt.usage(), attempt.costUsd(), result.reportedCostUsd(), result.sessionId(),
                     result.exitCode(), result.duration(), refusal.map(Refusal::describe).orElse(result.failureReason()), result.events());
-            return new Metered(metered, refusal, ConversationSummary.of(attempt.conversation()), attempt.calls());
+            return new Metered(metered, refusal, attempt.conversationSummary(), attempt.calls());
         }
+    }
+
+    static AgentEvent.ModelCall modelCall(CallRecord call) {
+        return new AgentEvent.ModelCall(call.startedAt() == null ? Instant.now() : call.startedAt(), call.modelId(), call.provider(),
+                call.usage().inputTokens(), call.usage().outputTokens(), call.costUsd(), call.latency(),
+                call.outcome() == CallRecord.Outcome.OK ? "ok" : call.errorKind());
     }
 
     /**

@@ -115,6 +115,9 @@ public final class AttemptTranscript implements AgentListener {
             case AgentEvent.Error e -> entry(e, TranscriptEntry.Kind.ERROR, e.message(), data);
             case AgentEvent.Raw r -> entry(r, TranscriptEntry.Kind.RAW, r.line(), data);
             case AgentEvent.Session s -> entry(s, TranscriptEntry.Kind.SESSION, s.sessionId(), data);
+            case AgentEvent.ModelCall c -> entry(c, TranscriptEntry.Kind.MODEL_CALL, c.model(), data.put("provider", c.provider())
+                    .put("input_tokens", c.inputTokens()).put("output_tokens", c.outputTokens()).put("cost_usd", c.costUsd())
+                    .put("latency_ms", c.latency().toMillis()).put("outcome", c.outcome()));
             case AgentEvent.ToolResult t -> entry(t, TranscriptEntry.Kind.TOOL_RESULT, t.output(),
                     data.put("tool", t.tool()).put("error", t.error()));
         }

@@ -45,7 +45,9 @@ public record TranscriptEntry(Instant at, Kind kind, String role, String model, 
         /** The file already held an earlier, interrupted try of the same attempt: what follows is the resumed one. */
         RESUMED,
         /** A note from ensemble itself, such as which attempt a review is about. */
-        NOTE;
+        NOTE,
+        /** One upstream request a CLI agent made through the gateway (its ledger row: model, tokens, cost, outcome). */
+        MODEL_CALL;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);

@@ -19,11 +19,13 @@ import java.util.function.Consumer;
  * and why it was stopped, if it was. Closing it revokes the key: the agent's later requests are
  * refused with 401, and nothing of it stays in the gateway.
  */
-public final class Attempt implements AutoCloseable {
+public final class Attempt implements IssuedAttempt {
     private final String keyId;
     private final String secret;
     private final CallContext context;
     private final Consumer<Refusal> onRefusal;
+    private final Consumer<CallRecord> onCall;
+    private final java.util.Optional<CarriedBudget> carried;
     private final RunawayGuard guard;
     private final Runnable revoke;
     private final AtomicReference<Refusal> refusal = new AtomicReference<>();
@@ -34,7 +36,10 @@ public final class Attempt implements AutoCloseable {
     private int calls;
     private List<ChatMessage> conversation = List.of();
 
-    Attempt(String keyId, String secret, CallContext context, RunawayLimits limits, Consumer<Refusal> onRefusal, Runnable revoke) {
+    Attempt(String keyId, String secret, CallContext context, RunawayLimits limits, Consumer<Refusal> onRefusal,
+            Consumer<CallRecord> onCall, java.util.Optional<CarriedBudget> carried, Runnable revoke) {
+        this.onCall = onCall == null ? r -> { } : onCall;
+        this.carried = carried;
         this.keyId = keyId;
         this.secret = secret;
         this.context = Objects.requireNonNull(context, "context");
@@ -44,11 +49,13 @@ public final class Attempt implements AutoCloseable {
     }
 
     /** The key's public id ("att-…"): what logs and the caller show; never the secret. */
+    @Override
     public String keyId() {
         return keyId;
     }
 
     /** What the agent presents as its API key. */
+    @Override
     public String secret() {
         return secret;
     }
@@ -58,11 +65,13 @@ public final class Attempt implements AutoCloseable {
     }
 
     /** The first refusal that stopped this attempt; every later request is refused the same way. */
+    @Override
     public Optional<Refusal> refusal() {
         return Optional.ofNullable(refusal.get());
     }
 
     /** Tokens of every upstream call this attempt made, as the providers reported them. */
+    @Override
     public Usage usage() {
         synchronized (meter) {
             return usage;
@@ -70,6 +79,7 @@ public final class Attempt implements AutoCloseable {
     }
 
     /** What those calls cost at the catalog's prices: the sum of this attempt's ledger rows. */
+    @Override
     public double costUsd() {
         synchronized (meter) {
             return costUsd;
@@ -77,6 +87,7 @@ public final class Attempt implements AutoCloseable {
     }
 
     /** Upstream calls made (one per ledger row: a retry or a fallback step counts). */
+    @Override
     public int calls() {
         synchronized (meter) {
             return calls;
@@ -88,6 +99,16 @@ public final class Attempt implements AutoCloseable {
         synchronized (meter) {
             return conversation.stream().map(Attempt::redacted).toList();
         }
+    }
+
+    @Override
+    public String conversationSummary() {
+        return ConversationSummary.of(conversation());
+    }
+
+    /** The budgets a remote owner brought (empty: the gateway's own process's budgets apply). */
+    java.util.Optional<CarriedBudget> carried() {
+        return carried;
     }
 
     public boolean closed() {
@@ -122,6 +143,11 @@ public final class Attempt implements AutoCloseable {
             usage = usage.plus(record.usage());
             costUsd += record.costUsd();
             calls++;
+        }
+        try {
+            onCall.accept(record);
+        } catch (RuntimeException ignored) {
+            // A listener's failure must not break the gateway's answer.
         }
     }
 

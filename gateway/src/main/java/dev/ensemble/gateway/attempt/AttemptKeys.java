@@ -8,6 +8,7 @@ import dev.ensemble.core.routing.Spent;
 import dev.ensemble.gateway.Admission;
 import dev.ensemble.gateway.Caller;
 import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.gateway.Reservations;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
@@ -20,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -41,7 +43,7 @@ import java.util.function.Consumer;
  * every later request of the attempt is refused the same way. Only secrets' SHA-256 digests are
  * kept; each secret is registered with the {@link Redactor} so it never reaches a log or the ledger.
  */
-public final class AttemptKeys implements Gatekeeper {
+public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
     /** What an attempt's secret starts with, so other gatekeepers' keys are not looked up here. */
     public static final String PREFIX = "ens-att-";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -52,6 +54,7 @@ public final class AttemptKeys implements Gatekeeper {
     private final RunawayLimits runaway;
     private final Map<String, Attempt> bySecretDigest = new ConcurrentHashMap<>();
     private final Map<String, Attempt> byKeyId = new ConcurrentHashMap<>();
+    private final Reservations held = new Reservations();
 
     public AttemptKeys(Catalog catalog, Budget budget, SpendSource spend, RunawayLimits runaway) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -65,6 +68,25 @@ public final class AttemptKeys implements Gatekeeper {
      * gateway refuses the attempt a request (it should stop the agent and return at once).
      */
     public Attempt issue(CallContext context, Consumer<Refusal> onRefusal) {
+        return issue(context, onRefusal, record -> { });
+    }
+
+    /**
+     * As {@link #issue(CallContext, Consumer)}; {@code onCall} hears of each upstream request of
+     * the attempt as its ledger row is settled, on the request's thread (the run's live events).
+     */
+    @Override
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall) {
+        return issue(context, onRefusal, onCall, Optional.empty(), runaway);
+    }
+
+    /**
+     * As {@link #issue(CallContext, Consumer, Consumer)}, for an owner in another process: its
+     * requests are checked against {@code carried} (the owner's budgets and spending) instead of
+     * this process's, and the runaway guard with the owner's {@code limits}.
+     */
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall,
+                         Optional<CarriedBudget> carried, RunawayLimits limits) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -72,7 +94,7 @@ public final class AttemptKeys implements Gatekeeper {
         String keyId = "att-" + HexFormat.of().formatHex(raw, 0, 4);
         String digest = digest(secret);
         Attempt[] self = new Attempt[1];
-        Attempt attempt = new Attempt(keyId, secret, context, runaway, onRefusal, () -> {
+        Attempt attempt = new Attempt(keyId, secret, context, limits, onRefusal, onCall, carried, () -> {
             bySecretDigest.remove(digest, self[0]);
             byKeyId.remove(keyId, self[0]);
         });
@@ -110,11 +132,17 @@ public final class AttemptKeys implements Gatekeeper {
             return refused(attempt.refuse(new Refusal("runaway", "runaway: " + loop.get() + " — the agent was stopped")));
         }
         Optional<ModelSpec> spec = catalog.model(modelId);
-        if (spec.isPresent()) {
-            Optional<Refusal> over = overBudget(spec.get(), request, attempt.context());
-            if (over.isPresent()) return refused(attempt.refuse(over.get()));
-        }
-        return Admission.allowed(caller);
+        if (spec.isEmpty()) return Admission.allowed(caller);
+        double worst = BudgetGuard.worstCaseUsd(spec.get(), request);
+        CallContext context = attempt.context();
+        List<String> scopes = List.of("day", "run\u0000" + context.runId(), "task\u0000" + context.runId() + "\u0000" + context.taskId());
+        // Checked and held in one step, so the attempt's concurrent requests (and its run's other tasks) see each other.
+        Budget limits = attempt.carried().map(CarriedBudget::limits).orElse(budget);
+        Reservations.Outcome<Refusal> outcome = held.admit(scopes, worst, heldOn -> overBudget(spec.get(), request, worst, context, limits,
+                attempt.carried().map(c -> c.plus(attempt.costUsd())).orElseGet(() -> spend.spent(context)),
+                new double[] {heldOn.applyAsDouble(scopes.get(0)), heldOn.applyAsDouble(scopes.get(1)), heldOn.applyAsDouble(scopes.get(2))}));
+        if (outcome.refusal().isPresent()) return refused(attempt.refuse(outcome.refusal().get()));
+        return Admission.allowed(caller, outcome.release());
     }
 
     @Override
@@ -125,14 +153,14 @@ public final class AttemptKeys implements Gatekeeper {
     }
 
     /** The first limit (daily, run, task) that this request's worst case could cross, with what is left. */
-    private Optional<Refusal> overBudget(ModelSpec spec, ChatRequest request, CallContext context) {
-        double worst = BudgetGuard.worstCaseUsd(spec, request);
+    private static Optional<Refusal> overBudget(ModelSpec spec, ChatRequest request, double worst, CallContext context, Budget budget,
+                                                Spent spent, double[] held) {
         if (worst == 0) return Optional.empty();  // a free model cannot cross a limit
-        Spent spent = spend.spent(context);
         String[] names = {"daily", "run", "task"};
         String[] keys = {"daily_usd", "run_usd", "task_usd"};
         OptionalDouble[] limits = {budget.dailyUsd(), budget.runUsd(), budget.taskUsd()};
-        double[] spentBy = {spent.todayUsd(), context.runId().isEmpty() ? 0 : spent.runUsd(), context.taskId().isEmpty() ? 0 : spent.taskUsd()};
+        double[] spentBy = {spent.todayUsd() + held[0], context.runId().isEmpty() ? 0 : spent.runUsd() + held[1],
+                context.taskId().isEmpty() ? 0 : spent.taskUsd() + held[2]};
         for (int i = 0; i < names.length; i++) {
             if (limits[i].isEmpty() || spentBy[i] + worst <= limits[i].getAsDouble()) continue;
             double limit = limits[i].getAsDouble();

@@ -5,6 +5,11 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.gateway.Admission;
 import dev.ensemble.gateway.Caller;
 import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.gateway.Reservations;
+import dev.ensemble.core.routing.Spent;
+import dev.ensemble.llm.CallContext;
+import java.util.ArrayList;
+import java.util.List;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.ChatRequest;
 import java.util.Objects;
@@ -21,6 +26,7 @@ import java.util.Optional;
 public final class BudgetGatekeeper implements Gatekeeper {
     private final BudgetGuard guard;
     private final Catalog catalog;
+    private final Reservations held = new Reservations();
 
     public BudgetGatekeeper(BudgetGuard guard, Catalog catalog) {
         this.guard = Objects.requireNonNull(guard, "guard");
@@ -36,14 +42,31 @@ public final class BudgetGatekeeper implements Gatekeeper {
     public Admission admit(Caller caller, String modelId, ChatRequest request) {
         Optional<ModelSpec> spec = catalog.model(modelId);
         if (spec.isEmpty()) return Admission.allowed(caller);
-        Optional<BudgetGuard.Denial> denial = guard.evaluate(spec.get(), request.withContext(caller.context()));
-        if (denial.isEmpty()) return Admission.allowed(caller);
-        BudgetGuard.Denial d = denial.get();
+        ChatRequest attributed = request.withContext(caller.context());
+        double worst = BudgetGuard.worstCaseUsd(spec.get(), attributed);
+        List<String> scopes = scopes(caller.context());
+        // Checked and held in one step: concurrent requests see each other's worst case until each is settled.
+        Reservations.Outcome<BudgetGuard.Denial> outcome = held.admit(scopes, worst, heldOn -> guard.evaluate(spec.get(), attributed,
+                new Spent(heldOn.applyAsDouble(scopes.get(0)), scopes.size() > 1 ? heldOn.applyAsDouble(scopes.get(1)) : 0,
+                        scopes.size() > 2 ? heldOn.applyAsDouble(scopes.get(2)) : 0)));
+        if (outcome.refusal().isEmpty()) return Admission.allowed(caller, outcome.release());
+        BudgetGuard.Denial d = outcome.refusal().get();
         if (d.limit().isEmpty()) return Admission.refused(429, "budget", d.message());
         // "daily budget: $0.03 left of $50.00; this call to gpt-5 could cost up to $0.09 — not sent; …"
         return Admission.refused(429, d.limit() + " budget", d.limit() + " budget: " + BudgetGuard.usd(d.leftUsd()) + " left of "
                 + BudgetGuard.usd(d.limitUsd()) + "; this call to " + d.modelId()
                 + " could cost up to " + BudgetGuard.usd(d.worstCaseUsd()) + " — not sent; raise budget." + d.setting()
                 + " or use a cheaper or local model");
+    }
+
+    /** The budgets a call of {@code context} counts against: the day, and its run and task when it has them. */
+    static List<String> scopes(CallContext context) {
+        List<String> scopes = new ArrayList<>(3);
+        scopes.add("day");
+        if (!context.runId().isEmpty()) {
+            scopes.add("run\u0000" + context.runId());
+            if (!context.taskId().isEmpty()) scopes.add("task\u0000" + context.runId() + "\u0000" + context.taskId());
+        }
+        return scopes;
     }
 }

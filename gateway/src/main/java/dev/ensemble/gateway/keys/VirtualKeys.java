@@ -5,6 +5,7 @@ import dev.ensemble.core.ModelSpec;
 import dev.ensemble.gateway.Admission;
 import dev.ensemble.gateway.Caller;
 import dev.ensemble.gateway.Gatekeeper;
+import dev.ensemble.gateway.Reservations;
 import dev.ensemble.gateway.observe.BudgetLeft;
 import dev.ensemble.llm.BudgetGuard;
 import dev.ensemble.llm.CallContext;
@@ -48,6 +49,7 @@ public final class VirtualKeys implements Gatekeeper {
     private final String runId;
     private final Consumer<String> warnings;
     private final RateWindow rates = new RateWindow();
+    private final Reservations held = new Reservations();
 
     /**
      * @param runId    this gateway's run: the bucket of keys budgeted {@code per run}
@@ -116,20 +118,24 @@ public final class VirtualKeys implements Gatekeeper {
         double worst = spec.map(s -> BudgetGuard.worstCaseUsd(s, request)).orElse(0.0);
         // A free (local) model cannot cross a budget, even one already spent, as with the daily budget.
         if (worst == 0) return Admission.allowed(caller);
-        double spent;
-        try {
-            spent = store.spent(key.id(), budget.period().bucket(clock.instant(), runId));
-        } catch (RuntimeException e) {
-            return Admission.refused(503, "key store", "the gateway cannot read key " + key.label()
-                    + "'s spending from " + store.file() + " just now; nothing was sent");
-        }
-        if (spent + worst > budget.usd()) {
+        String bucket = budget.period().bucket(clock.instant(), runId);
+        String scope = key.id() + "\u0000" + bucket;
+        // Checked and held in one step: what concurrent requests of this key may cost counts as spent until each settles.
+        Reservations.Outcome<Admission> outcome = held.admit(List.of(scope), worst, heldOn -> {
+            double spent;
+            try {
+                spent = store.spent(key.id(), bucket) + heldOn.applyAsDouble(scope);
+            } catch (RuntimeException e) {
+                return Optional.of(Admission.refused(503, "key store", "the gateway cannot read key " + key.label()
+                        + "'s spending from " + store.file() + " just now; nothing was sent"));
+            }
+            if (spent + worst <= budget.usd()) return Optional.empty();
             double left = Math.max(0, budget.usd() - spent);
-            return Admission.refused(429, "key budget", "key budget: " + BudgetGuard.usd(left) + " left of "
+            return Optional.of(Admission.refused(429, "key budget", "key budget: " + BudgetGuard.usd(left) + " left of "
                     + BudgetGuard.usd(budget.usd()) + " " + budget.period().phrase() + " (key " + key.label() + "); this call to "
-                    + modelId + " could cost up to " + BudgetGuard.usd(worst) + " — not sent");
-        }
-        return Admission.allowed(caller);
+                    + modelId + " could cost up to " + BudgetGuard.usd(worst) + " — not sent"));
+        });
+        return outcome.refusal().orElseGet(() -> Admission.allowed(caller, outcome.release()));
     }
 
     @Override

@@ -237,9 +237,21 @@ public final class OpenAiChatCodec implements WireCodec {
         return Sse.bytes(errorBody(httpStatus, message, null));
     }
 
+    /** OpenAI's own answer when a spending limit is reached: 429, type and code {@code insufficient_quota}. */
+    @Override
+    public byte[] quotaError(String message) {
+        return Sse.bytes(OpenAiChatCodec.quotaBody(message));
+    }
+
     @Override
     public byte[] error(BadRequest bad) {
         return Sse.bytes(errorBody(400, bad.getMessage(), bad.field().isEmpty() ? null : bad.field()));
+    }
+
+    static ObjectNode quotaBody(String message) {
+        ObjectNode body = errorBody(429, message, null);
+        ((ObjectNode) body.get("error")).put("type", "insufficient_quota").put("code", "insufficient_quota");
+        return body;
     }
 
     /** {@code {"error":{"message","type","param","code"}}}, with OpenAI's type and code for the status. */

@@ -314,6 +314,12 @@ public final class ResponsesCodec implements WireCodec {
         return Sse.bytes(OpenAiChatCodec.errorBody(httpStatus, message, null));
     }
 
+    /** OpenAI's own answer when a spending limit is reached: 429, type and code {@code insufficient_quota}. */
+    @Override
+    public byte[] quotaError(String message) {
+        return Sse.bytes(OpenAiChatCodec.quotaBody(message));
+    }
+
     @Override
     public byte[] error(BadRequest bad) {
         return Sse.bytes(OpenAiChatCodec.errorBody(400, bad.getMessage(), bad.field().isEmpty() ? null : bad.field()));

@@ -40,6 +40,11 @@ public interface WireCodec {
     byte[] error(int httpStatus, String message);
 
     /** A 400 for a request this wire does not allow, naming the field where the wire has a place for it (OpenAI's {@code param}). */
+    /** A 429 refusal because a spending limit is reached: the wire's own shape for it where it has one. */
+    default byte[] quotaError(String message) {
+        return error(429, message);
+    }
+
     default byte[] error(BadRequest bad) {
         return error(400, bad.getMessage());
     }

@@ -89,10 +89,15 @@ class AttemptKeysTest {
         Attempt attempt = keys.issue(CONTEXT, told::add);
         Caller caller = caller(keys, attempt);
         // Worst case of one request: ~few input tokens + 100 output tokens at $1000/Mtok ≈ $0.1.
-        assertThat(keys.admit(caller, "paid", request(user("one")))).isInstanceOf(Admission.Allowed.class);
+        // Each admission holds its worst case until its step is over (settled, then released), as the server does.
+        Admission one = keys.admit(caller, "paid", request(user("one")));
+        assertThat(one).isInstanceOf(Admission.Allowed.class);
         settle(keys, caller, 0.1);
-        assertThat(keys.admit(caller, "paid", request(user("two")))).isInstanceOf(Admission.Allowed.class);
+        ((Admission.Allowed) one).release().run();
+        Admission two = keys.admit(caller, "paid", request(user("two")));
+        assertThat(two).isInstanceOf(Admission.Allowed.class);
         settle(keys, caller, 0.1);
+        ((Admission.Allowed) two).release().run();
 
         Admission third = keys.admit(caller, "paid", request(user("three")));
         assertThat(third).isInstanceOfSatisfying(Admission.Refused.class, r -> {

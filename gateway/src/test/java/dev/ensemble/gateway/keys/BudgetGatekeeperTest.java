@@ -60,9 +60,24 @@ class BudgetGatekeeperTest {
     }
 
     @Test
+    void anAdmittedCallsWorstCaseCountsUntilItsStepIsReleased() {
+        BudgetGatekeeper keeper = gatekeeper(budget(1.0, null, null), context -> new Spent(0.75, 0, 0));
+        Admission first = keeper.admit(OPERATOR, "pricey", REQUEST);  // worst case ~$0.10: held
+        assertThat(first).isInstanceOf(Admission.Allowed.class);
+        assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).isInstanceOf(Admission.Allowed.class);
+        assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).as("$0.75 spent and $0.20 held").isInstanceOf(Admission.Refused.class);
+        ((Admission.Allowed) first).release().run();
+        ((Admission.Allowed) first).release().run();  // given back once, however often it is run
+        assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).isInstanceOf(Admission.Allowed.class);
+        assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).isInstanceOf(Admission.Refused.class);
+    }
+
+    @Test
     void reachingTheWarningFractionLetsTheCallThroughWithOneWarning() {
         BudgetGatekeeper keeper = gatekeeper(budget(1.0, null, null), context -> new Spent(0.85, 0, 0));
-        assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).isInstanceOf(Admission.Allowed.class);
+        Admission first = keeper.admit(OPERATOR, "pricey", REQUEST);
+        assertThat(first).isInstanceOf(Admission.Allowed.class);
+        ((Admission.Allowed) first).release().run();  // the first call's step is over
         assertThat(keeper.admit(OPERATOR, "pricey", REQUEST)).isInstanceOf(Admission.Allowed.class);
         assertThat(warnings).hasSize(1).first().asString().startsWith("budget warning: daily budget");
     }
