@@ -192,7 +192,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
         AttemptGuard guard = null;
         try {
             Optional<StoreSeal> seal = agentRuns.store().seal();
-            guard = AttemptGuard.arm(ws, enforcer.policy().watchIgnored(), enforcer.policy().guardMainTree(), Optional.of(runBranch));
+            guard = AttemptGuard.arm(ws, enforcer.policy().watchIgnored(), enforcer.policy().guardMainTree(), Optional.of(runBranch),
+                    java.nio.file.Path.of(System.getProperty("user.home")), enforcer.policy().watchHome());
             // A retry or a fallback starts from what the failed attempt left, not from nothing.
             Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
                     ? handOver(request.runId(), task.id(), ws) : Optional.empty();
