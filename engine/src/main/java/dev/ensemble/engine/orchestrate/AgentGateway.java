@@ -13,6 +13,7 @@ import dev.ensemble.gateway.attempt.Attempt;
 import dev.ensemble.gateway.attempt.AttemptKeys;
 import dev.ensemble.gateway.attempt.ConversationSummary;
 import dev.ensemble.gateway.attempt.Refusal;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.llm.CallContext;
 import java.time.Instant;
 import java.util.Objects;
@@ -50,7 +51,9 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
                 () -> new IllegalArgumentException(agent.name() + " speaks no wire the gateway serves"));
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;
-        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop())) {
+        // Without an OS sandbox a flagged tool call is stopped before the agent gets it; inside one, only reported.
+        ToolCallAuditor auditor = new ToolCallAuditor(workspace.directory(), java.nio.file.Path.of(System.getProperty("user.home")));
+        try (Attempt attempt = keys.issue(context, refusal -> stopper.stop(), Optional.of(auditor), !cli.sandboxed())) {
             AgentTask routed = endpoint.route(task, wire, attempt.secret());
             AgentResult result;
             stopper.arm();
@@ -60,6 +63,10 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptKeys keys) {
                 stopper.disarm();
             }
             Optional<Refusal> refusal = attempt.refusal();
+            if (cli.sandboxed()) {
+                attempt.flagged().forEach(f -> events.onEvent(new AgentEvent.Error(Instant.now(), "tool-call auditor, reported only (the "
+                        + "sandbox confines the agent): " + dev.ensemble.core.Redactor.global().redact(f.describe()))));
+            }
             refusal.ifPresent(r -> events.onEvent(new AgentEvent.Error(Instant.now(), "stopped by the gateway: " + r.describe())));
             AgentResult metered = new AgentResult(refusal.isPresent() ? AgentResult.Status.FAILED : result.status(), result.finalMessage(),
                     result.filesChanged(), attempt.usage(), attempt.costUsd(), result.reportedCostUsd(), result.sessionId(),

@@ -37,6 +37,8 @@ import java.util.function.Consumer;
  *   cross one is refused, so nothing over budget is sent upstream;</li>
  *   <li>the runaway guard ({@link RunawayLimits}).</li>
  * </ul>
+ * and every answer it gets back, before it gets it, by the attempt's {@link ToolCallAuditor} when
+ * it has one.
  * A refusal is final for the attempt: its owner is told once (so it stops the agent process) and
  * every later request of the attempt is refused the same way. Only secrets' SHA-256 digests are
  * kept; each secret is registered with the {@link Redactor} so it never reaches a log or the ledger.
@@ -65,6 +67,16 @@ public final class AttemptKeys implements Gatekeeper {
      * gateway refuses the attempt a request (it should stop the agent and return at once).
      */
     public Attempt issue(CallContext context, Consumer<Refusal> onRefusal) {
+        return issue(context, onRefusal, Optional.empty(), false);
+    }
+
+    /**
+     * As {@link #issue(CallContext, Consumer)}, with the attempt's answers audited by {@code
+     * auditor} before they reach the agent: with {@code block} (no OS sandbox) a flagged tool call
+     * refuses the attempt and the agent gets an error instead; without it, the flag is only kept
+     * ({@link Attempt#flagged()}), for the sandbox already confines the agent.
+     */
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Optional<ToolCallAuditor> auditor, boolean block) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -75,7 +87,7 @@ public final class AttemptKeys implements Gatekeeper {
         Attempt attempt = new Attempt(keyId, secret, context, runaway, onRefusal, () -> {
             bySecretDigest.remove(digest, self[0]);
             byKeyId.remove(keyId, self[0]);
-        });
+        }, auditor, block);
         self[0] = attempt;
         bySecretDigest.put(digest, attempt);
         byKeyId.put(keyId, attempt);
@@ -118,6 +130,14 @@ public final class AttemptKeys implements Gatekeeper {
     }
 
     @Override
+    public Optional<dev.ensemble.gateway.AnswerCheck> answerCheck(Caller caller) {
+        if (caller.kind() != Caller.Kind.ATTEMPT) return Optional.empty();
+        Attempt attempt = byKeyId.get(caller.keyId());
+        if (attempt == null || !attempt.audited()) return Optional.empty();
+        return Optional.of(attempt::audit);
+    }
+
+    @Override
     public void settle(Caller caller, CallRecord record) {
         if (caller.kind() != Caller.Kind.ATTEMPT) return;
         Attempt attempt = byKeyId.get(caller.keyId());
@@ -146,7 +166,7 @@ public final class AttemptKeys implements Gatekeeper {
     }
 
     private static Admission refused(Refusal why) {
-        int status = why.reason().equals("runaway") ? 403 : 429;
+        int status = why.reason().equals("runaway") || why.reason().equals(ToolCallAuditor.BLOCKED) ? 403 : 429;
         return Admission.refused(status, why.reason(), why.message());
     }
 
