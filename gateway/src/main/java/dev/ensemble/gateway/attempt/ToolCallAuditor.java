@@ -92,7 +92,9 @@ public final class ToolCallAuditor {
     private static final Set<String> DETACHERS = Set.of("setsid", "nohup", "disown", "daemonize", "crontab", "at", "batch",
             "systemd-run", "launchctl", "screen", "tmux");
     private static final Set<String> WRITERS_ALL = Set.of("rm", "rmdir", "touch", "mkdir", "chmod", "chown", "chgrp", "truncate", "shred",
-            "tee", "unlink", "mv");
+            "tee", "unlink", "mv", "sqlite3");
+    /** A job put in the background ({@code cmd &}), not {@code &&}, {@code 2>&1} or {@code &>}. */
+    private static final Pattern BACKGROUND = Pattern.compile("(?<![&>|<])&(?![&>])");
     private static final Set<String> WRITERS_LAST = Set.of("cp", "ln", "install", "rsync");
     private static final Set<String> GIT_READS = Set.of("status", "log", "diff", "show", "rev-parse", "ls-files", "ls-tree", "cat-file",
             "for-each-ref", "blame", "grep", "describe", "shortlog", "rev-list", "merge-base", "name-rev", "show-ref", "version", "help");
@@ -192,6 +194,9 @@ public final class ToolCallAuditor {
         Matcher m = CREDENTIAL.matcher(text);
         while (m.find()) {
             String whole = m.group(1) + m.group(2);
+            int at = whole.lastIndexOf('@');
+            // curl's @file, and the like: the path starts after the @.
+            if (at >= 0 && at + 1 < whole.length() && "/~$".indexOf(whole.charAt(at + 1)) >= 0) whole = whole.substring(at + 1);
             if (whole.startsWith("/proc/") || whole.startsWith("/etc/")) return Optional.of(new Flag(Kind.CREDENTIALS, tool, whole));
             Optional<Path> resolved = resolve(whole, worktree);
             // A variable we cannot expand ($OUT/.env) is taken for outside: credentials are worth the false alarm.
@@ -266,6 +271,9 @@ public final class ToolCallAuditor {
                 if (script.contains("/dev/tcp/" + host) || script.contains("/dev/udp/" + host)) {
                     if (!loopback(host)) return Optional.of(new Flag(Kind.NETWORK, tool, "/dev/tcp to " + host));
                 }
+            }
+            if (BACKGROUND.matcher(script).find()) {
+                return Optional.of(new Flag(Kind.DETACH, tool, "a job put in the background with &"));
             }
             Path cwd = cwdAtStart;
             for (List<String> words : ShellWords.commands(script)) {
