@@ -129,7 +129,10 @@ final class AgentLoop {
                 Optional<String> loop = guard.onCall(call.name(), call.argumentsJson());
                 if (loop.isPresent()) return fail(loop.get());
 
-                Optional<ToolCallAuditor.Flag> flagged = auditor.audit(call.name(), call.argumentsJson());
+                // The file tools are confined to the workspace in-process (an escape is an error the model can act on);
+                // a command is not, so it is audited before it runs.
+                Optional<ToolCallAuditor.Flag> flagged = call.name().equals(Toolbox.RUN_COMMAND)
+                        ? auditor.audit(call.name(), call.argumentsJson()) : Optional.empty();
                 if (flagged.isPresent() && block) {
                     return fail(ToolCallAuditor.BLOCKED + ": " + flagged.get().describe() + " — not run, and the agent was stopped "
                             + "(no OS sandbox: ensemble's tool-call auditor stands in for it)");
