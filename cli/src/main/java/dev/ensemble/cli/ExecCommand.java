@@ -148,7 +148,8 @@ final class ExecCommand implements Callable<Integer> {
             // Created now, by ensemble, and moved only by compare-and-swap from where ensemble left it.
             RunBranch runBranch = RunBranch.create(app.repoRoot(), runId, baseCommit);
             Optional<StoreSeal> seal = app.store().seal();
-            guard = AttemptGuard.arm(ws, policy.watchIgnored(), policy.guardMainTree(), Optional.of(runBranch));
+            guard = AttemptGuard.arm(ws, policy.watchIgnored(), policy.guardMainTree(), Optional.of(runBranch),
+                    java.nio.file.Path.of(System.getProperty("user.home")), policy.watchHome());
             AgentTask task = new AgentTask(runId, "task", prompt, spec, provider, key, owned, limit, Optional.empty());
             CallContext context = CallContext.of("exec:" + agent.name()).withRun(runId, "task");
             gateway = agent.name().equals("builtin") ? Optional.empty() : RunGateway.start(app);

@@ -8,6 +8,7 @@ import dev.ensemble.gateway.attempt.CallRecordJson;
 import dev.ensemble.gateway.attempt.CarriedBudget;
 import dev.ensemble.gateway.attempt.Refusal;
 import dev.ensemble.gateway.attempt.RunawayLimits;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
 import dev.ensemble.llm.http.HttpTransport;
@@ -92,7 +93,13 @@ public final class AttemptAdmin {
         RunawayLimits limits = new RunawayLimits(Math.max(0, r.path("same_tool_call").asInt(RunawayLimits.DEFAULT.sameToolCall())),
                 Math.max(0, r.path("no_progress_requests").asInt(RunawayLimits.DEFAULT.noProgressRequests())));
         Remote remote = new Remote();
-        remote.attempt = keys.issue(context, refusal -> { }, remote::add, Optional.of(carried), limits);
+        JsonNode audit = body.path("audit");
+        Optional<ToolCallAuditor> auditor = audit.isObject() && !audit.path("worktree").asString("").isEmpty()
+                ? Optional.of(new ToolCallAuditor(java.nio.file.Path.of(audit.path("worktree").asString()),
+                        java.nio.file.Path.of(audit.path("home").asString(System.getProperty("user.home")))))
+                : Optional.empty();
+        remote.attempt = keys.issue(context, refusal -> { }, remote::add, Optional.of(carried), limits, auditor,
+                audit.path("block").asBoolean(false));
         attempts.put(remote.attempt.keyId(), remote);
         answer(ctx, 201, HttpTransport.JSON.createObjectNode().put("key_id", remote.attempt.keyId())
                 .put("secret", remote.attempt.secret()).put("store", storeId.get()));

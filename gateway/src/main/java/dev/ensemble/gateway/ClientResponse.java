@@ -29,6 +29,7 @@ final class ClientResponse {
     private final long createdNanos = System.nanoTime();
     private long firstByteNanos;
     private int status;
+    private AnswerGate gate;
 
     ClientResponse(Context ctx, WireCodec codec) {
         this.ctx = ctx;
@@ -59,6 +60,11 @@ final class ClientResponse {
     /** The encoder of this request's stream, which writes the error event after the first byte. */
     void encoder(StreamEncoder newEncoder) {
         this.encoder = newEncoder;
+    }
+
+    /** From now on, the tool calls of the answer are held until {@code check} has seen them ({@link AnswerGate}). */
+    void check(AnswerCheck check) {
+        this.gate = new AnswerGate(codec.wire(), check);
     }
 
     boolean committed() {
@@ -109,6 +115,11 @@ final class ClientResponse {
 
     /** A whole answer. */
     void plain(String modelId, String contentType, byte[] body) {
+        Optional<String> refused = gate == null ? Optional.empty() : gate.whole(body);
+        if (refused.isPresent()) {
+            error(403, refused.get());
+            return;
+        }
         sent(200);
         ctx.header(MODEL_HEADER, modelId);
         ctx.status(200).contentType(contentType).result(body);
@@ -137,6 +148,18 @@ final class ClientResponse {
 
     /** Writes and flushes at once: each event reaches the client as it is made. {@code length} -1: all of it. */
     void write(byte[] bytes, int offset, int length) {
+        if (gate != null) {
+            AnswerGate.Step step = gate.stream(bytes, offset, length < 0 ? bytes.length - offset : length);
+            AnswerGate held = gate;
+            gate = null;
+            try {
+                if (step.send().length > 0) write(step.send(), 0, -1);
+                step.refused().ifPresent(why -> streamError(403, why));
+            } finally {
+                gate = held;
+            }
+            return;
+        }
         try {
             out.write(bytes, offset, length < 0 ? bytes.length - offset : length);
             out.flush();

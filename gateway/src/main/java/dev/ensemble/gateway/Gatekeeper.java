@@ -32,6 +32,11 @@ public interface Gatekeeper {
     /** After each upstream attempt, with its ledger row (cost, tokens, latency): spend is counted here. */
     default void settle(Caller caller, CallRecord record) {}
 
+    /** Who looks at the tool calls of {@code caller}'s answers before they reach it (an attempt's auditor); empty: no one. */
+    default Optional<AnswerCheck> answerCheck(Caller caller) {
+        return Optional.empty();
+    }
+
     /** The first gatekeeper that knows the key decides; admission and settling ask every one in order. */
     static Gatekeeper first(java.util.List<Gatekeeper> keepers) {
         return new Gatekeepers(keepers);

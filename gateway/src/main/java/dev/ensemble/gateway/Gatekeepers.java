@@ -50,6 +50,15 @@ final class Gatekeepers implements Gatekeeper {
     }
 
     @Override
+    public Optional<AnswerCheck> answerCheck(Caller caller) {
+        for (Gatekeeper keeper : keepers) {
+            Optional<AnswerCheck> check = keeper.answerCheck(caller);
+            if (check.isPresent()) return check;
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public void settle(Caller caller, CallRecord record) {
         keepers.forEach(keeper -> keeper.settle(caller, record));
     }

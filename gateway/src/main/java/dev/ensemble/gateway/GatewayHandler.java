@@ -128,6 +128,7 @@ final class GatewayHandler {
         ChatRequest chat = request.chat().withContext(context);
         Consumer<CallRecord> settle = record -> options.gatekeeper().settle(caller, record);
         Optional<CallContext> owner = caller.kind() == Caller.Kind.ATTEMPT ? Optional.of(caller.context()) : Optional.empty();
+        options.gatekeeper().answerCheck(caller).ifPresent(out::check);
         ModelException last = null;
         ModelSpec firstTried = null;
         Admission.Refused notAllowed = null;

@@ -6,6 +6,7 @@ import dev.ensemble.agents.AgentResult.Status;
 import dev.ensemble.agents.AgentTask;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.ChatMessage;
 import dev.ensemble.llm.ChatModel;
@@ -40,6 +41,8 @@ final class AgentLoop {
     private final AgentListener listener;
     private final Toolbox tools;
     private final LoopGuard guard;
+    private final ToolCallAuditor auditor;
+    private final boolean block;
     private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
     private final Set<String> filesChanged = new LinkedHashSet<>();
     private volatile Usage usage = Usage.ZERO;
@@ -52,6 +55,18 @@ final class AgentLoop {
 
     AgentLoop(AgentTask task, Path workspace, ChatModel model, BuiltinSettings settings, AgentListener listener,
               dev.ensemble.agents.process.Confinement confinement) {
+        this(task, workspace, model, settings, listener, confinement, new ToolCallAuditor(workspace,
+                Path.of(System.getProperty("user.home"))), !confinement.launcher().confines());
+    }
+
+    /**
+     * @param auditor looks at every tool call before it runs
+     * @param block   whether a flagged call ends the run unrun (no OS sandbox), or is only reported
+     */
+    AgentLoop(AgentTask task, Path workspace, ChatModel model, BuiltinSettings settings, AgentListener listener,
+              dev.ensemble.agents.process.Confinement confinement, ToolCallAuditor auditor, boolean block) {
+        this.auditor = auditor;
+        this.block = block;
         this.task = task;
         this.model = model;
         this.settings = settings;
@@ -114,6 +129,16 @@ final class AgentLoop {
                 Optional<String> loop = guard.onCall(call.name(), call.argumentsJson());
                 if (loop.isPresent()) return fail(loop.get());
 
+                // The file tools are confined to the workspace in-process (an escape is an error the model can act on);
+                // a command is not, so it is audited before it runs.
+                Optional<ToolCallAuditor.Flag> flagged = call.name().equals(Toolbox.RUN_COMMAND)
+                        ? auditor.audit(call.name(), call.argumentsJson()) : Optional.empty();
+                if (flagged.isPresent() && block) {
+                    return fail(ToolCallAuditor.BLOCKED + ": " + flagged.get().describe() + " — not run, and the agent was stopped "
+                            + "(no OS sandbox: ensemble's tool-call auditor stands in for it)");
+                }
+                flagged.ifPresent(f -> emit(new AgentEvent.Error(Instant.now(), "tool-call auditor, reported only (the sandbox confines "
+                        + "the command): " + redact(f.describe()))));
                 ToolOutcome outcome = tools.execute(call);
                 if (outcome.changedPath().isPresent()) {
                     synchronized (filesChanged) {

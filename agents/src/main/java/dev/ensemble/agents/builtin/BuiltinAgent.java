@@ -13,6 +13,7 @@ import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.core.Redactor;
 import dev.ensemble.core.Usage;
 import dev.ensemble.core.WireProtocol;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.llm.ChatModel;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,7 @@ public final class BuiltinAgent implements Agent {
     private final Function<AgentTask, ChatModel> models;
     private final BuiltinSettings settings;
     private final Launcher launcher;
+    private final boolean audit;
 
     /** Unconfined commands (tests, and code that runs no attempt). */
     public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings) {
@@ -68,6 +70,11 @@ public final class BuiltinAgent implements Agent {
      * @param launcher through which the agent's commands start (the run's sandbox, {@code policy.network})
      */
     public BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings, Launcher launcher) {
+        this(models, settings, launcher, true);
+    }
+
+    private BuiltinAgent(Function<AgentTask, ChatModel> models, BuiltinSettings settings, Launcher launcher, boolean audit) {
+        this.audit = audit;
         this.models = Objects.requireNonNull(models, "models");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
@@ -75,7 +82,15 @@ public final class BuiltinAgent implements Agent {
 
     /** The same agent with its commands started through {@code l}. */
     public BuiltinAgent withLauncher(Launcher l) {
-        return new BuiltinAgent(models, settings, l);
+        return new BuiltinAgent(models, settings, l, audit);
+    }
+
+    /**
+     * The same agent with its tool-call auditor blocking (the default: a flagged call ends the run
+     * unrun when there is no OS sandbox) or only reporting (tests of what the guard alone catches).
+     */
+    public BuiltinAgent withAudit(boolean blocking) {
+        return new BuiltinAgent(models, settings, launcher, blocking);
     }
 
     @Override
@@ -103,7 +118,9 @@ public final class BuiltinAgent implements Agent {
         try {
             loop = new AgentLoop(task, workspace.directory(), models.apply(task), settings, sink,
                     new Confinement(launcher, workspace.directory(), Optional.of(workspace.gitDir()),
-                            workspace.repoRoot(), launcher.agentNetwork()));
+                            workspace.repoRoot(), launcher.agentNetwork()),
+                    new ToolCallAuditor(workspace.directory(), java.nio.file.Path.of(System.getProperty("user.home"))),
+                    audit && !launcher.confines());
         } catch (RuntimeException e) {
             String reason = Redactor.global().redact("cannot start the builtin agent: " + e.getMessage());
             AgentEvent error = new AgentEvent.Error(Instant.now(), reason);

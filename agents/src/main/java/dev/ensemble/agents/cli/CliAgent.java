@@ -40,6 +40,11 @@ public abstract class CliAgent implements Agent {
     private final String executable;
     private final Set<WireProtocol> drives;
 
+    /** Whether this agent's processes start inside an OS sandbox (else the gateway's tool-call auditor blocks what it flags). */
+    public boolean sandboxed() {
+        return settings.launcher().confines();
+    }
+
     protected CliAgent(String name, String executable, Set<WireProtocol> drives, CliSettings settings) {
         this.name = name;
         this.executable = executable;

@@ -26,10 +26,30 @@ import java.util.regex.Pattern;
  *                               (turn off only when someone edits the checkout while tasks run)
  * @param watchIgnored           git-ignored files of the main tree, besides {@code .env*} and
  *                               {@code .ensemble/}, that each attempt's guard snapshots and restores
+ * @param watchHome              files of the user's home (globs relative to it) that each attempt's
+ *                               guard snapshots and restores: where a write outside the repository
+ *                               buys persistence or escalation ({@link #DEFAULT_WATCH_HOME})
  */
 public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFolders, List<String> copyIgnored,
                      long maxFileBytes, boolean allowBinary, List<String> binaryAllowed, boolean guardMainTree,
-                     List<String> watchIgnored) {
+                     List<String> watchIgnored, List<String> watchHome) {
+
+    /** {@code policy.watch_home}'s default (the README lists the same): shell start-up, ssh, git, package managers, clouds, CLIs. */
+    public static final List<String> DEFAULT_WATCH_HOME = List.of(
+            ".ssh/**", ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv", ".zprofile",
+            ".zlogin", ".config/fish/config.fish", ".gitconfig", ".git-credentials", ".config/git/**", ".aws/**", ".netrc",
+            ".npmrc", ".yarnrc", ".pypirc", ".config/pip/**", ".docker/config.json", ".kube/config", ".config/gcloud/*.json",
+            ".config/gcloud/configurations/**", ".config/autostart/**", ".config/systemd/user/**", ".local/bin/**",
+            ".claude/settings.json", ".claude/settings.local.json", ".codex/config.toml", ".gemini/settings.json",
+            ".config/opencode/**", ".continue/config.*");
+
+    /** With the default watched home files. */
+    public Policy(List<String> protectedPaths, List<String> allowedTopLevelFolders, List<String> copyIgnored,
+                  long maxFileBytes, boolean allowBinary, List<String> binaryAllowed, boolean guardMainTree,
+                  List<String> watchIgnored) {
+        this(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored,
+                DEFAULT_WATCH_HOME);
+    }
 
     /** Without extra watched ignored files. */
     public Policy(List<String> protectedPaths, List<String> allowedTopLevelFolders, List<String> copyIgnored,
@@ -53,7 +73,7 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
             "approve_paths",  // read by ApprovePaths
             // read by dev.ensemble.agents.process.SandboxPolicy
             "sandbox", "network", "judge_network",
-            "watch_ignored");
+            "watch_ignored", "watch_home");
     private static final Pattern KEYED = Pattern.compile("(policy\\.[a-z_]+(?:\\[\\d+])?): (.*)", Pattern.DOTALL);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib)?");
@@ -64,42 +84,48 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
         copyIgnored = List.copyOf(copyIgnored);
         binaryAllowed = List.copyOf(binaryAllowed);
         watchIgnored = List.copyOf(watchIgnored);
+        watchHome = List.copyOf(watchHome);
         if (maxFileBytes <= 0) throw new IllegalArgumentException("max file size must be positive");
         for (String folder : allowedTopLevelFolders) {
             if (folder.isBlank() || folder.contains("/") || folder.equals("..") || folder.equals(".")) {
                 throw new IllegalArgumentException("allowed top-level folder must be one plain name: '" + folder + "'");
             }
         }
-        for (List<String> globs : List.of(protectedPaths, copyIgnored, binaryAllowed, watchIgnored)) Glob.all(globs);
+        for (List<String> globs : List.of(protectedPaths, copyIgnored, binaryAllowed, watchIgnored, watchHome)) Glob.all(globs);
     }
 
     public Policy withProtectedPaths(List<String> globs) {
-        return new Policy(globs, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
+        return new Policy(globs, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored, watchHome);
     }
 
     public Policy withAllowedTopLevelFolders(List<String> folders) {
-        return new Policy(protectedPaths, folders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
+        return new Policy(protectedPaths, folders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored, watchHome);
     }
 
     public Policy withCopyIgnored(List<String> globs) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, globs, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
+        return new Policy(protectedPaths, allowedTopLevelFolders, globs, maxFileBytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored, watchHome);
     }
 
     public Policy withMaxFileBytes(long bytes) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, bytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, bytes, allowBinary, binaryAllowed, guardMainTree, watchIgnored, watchHome);
     }
 
     public Policy withBinary(boolean allowed, List<String> globs) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowed, globs, guardMainTree, watchIgnored);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowed, globs, guardMainTree, watchIgnored, watchHome);
     }
 
     public Policy withWatchIgnored(List<String> globs) {
         return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree,
-                globs);
+                globs, watchHome);
+    }
+
+    public Policy withWatchHome(List<String> globs) {
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guardMainTree,
+                watchIgnored, globs);
     }
 
     public Policy withGuardMainTree(boolean guard) {
-        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guard, watchIgnored);
+        return new Policy(protectedPaths, allowedTopLevelFolders, copyIgnored, maxFileBytes, allowBinary, binaryAllowed, guard, watchIgnored, watchHome);
     }
 
     /**
@@ -137,7 +163,8 @@ public record Policy(List<String> protectedPaths, List<String> allowedTopLevelFo
         List<String> binaryAllowed = section.containsKey("binary_allowed") ? globs(section, "binary_allowed") : List.of();
         boolean guard = !section.containsKey("guard_main_tree") || bool(section, "guard_main_tree");
         List<String> watchIgnored = section.containsKey("watch_ignored") ? globs(section, "watch_ignored") : List.of();
-        return new Policy(protectedPaths, folders, copyIgnored, maxBytes, allowBinary, binaryAllowed, guard, watchIgnored);
+        List<String> watchHome = section.containsKey("watch_home") ? globs(section, "watch_home") : DEFAULT_WATCH_HOME;
+        return new Policy(protectedPaths, folders, copyIgnored, maxBytes, allowBinary, binaryAllowed, guard, watchIgnored, watchHome);
     }
 
     /**

@@ -24,5 +24,10 @@ public final class Rules {
     /** ensemble's store was written by another process, or its file replaced, while the attempt ran. */
     public static final String STORE_TAMPERED = "store-tampered";
 
+    /** A watched file of the user's home ({@code policy.watch_home}: {@code ~/.ssh}, {@code ~/.bashrc}…) changed. */
+    public static final String HOME_FILE_MODIFIED = "home-file-modified";
+    /** The tool-call auditor stopped a tool call before it ran (credentials, the network, a write outside the worktree). */
+    public static final String TOOL_CALL_BLOCKED = "tool-call-blocked";
+
     private Rules() {}
 }

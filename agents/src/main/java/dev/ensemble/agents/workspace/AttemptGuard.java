@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>git's {@code config}, {@code HEAD}, hooks and info files (restored from a copy) and every ref
  *       outside ensemble's own (restored by compare-and-swap), and the run branch ({@link RunBranch});</li>
  *   <li>loose objects ({@link ObjectGuard}) and packs;</li>
- *   <li>other tasks' worktrees that were idle during the attempt (a write into them is the attempt's).</li>
+ *   <li>other tasks' worktrees that were idle during the attempt (a write into them is the attempt's);</li>
+ *   <li>outside the repository, the user's home files that {@code policy.watch_home} names
+ *       ({@link HomeWatch}: {@code ~/.ssh}, shell start-up files, git and cloud config…).</li>
  * </ul>
  * Each difference is a {@link Finding}: what changed, and whether it was restored or why not.
  */
@@ -50,13 +52,15 @@ public final class AttemptGuard {
     private final Optional<RunBranch> runBranch;
     private final FileKeeper keeper;
     private final ObjectGuard objects;
+    private final HomeWatch home;
     private Snapshot snapshot;
     private Map<String, Snapshot.FileStamp> ignored;
     private final Map<Path, Map<String, Snapshot.FileStamp>> others = new TreeMap<>();
     private final Map<Path, Long> otherEpochs = new TreeMap<>();
     private boolean disarmed;
 
-    private AttemptGuard(Workspace ws, List<String> watchIgnored, boolean guardMainTree, Optional<RunBranch> runBranch) {
+    private AttemptGuard(Workspace ws, List<String> watchIgnored, boolean guardMainTree, Optional<RunBranch> runBranch,
+                         Path userHome, List<String> watchHome) {
         this.ws = ws;
         this.root = ws.repoRoot().toAbsolutePath().normalize();
         this.watchIgnored = List.copyOf(watchIgnored);
@@ -66,11 +70,22 @@ public final class AttemptGuard {
         Path common = WorkspaceManager.commonDir(git, root);
         this.keeper = new FileKeeper(root, git, common, ws, quarantine());
         this.objects = new ObjectGuard(common.resolve("objects"), root.resolve(".ensemble").resolve("guard").resolve("objects"));
+        this.home = new HomeWatch(userHome, watchHome, quarantine());
     }
 
-    /** Takes the baseline; call right before the agent starts. */
+    /** Takes the baseline, watching nothing outside the repository; call right before the agent starts. */
     public static AttemptGuard arm(Workspace ws, List<String> watchIgnored, boolean guardMainTree, Optional<RunBranch> runBranch) {
-        AttemptGuard guard = new AttemptGuard(ws, watchIgnored, guardMainTree, runBranch);
+        return arm(ws, watchIgnored, guardMainTree, runBranch, Path.of(System.getProperty("user.home")), List.of());
+    }
+
+    /**
+     * Takes the baseline; call right before the agent starts. {@code watchHome} ({@code
+     * policy.watch_home}) names the files of {@code userHome} (the user's, not an agent's private
+     * home) that are kept and restored as well.
+     */
+    public static AttemptGuard arm(Workspace ws, List<String> watchIgnored, boolean guardMainTree, Optional<RunBranch> runBranch,
+                                   Path userHome, List<String> watchHome) {
+        AttemptGuard guard = new AttemptGuard(ws, watchIgnored, guardMainTree, runBranch, userHome, watchHome);
         Path self = ws.directory().toAbsolutePath().normalize();
         EPOCHS.computeIfAbsent(self, p -> new AtomicLong()).incrementAndGet();
         ACTIVE.add(self);
@@ -85,6 +100,7 @@ public final class AttemptGuard {
         ignored = keeper.watchedIgnored(watchIgnored);
         keeper.keepCopies(ignored.keySet());
         objects.baseline();
+        home.baseline();
         others.clear();
         otherEpochs.clear();
         Path self = ws.directory().toAbsolutePath().normalize();
@@ -124,6 +140,7 @@ public final class AttemptGuard {
                     ? (ignoredNow.containsKey(path) ? "ignored file modified" : "ignored file deleted") : "ignored file created"));
         }
         findings.addAll(objects.checkAndUndo(Git.in(root)));
+        findings.addAll(home.checkAndUndo());
         for (var entry : others.entrySet()) {
             Path other = entry.getKey();
             long epoch = EPOCHS.getOrDefault(other, new AtomicLong()).get();

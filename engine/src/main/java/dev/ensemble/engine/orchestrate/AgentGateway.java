@@ -12,6 +12,7 @@ import dev.ensemble.core.WireProtocol;
 import dev.ensemble.gateway.attempt.AttemptIssuer;
 import dev.ensemble.gateway.attempt.IssuedAttempt;
 import dev.ensemble.gateway.attempt.Refusal;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.llm.CallContext;
 import dev.ensemble.llm.CallRecord;
 import java.time.Instant;
@@ -50,8 +51,11 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptIssuer keys) {
                 () -> new IllegalArgumentException(agent.name() + " speaks no wire the gateway serves"));
         Stopper stopper = new Stopper(Thread.currentThread());
         AgentListener events = listener == null ? AgentListener.NONE : listener;
+        // Without an OS sandbox a flagged tool call is stopped before the agent gets it; inside one, only reported.
+        ToolCallAuditor auditor = new ToolCallAuditor(workspace.directory(), java.nio.file.Path.of(System.getProperty("user.home")));
         // Each upstream request is an event of the run as it happens (transcript and live view), besides its ledger row.
-        try (IssuedAttempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)))) {
+        try (IssuedAttempt attempt = keys.issue(context, refusal -> stopper.stop(), call -> events.onEvent(modelCall(call)),
+                Optional.of(auditor), !cli.sandboxed())) {
             AgentTask routed = endpoint.route(task, wire, attempt.secret());
             AgentResult result;
             stopper.arm();
@@ -63,6 +67,10 @@ public record AgentGateway(GatewayEndpoint endpoint, AttemptIssuer keys) {
             // Revoked before it is read: a running gateway's last rows arrive with the revocation.
             attempt.close();
             Optional<Refusal> refusal = attempt.refusal();
+            if (cli.sandboxed()) {
+                attempt.flagged().forEach(f -> events.onEvent(new AgentEvent.Error(Instant.now(), "tool-call auditor, reported only (the "
+                        + "sandbox confines the agent): " + dev.ensemble.core.Redactor.global().redact(f.describe()))));
+            }
             refusal.ifPresent(r -> events.onEvent(new AgentEvent.Error(Instant.now(), "stopped by the gateway: " + r.describe())));
             AgentResult metered = new AgentResult(refusal.isPresent() ? AgentResult.Status.FAILED : result.status(), result.finalMessage(),
                     result.filesChanged(), attempt.usage(), attempt.costUsd(), result.reportedCostUsd(), result.sessionId(),

@@ -14,6 +14,7 @@ import dev.ensemble.agents.workspace.Git;
 import dev.ensemble.agents.workspace.MergeResult;
 import dev.ensemble.agents.workspace.RunBranch;
 import dev.ensemble.agents.workspace.AttemptGuard;
+import dev.ensemble.gateway.attempt.ToolCallAuditor;
 import dev.ensemble.agents.workspace.RunBranchMovedException;
 import dev.ensemble.agents.workspace.Workspace;
 import dev.ensemble.agents.workspace.WorkspaceManager;
@@ -192,7 +193,8 @@ public final class AgentTaskExecutor implements TaskExecutor {
         AttemptGuard guard = null;
         try {
             Optional<StoreSeal> seal = agentRuns.store().seal();
-            guard = AttemptGuard.arm(ws, enforcer.policy().watchIgnored(), enforcer.policy().guardMainTree(), Optional.of(runBranch));
+            guard = AttemptGuard.arm(ws, enforcer.policy().watchIgnored(), enforcer.policy().guardMainTree(), Optional.of(runBranch),
+                    java.nio.file.Path.of(System.getProperty("user.home")), enforcer.policy().watchHome());
             // A retry or a fallback starts from what the failed attempt left, not from nothing.
             Optional<HandOver> handedOver = session.isEmpty() && (request.attempt() > 1 || request.fallbackStep() > 0)
                     ? handOver(request.runId(), task.id(), ws) : Optional.empty();
@@ -230,6 +232,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
             seal.flatMap(s -> agentRuns.store().brokenSeal(s)).ifPresent(why -> guarded.add(new AttemptGuard.Finding(
                     ".ensemble/ensemble.db", Rules.STORE_TAMPERED, why, false, "the store is not rolled back: check `ensemble runs` "
                     + "and `ensemble memory list` (with the sandbox on, the agent cannot see it)")));
+            if (result.failureReason().startsWith(ToolCallAuditor.BLOCKED + ":")) {
+                guarded.add(new AttemptGuard.Finding("(tool call)", Rules.TOOL_CALL_BLOCKED, result.failureReason(), true,
+                        "stopped before it ran"));
+            }
             ChangeSet changes = workspaces.commit(ws, "ensemble " + request.runId() + " task " + task.id() + " (" + agent.name()
                     + ", " + choice.model().id() + "): " + task.title());
             Verdict verdict = enforcer.enforce(agent.name(), changes, task.files(), ws, guarded);
@@ -288,6 +294,10 @@ public final class AgentTaskExecutor implements TaskExecutor {
                                       ChangeSet changes, Verdict verdict, AttemptTranscript transcript, AttemptGuard guard) {
         String agentName = choice.agent().name();
         String model = choice.model().id();
+        if (verdict.rules().contains(Rules.TOOL_CALL_BLOCKED)) {
+            // Stopped for what it asked to run, not for failing at the task: a rejection, not a retry.
+            return outcome(TaskOutcome.Status.REJECTED, "enforcer: " + verdict.summary(), choice, result, changes);
+        }
         if (!result.succeeded()) {
             return outcome(TaskOutcome.Status.FAILED, agentName + " " + result.status().name().toLowerCase(java.util.Locale.ROOT)
                     + ": " + result.failureReason(), choice, result, changes);

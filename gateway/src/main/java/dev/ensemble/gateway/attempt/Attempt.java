@@ -27,6 +27,9 @@ public final class Attempt implements IssuedAttempt {
     private final Consumer<CallRecord> onCall;
     private final java.util.Optional<CarriedBudget> carried;
     private final RunawayGuard guard;
+    private final Optional<ToolCallAuditor> auditor;
+    private final boolean block;
+    private final List<ToolCallAuditor.Flag> flagged = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Runnable revoke;
     private final AtomicReference<Refusal> refusal = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -37,9 +40,12 @@ public final class Attempt implements IssuedAttempt {
     private List<ChatMessage> conversation = List.of();
 
     Attempt(String keyId, String secret, CallContext context, RunawayLimits limits, Consumer<Refusal> onRefusal,
-            Consumer<CallRecord> onCall, java.util.Optional<CarriedBudget> carried, Runnable revoke) {
+            Consumer<CallRecord> onCall, java.util.Optional<CarriedBudget> carried, Runnable revoke,
+            Optional<ToolCallAuditor> auditor, boolean block) {
         this.onCall = onCall == null ? r -> { } : onCall;
         this.carried = carried;
+        this.auditor = auditor;
+        this.block = block;
         this.keyId = keyId;
         this.secret = secret;
         this.context = Objects.requireNonNull(context, "context");
@@ -117,6 +123,33 @@ public final class Attempt implements IssuedAttempt {
 
     RunawayGuard guard() {
         return guard;
+    }
+
+    /** The tool calls the auditor flagged in this attempt's answers (blocked, or with the sandbox on only reported). */
+    public List<ToolCallAuditor.Flag> flagged() {
+        return List.copyOf(flagged);
+    }
+
+    /** Whether this attempt's answers are audited at all. */
+    boolean audited() {
+        return auditor.isPresent();
+    }
+
+    /**
+     * Audits the tool calls of an answer before the agent gets it: a flagged call is recorded and,
+     * when this attempt blocks (no OS sandbox), refuses the attempt (its owner stops the agent)
+     * and says why the answer is replaced by an error.
+     */
+    Optional<String> audit(List<dev.ensemble.llm.ToolCall> calls) {
+        if (auditor.isEmpty()) return Optional.empty();
+        Optional<ToolCallAuditor.Flag> flag = auditor.get().audit(calls);
+        if (flag.isEmpty()) return Optional.empty();
+        flagged.add(flag.get());
+        if (!block) return Optional.empty();
+        Refusal why = refuse(new Refusal(ToolCallAuditor.BLOCKED, Redactor.global().redact(ToolCallAuditor.BLOCKED + ": "
+                + flag.get().describe() + " — not passed on to the agent, which was stopped (no OS sandbox: ensemble's tool-call "
+                + "auditor stands in for it)")));
+        return Optional.of(why.message());
     }
 
     /** Records the first refusal and tells the owner once, so it stops the agent. */

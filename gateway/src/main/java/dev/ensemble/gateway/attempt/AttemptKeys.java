@@ -39,6 +39,8 @@ import java.util.function.Consumer;
  *   cross one is refused, so nothing over budget is sent upstream;</li>
  *   <li>the runaway guard ({@link RunawayLimits}).</li>
  * </ul>
+ * and every answer it gets back, before it gets it, by the attempt's {@link ToolCallAuditor} when
+ * it has one.
  * A refusal is final for the attempt: its owner is told once (so it stops the agent process) and
  * every later request of the attempt is refused the same way. Only secrets' SHA-256 digests are
  * kept; each secret is registered with the {@link Redactor} so it never reaches a log or the ledger.
@@ -68,25 +70,30 @@ public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
      * gateway refuses the attempt a request (it should stop the agent and return at once).
      */
     public Attempt issue(CallContext context, Consumer<Refusal> onRefusal) {
-        return issue(context, onRefusal, record -> { });
+        return issue(context, onRefusal, record -> { }, Optional.empty(), false);
     }
 
     /**
      * As {@link #issue(CallContext, Consumer)}; {@code onCall} hears of each upstream request of
      * the attempt as its ledger row is settled, on the request's thread (the run's live events).
+     * The attempt's answers are audited by {@code auditor} before they reach the agent: with
+     * {@code block} (no OS sandbox) a flagged tool call refuses the attempt and the agent gets an
+     * error instead; without it, the flag is only kept ({@link Attempt#flagged()}), for the sandbox
+     * already confines the agent.
      */
     @Override
-    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall) {
-        return issue(context, onRefusal, onCall, Optional.empty(), runaway);
+    public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall,
+                         Optional<ToolCallAuditor> auditor, boolean block) {
+        return issue(context, onRefusal, onCall, Optional.empty(), runaway, auditor, block);
     }
 
     /**
-     * As {@link #issue(CallContext, Consumer, Consumer)}, for an owner in another process: its
-     * requests are checked against {@code carried} (the owner's budgets and spending) instead of
-     * this process's, and the runaway guard with the owner's {@code limits}.
+     * As {@link #issue(CallContext, Consumer, Consumer, Optional, boolean)}, for an owner in another
+     * process: its requests are checked against {@code carried} (the owner's budgets and spending)
+     * instead of this process's, and the runaway guard with the owner's {@code limits}.
      */
     public Attempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall,
-                         Optional<CarriedBudget> carried, RunawayLimits limits) {
+                         Optional<CarriedBudget> carried, RunawayLimits limits, Optional<ToolCallAuditor> auditor, boolean block) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -97,7 +104,7 @@ public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
         Attempt attempt = new Attempt(keyId, secret, context, limits, onRefusal, onCall, carried, () -> {
             bySecretDigest.remove(digest, self[0]);
             byKeyId.remove(keyId, self[0]);
-        });
+        }, auditor, block);
         self[0] = attempt;
         bySecretDigest.put(digest, attempt);
         byKeyId.put(keyId, attempt);
@@ -146,6 +153,14 @@ public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
     }
 
     @Override
+    public Optional<dev.ensemble.gateway.AnswerCheck> answerCheck(Caller caller) {
+        if (caller.kind() != Caller.Kind.ATTEMPT) return Optional.empty();
+        Attempt attempt = byKeyId.get(caller.keyId());
+        if (attempt == null || !attempt.audited()) return Optional.empty();
+        return Optional.of(attempt::audit);
+    }
+
+    @Override
     public void settle(Caller caller, CallRecord record) {
         if (caller.kind() != Caller.Kind.ATTEMPT) return;
         Attempt attempt = byKeyId.get(caller.keyId());
@@ -174,7 +189,7 @@ public final class AttemptKeys implements Gatekeeper, AttemptIssuer {
     }
 
     private static Admission refused(Refusal why) {
-        int status = why.reason().equals("runaway") ? 403 : 429;
+        int status = why.reason().equals("runaway") || why.reason().equals(ToolCallAuditor.BLOCKED) ? 403 : 429;
         return Admission.refused(status, why.reason(), why.message());
     }
 

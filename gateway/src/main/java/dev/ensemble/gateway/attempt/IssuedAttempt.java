@@ -24,6 +24,11 @@ public interface IssuedAttempt extends AutoCloseable {
     /** The sum of the attempt's ledger rows. */
     double costUsd();
 
+    /** The tool calls the gateway's auditor flagged in the attempt's answers (only this process's gateway keeps them). */
+    default java.util.List<ToolCallAuditor.Flag> flagged() {
+        return java.util.List.of();
+    }
+
     /** Upstream calls made (a retry or a fallback step counts). */
     int calls();
 

@@ -89,7 +89,8 @@ public final class RemoteAttempts implements AttemptIssuer {
     }
 
     @Override
-    public IssuedAttempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall) {
+    public IssuedAttempt issue(CallContext context, Consumer<Refusal> onRefusal, Consumer<CallRecord> onCall,
+                               Optional<ToolCallAuditor> auditor, boolean block) {
         Spent spent = spend.spent(context);
         ObjectNode body = HttpTransport.JSON.createObjectNode().put("command", context.command()).put("run", context.runId())
                 .put("task", context.taskId()).put("role", context.role()).put("attempt", context.attempt())
@@ -100,6 +101,9 @@ public final class RemoteAttempts implements AttemptIssuer {
         put(b, "task_usd", budget.taskUsd());
         b.put("spent_today", spent.todayUsd()).put("spent_run", spent.runUsd()).put("spent_task", spent.taskUsd());
         body.putObject("runaway").put("same_tool_call", runaway.sameToolCall()).put("no_progress_requests", runaway.noProgressRequests());
+        // The running gateway audits the attempt's answers as this process's would (it must share the file system to mean anything).
+        auditor.ifPresent(a -> body.putObject("audit").put("worktree", a.worktree().toString()).put("home", a.home().toString())
+                .put("block", block));
         JsonNode minted = call(HttpRequest.newBuilder(uri("/ensemble/attempts")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(HttpTransport.JSON.writeValueAsBytes(body))), 201);
         String secret = minted.path("secret").asString();
