@@ -122,11 +122,6 @@ public final class ToolCallAuditor {
         this.checkout = c;
     }
 
-    /** The worktree the agent may read and write. */
-    public Path worktree() {
-        return worktree;
-    }
-
     /** What {@code ~} stands for. */
     public Path home() {
         return home;
@@ -246,7 +241,8 @@ public final class ToolCallAuditor {
         }
     }
 
-    Path worktree() {
+    /** The worktree the agent may read and write. */
+    public Path worktree() {
         return worktree;
     }
 
