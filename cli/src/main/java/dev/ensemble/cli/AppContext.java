@@ -78,6 +78,7 @@ public final class AppContext implements AutoCloseable {
     /** The empty in-memory store that read-only commands see while the real one was never created. */
     private Store emptyStore;
     private Ledger ledger;
+    private boolean ledgerWritesBehind;
     private ChatModels models;
     private BudgetGuard budgetGuard;
     private AttemptTap attemptTap;
@@ -386,8 +387,30 @@ public final class AppContext implements AutoCloseable {
     }
 
     public synchronized Ledger ledger() {
-        if (ledger == null) ledger = new Ledger(store());
+        if (ledger == null) {
+            ledger = new Ledger(store());
+            if (ledgerWritesBehind) ledger.writeBehind();
+        }
         return ledger;
+    }
+
+    /**
+     * For a server (the gateway): the ledger, once opened, writes its rows on a thread of its own
+     * so no call waits for a commit ({@link Ledger#writeBehind()}); {@link #closeLedger()} or
+     * {@link #close()} writes what is queued. The store is still opened only by the first call.
+     */
+    public synchronized void writeLedgerBehind() {
+        ledgerWritesBehind = true;
+        if (ledger != null) ledger.writeBehind();
+    }
+
+    /** Writes the ledger's queued rows: from a shutdown hook, which may run before {@link #close()} would. */
+    public void closeLedger() {
+        Ledger opened;
+        synchronized (this) {
+            opened = ledger;
+        }
+        if (opened != null) opened.close();
     }
 
     public synchronized ChatModels models() {
@@ -544,6 +567,7 @@ public final class AppContext implements AutoCloseable {
         if (availabilityChecks != null) availabilityChecks.close();
         ollamaTags.close();
         if (tracing != null) tracing.ifPresent(GatewayTracing::close); // sends the last spans
+        if (ledger != null) ledger.close();
         if (store != null) store.close();
         if (emptyStore != null) emptyStore.close();
     }

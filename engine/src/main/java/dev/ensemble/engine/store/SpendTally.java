@@ -1,7 +1,9 @@
 package dev.ensemble.engine.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +31,7 @@ final class SpendTally {
     private double day;
     private final Map<String, Double> runs = lru();
     private final Map<String, Double> tasks = lru();
+    private final List<Unwritten> unwritten = new ArrayList<>();
 
     SpendTally(Store store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -38,7 +41,35 @@ final class SpendTally {
     synchronized double[] spent(Instant dayStart, String runId, String taskId) {
         String run = runId == null ? "" : runId;
         String task = taskId == null ? "" : taskId;
-        if (store.isPostgres()) return full(dayStart, run, task);
+        double[] spent = store.isPostgres() ? full(dayStart, run, task) : stored(dayStart, run, task);
+        for (Unwritten row : unwritten) {
+            if (!row.startedAt().isBefore(dayStart)) spent[0] += row.usd();
+            if (!run.isEmpty() && run.equals(row.run())) {
+                spent[1] += row.usd();
+                if (!task.isEmpty() && task.equals(row.task())) spent[2] += row.usd();
+            }
+        }
+        return spent;
+    }
+
+    /** A row queued for the store: counted from now on, from memory until {@link #written} puts it there. */
+    synchronized void queued(Unwritten row) {
+        unwritten.add(row);
+    }
+
+    /**
+     * Runs {@code commit}, which makes {@code rows} visible in the store, and stops counting them
+     * from memory in the same step. When it throws, they stay counted from memory.
+     */
+    synchronized void written(List<Unwritten> rows, Runnable commit) {
+        commit.run();
+        for (Unwritten row : rows) unwritten.remove(row);
+    }
+
+    /** A row on its way to the store, as a budget counts it. */
+    record Unwritten(Instant startedAt, String run, String task, double usd) { }
+
+    private double[] stored(Instant dayStart, String run, String task) {
         return store.read(handle -> {
             if (lastId < 0) lastId = handle.createQuery("SELECT COALESCE(MAX(id), 0) FROM model_calls").mapTo(Long.class).one();
             // Rows newer than the last check go to every window already summed.
