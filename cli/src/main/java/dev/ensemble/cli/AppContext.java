@@ -430,7 +430,16 @@ public final class AppContext implements AutoCloseable {
     /** What was spent against each budget, from the ledger (nothing while there is no store). */
     public SpendSource spendSource() {
         Clock budgetClock = clock;
-        return context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
+        // Opened once the store exists, then kept: asked before every call, it must not take this context's lock each time.
+        java.util.concurrent.atomic.AtomicReference<LedgerSpend> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        return context -> {
+            LedgerSpend spend = opened.get();
+            if (spend == null) {
+                if (!storeExists()) return Spent.NOTHING;
+                spend = opened.updateAndGet(s -> s != null ? s : new LedgerSpend(ledger(), budgetClock));
+            }
+            return spend.spent(context);
+        };
     }
 
     /**
