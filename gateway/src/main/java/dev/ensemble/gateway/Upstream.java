@@ -261,7 +261,7 @@ final class Upstream {
             if (cause instanceof HttpTimeoutException) {
                 throw new ModelException(Kind.TIMEOUT, attempt.who() + ": no answer within the first-token timeout", cause);
             }
-            if (cause instanceof ConnectException) {
+            if (cause instanceof ConnectException || cause != null && cause.getCause() instanceof ConnectException) {
                 throw ModelException.noUsableModel(null, List.of(UnusableModel.notAnswering(attempt.spec, attempt.provider)), cause);
             }
             throw new ModelException(Kind.CONNECTION, attempt.who() + ": " + describe(cause), cause);
