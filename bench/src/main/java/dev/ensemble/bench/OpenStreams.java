@@ -61,6 +61,8 @@ public final class OpenStreams {
         CountDownLatch open = new CountDownLatch(count);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger failed = new AtomicInteger();
+        // Why each failed one failed (a status, an exception's class), so a count of failures can be explained.
+        java.util.Map<String, AtomicInteger> why = new java.util.concurrent.ConcurrentSkipListMap<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             threads.add(Thread.ofVirtual().start(() -> {
@@ -68,8 +70,12 @@ public final class OpenStreams {
                 try {
                     HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                     try (InputStream in = response.body()) {
-                        if (response.statusCode() != 200 || in.read(new byte[1024]) < 0) {
+                        if (response.statusCode() != 200) {
                             failed.incrementAndGet();
+                            why.computeIfAbsent("status " + response.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                        } else if (in.read(new byte[1024]) < 0) {
+                            failed.incrementAndGet();
+                            why.computeIfAbsent("empty body", k -> new AtomicInteger()).incrementAndGet();
                         }
                         open.countDown();
                         counted = true;
@@ -77,6 +83,7 @@ public final class OpenStreams {
                     }
                 } catch (Exception e) {
                     failed.incrementAndGet();
+                    why.computeIfAbsent(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), k -> new AtomicInteger()).incrementAndGet();
                 } finally {
                     if (!counted) open.countDown();
                 }
@@ -88,8 +95,8 @@ public final class OpenStreams {
             rssKb = Math.max(rssKb, statusKb(pid, "VmRSS:"));
             Thread.sleep(1000);
         }
-        System.out.printf("streams %d\topened %s\tfailed %d\tVmRSS %.1f MB\tVmHWM %.1f MB%n", count, all ? "all" : "not all",
-                failed.get(), rssKb / 1024.0, statusKb(pid, "VmHWM:") / 1024.0);
+        System.out.printf("streams %d\topened %s\tfailed %d%s\tVmRSS %.1f MB\tVmHWM %.1f MB%n", count, all ? "all" : "not all",
+                failed.get(), why.isEmpty() ? "" : " " + why, rssKb / 1024.0, statusKb(pid, "VmHWM:") / 1024.0);
         release.countDown();
         client.shutdownNow();
         for (Thread thread : threads) thread.interrupt();

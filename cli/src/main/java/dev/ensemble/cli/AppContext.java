@@ -84,6 +84,7 @@ public final class AppContext implements AutoCloseable {
     private Ledger ledger;
     private Approvals approvals;
     private ApprovalListener approvalListener = ApprovalListener.NONE;
+    private boolean ledgerWritesBehind;
     private ChatModels models;
     private BudgetGuard budgetGuard;
     private AttemptTap attemptTap;
@@ -417,8 +418,30 @@ public final class AppContext implements AutoCloseable {
     }
 
     public synchronized Ledger ledger() {
-        if (ledger == null) ledger = new Ledger(store());
+        if (ledger == null) {
+            ledger = new Ledger(store());
+            if (ledgerWritesBehind) ledger.writeBehind();
+        }
         return ledger;
+    }
+
+    /**
+     * For a server (the gateway): the ledger, once opened, writes its rows on a thread of its own
+     * so no call waits for a commit ({@link Ledger#writeBehind()}); {@link #closeLedger()} or
+     * {@link #close()} writes what is queued. The store is still opened only by the first call.
+     */
+    public synchronized void writeLedgerBehind() {
+        ledgerWritesBehind = true;
+        if (ledger != null) ledger.writeBehind();
+    }
+
+    /** Writes the ledger's queued rows: from a shutdown hook, which may run before {@link #close()} would. */
+    public void closeLedger() {
+        Ledger opened;
+        synchronized (this) {
+            opened = ledger;
+        }
+        if (opened != null) opened.close();
     }
 
     public synchronized ChatModels models() {
@@ -438,7 +461,16 @@ public final class AppContext implements AutoCloseable {
     /** What was spent against each budget, from the ledger (nothing while there is no store). */
     public SpendSource spendSource() {
         Clock budgetClock = clock;
-        return context -> storeExists() ? new LedgerSpend(ledger(), budgetClock).spent(context) : Spent.NOTHING;
+        // Opened once the store exists, then kept: asked before every call, it must not take this context's lock each time.
+        java.util.concurrent.atomic.AtomicReference<LedgerSpend> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        return context -> {
+            LedgerSpend spend = opened.get();
+            if (spend == null) {
+                if (!storeExists()) return Spent.NOTHING;
+                spend = opened.updateAndGet(s -> s != null ? s : new LedgerSpend(ledger(), budgetClock));
+            }
+            return spend.spent(context);
+        };
     }
 
     /**
@@ -575,6 +607,7 @@ public final class AppContext implements AutoCloseable {
         if (availabilityChecks != null) availabilityChecks.close();
         ollamaTags.close();
         if (tracing != null) tracing.ifPresent(GatewayTracing::close); // sends the last spans
+        if (ledger != null) ledger.close();
         if (store != null) store.close();
         if (emptyStore != null) emptyStore.close();
     }

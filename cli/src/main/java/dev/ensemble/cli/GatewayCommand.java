@@ -80,6 +80,8 @@ final class GatewayCommand implements Callable<Integer> {
             keyStore.close();
             throw new UserInputException(refusal.get());
         }
+        // A commit per call on the request's thread would serialize every client on the store's one writer.
+        app.writeLedgerBehind();
         ChatModels models = app.models();
         Catalog catalog = models.catalog();
         List<Gatekeeper> keepers = new ArrayList<>();
@@ -116,6 +118,7 @@ final class GatewayCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
+            app.closeLedger();  // the calls answered before the stop are all in the ledger
             keyStore.close();
             stopped.countDown();
         }, "gateway-shutdown"));

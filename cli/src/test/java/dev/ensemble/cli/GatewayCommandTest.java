@@ -2,6 +2,9 @@ package dev.ensemble.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ensemble.core.config.StoreSettings;
+import dev.ensemble.engine.store.Ledger;
+import dev.ensemble.engine.store.Store;
 import dev.ensemble.llm.http.HttpTransport;
 import dev.ensemble.testkit.Rule;
 import dev.ensemble.testkit.ScriptedModelServer;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +76,37 @@ class GatewayCommandTest {
                 assertThat(process.exitValue()).isEqualTo(ExitCodes.INTERRUPTED);
             } finally {
                 process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aGatewayStoppedRightAfterItsCallsHasWrittenEveryOneToTheLedger() throws Exception {
+        CliHarness cli = new CliHarness(dir);
+        try (ScriptedModelServer server = ScriptedModelServer.start()) {
+            server.rule(Rule.text("one of many"));
+            scripted(cli, server);
+            Process process = gateway(cli, Map.of(), "--port", "0", "--json");
+            int calls = 24;
+            try {
+                String url = listening(process).path("url").asString();
+                // Both paths: translated (Anthropic in, OpenAI Chat out) and byte for byte (OpenAI Chat in and out).
+                for (int i = 0; i < calls / 2; i++) {
+                    assertThat(ask(url, "anything").statusCode()).isEqualTo(200);
+                    assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                }
+                // Stopped at once: rows still queued for the ledger's writer are written on the way out.
+                new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+                assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            } finally {
+                process.destroyForcibly();
+            }
+            assertThat(server.modelCalls()).hasSize(calls);
+            try (Store store = Store.open(StoreSettings.DEFAULT, cli.repo, ref -> null)) {
+                assertThat(new Ledger(store).totals(Optional.empty()).calls()).isEqualTo(calls);
             }
         }
     }

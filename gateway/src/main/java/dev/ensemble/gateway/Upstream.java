@@ -34,6 +34,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +60,7 @@ final class Upstream {
     private final SecretResolver secrets;
     private final Timeouts timeouts;
     private final HttpClient client;
+    private final ScheduledExecutorService timer;
     private final CallObserver ledger;
 
     Upstream(ChatModels models, SecretResolver secrets, Timeouts timeouts, CallObserver ledger) {
@@ -61,10 +69,15 @@ final class Upstream {
         this.timeouts = timeouts;
         this.ledger = ledger;
         this.client = HttpTransport.newClient(timeouts.connect());
+        ScheduledThreadPoolExecutor silenceTimer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("gateway-silence").daemon().factory());
+        silenceTimer.setRemoveOnCancelPolicy(true);  // a stream that ends in time leaves nothing queued
+        this.timer = silenceTimer;
     }
 
     void close() {
         client.shutdownNow();
+        timer.shutdownNow();
     }
 
     /**
@@ -103,7 +116,6 @@ final class Upstream {
         WireProtocol wire = request.clientWire();
         byte[] body = wire == WireProtocol.GEMINI ? request.rawBody() : ModelRewrite.withModel(request.rawBody(), attempt.spec.wireName());
         HttpRequest.Builder builder = HttpRequest.newBuilder(url(attempt.provider, attempt.spec, wire, request.stream()))
-                .timeout(timeouts.firstToken().compareTo(timeouts.total()) < 0 ? timeouts.firstToken() : timeouts.total())
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -142,7 +154,7 @@ final class Upstream {
     private void relay(Attempt attempt, InputStream in, ClientResponse out) throws IOException {
         byte[] buffer = new byte[16 * 1024];
         int n;
-        try (Silence silence = new Silence(timeouts.firstToken(), timeouts.idle())) {
+        try (Silence silence = new Silence(timer, timeouts.firstToken(), timeouts.idle())) {
             try {
                 while ((n = in.read(buffer)) >= 0) {
                     silence.progress();
@@ -168,32 +180,43 @@ final class Upstream {
     /**
      * Interrupts the reading thread when the provider goes quiet for longer than the first-token
      * (then idle) timeout: a blocked read of the response stream ends with an IOException, and the
-     * connection is closed with it.
+     * connection is closed with it. One check is scheduled at a time on the gateway's one timer
+     * thread (a thread per stream cost a start, a sleep and a join on every request); progress only
+     * moves a timestamp, and a check that finds progress schedules the next for when the quiet
+     * would end.
      */
     private static final class Silence implements AutoCloseable {
         private final Thread reader = Thread.currentThread();
-        private final Thread watchdog;
+        private final ScheduledExecutorService timer;
+        private final Duration firstToken;
+        private final Duration idle;
         private volatile long lastProgress = System.nanoTime();
         private volatile boolean started;
-        private volatile boolean fired;
+        private boolean fired;      // guarded by this
+        private boolean closed;     // guarded by this
+        private ScheduledFuture<?> next;  // guarded by this
 
-        Silence(Duration firstToken, Duration idle) {
-            watchdog = Thread.ofVirtual().name("gateway-silence").start(() -> {
-                try {
-                    while (true) {
-                        long limit = (started ? idle : firstToken).toNanos();
-                        long quiet = System.nanoTime() - lastProgress;
-                        if (quiet >= limit) {
-                            fired = true;
-                            reader.interrupt();
-                            return;
-                        }
-                        Thread.sleep(Duration.ofNanos(limit - quiet));
-                    }
-                } catch (InterruptedException stopped) {
-                    // The stream ended first.
-                }
-            });
+        Silence(ScheduledExecutorService timer, Duration firstToken, Duration idle) {
+            this.timer = timer;
+            this.firstToken = firstToken;
+            this.idle = idle;
+            schedule(firstToken.toNanos());
+        }
+
+        private synchronized void schedule(long nanos) {
+            if (!closed) next = timer.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+        }
+
+        private synchronized void check() {
+            if (closed) return;
+            long limit = (started ? idle : firstToken).toNanos();
+            long quiet = System.nanoTime() - lastProgress;
+            if (quiet >= limit) {
+                fired = true;
+                reader.interrupt();
+                return;
+            }
+            next = timer.schedule(this::check, limit - quiet, TimeUnit.NANOSECONDS);
         }
 
         void progress() {
@@ -201,33 +224,49 @@ final class Upstream {
             started = true;
         }
 
-        boolean fired() {
+        synchronized boolean fired() {
             return fired;
         }
 
         @Override
         public void close() {
-            watchdog.interrupt();
-            try {
-                watchdog.join();
-            } catch (InterruptedException e) {
-                // Our own interrupt, from the watchdog: cleared below.
+            boolean wasFired;
+            synchronized (this) {
+                closed = true;
+                if (next != null) next.cancel(false);
+                wasFired = fired;
             }
-            // The interrupt was meant for the blocked read only; the client still gets its error event.
-            if (fired) Thread.interrupted();
+            // No interrupt can come after this point; the one meant for the blocked read is cleared,
+            // and the client still gets its error event.
+            if (wasFired) Thread.interrupted();
         }
     }
 
+    /**
+     * Sends and waits for the response's headers, at most the first-token timeout (or the total, if
+     * shorter). A timed wait on the future rather than {@link HttpRequest.Builder#timeout}: the
+     * client's own timeouts register and cancel a timer on its selector thread for every request,
+     * which contended under load.
+     */
     private HttpResponse<InputStream> send(Attempt attempt, HttpRequest request) {
+        Duration limit = timeouts.firstToken().compareTo(timeouts.total()) < 0 ? timeouts.firstToken() : timeouts.total();
+        CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
         try {
-            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
+            return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
             throw new ModelException(Kind.TIMEOUT, attempt.who() + ": no answer within the first-token timeout", e);
-        } catch (ConnectException e) {
-            throw ModelException.noUsableModel(null, List.of(UnusableModel.notAnswering(attempt.spec, attempt.provider)), e);
-        } catch (IOException e) {
-            throw new ModelException(Kind.CONNECTION, attempt.who() + ": " + describe(e), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new ModelException(Kind.TIMEOUT, attempt.who() + ": no answer within the first-token timeout", cause);
+            }
+            if (cause instanceof ConnectException || cause != null && cause.getCause() instanceof ConnectException) {
+                throw ModelException.noUsableModel(null, List.of(UnusableModel.notAnswering(attempt.spec, attempt.provider)), cause);
+            }
+            throw new ModelException(Kind.CONNECTION, attempt.who() + ": " + describe(cause), cause);
         } catch (InterruptedException e) {
+            future.cancel(true);
             Thread.currentThread().interrupt();
             throw new ModelException(Kind.INTERRUPTED, attempt.who() + ": interrupted");
         }

@@ -31,16 +31,17 @@ final class UsageSniffer {
         finished = true;
     }
 
-    /** The next bytes of an event stream, split anywhere. */
+    /** The next bytes of an event stream, split anywhere: copied a line's run at a time, not byte by byte. */
     void chunk(byte[] bytes, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                lineDone();
-            } else {
-                line.write(b);
-            }
+        int end = offset + length;
+        int from = offset;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] != '\n') continue;
+            line.write(bytes, from, i - from);
+            lineDone();
+            from = i + 1;
         }
+        if (from < end) line.write(bytes, from, end - from);
     }
 
     Usage usage() {
@@ -52,6 +53,7 @@ final class UsageSniffer {
     }
 
     private void lineDone() {
+        if (line.size() == 0) return;
         String text = line.toString(StandardCharsets.UTF_8).trim();
         line.reset();
         if (!text.startsWith("data:")) return;

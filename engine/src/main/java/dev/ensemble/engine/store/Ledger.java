@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The usage ledger: every attempt at every model is one row of {@code model_calls}, and
@@ -48,6 +50,7 @@ public final class Ledger implements CallObserver {
     private final Redactor redactor;
     private final PrintStream errors;
     private final SpendTally tally;
+    private volatile LedgerWriter writer;
 
     public Ledger(Store store) {
         this(store, Redactor.global(), System.err);
@@ -69,11 +72,48 @@ public final class Ledger implements CallObserver {
         return tally.spent(dayStart, runId, taskId);
     }
 
+    /**
+     * From now on rows are written by a thread of their own, in batches, off the caller's thread
+     * ({@link LedgerWriter}): for a server recording many calls at once (the gateway). Budgets still
+     * see every row at once, and every read of this ledger waits for the rows recorded before it.
+     * {@link #close()} writes what is queued; a process must call it before it ends.
+     */
+    public synchronized Ledger writeBehind() {
+        if (writer == null) writer = new LedgerWriter(this::writeBatch);
+        return this;
+    }
+
+    /** Waits until every row recorded so far is in the store (nothing to wait for without {@link #writeBehind()}). */
+    public void flush() {
+        LedgerWriter w = writer;
+        if (w != null) w.flush();
+    }
+
+    /** Writes the queued rows and stops the writer thread; later rows are written on the caller's thread. Idempotent. */
+    public void close() {
+        LedgerWriter w = writer;
+        if (w != null) w.close();
+    }
+
     /** Inserts one row. Never throws: a row that cannot be written costs one redacted line on stderr. */
     @Override
     public void onCall(CallRecord record) {
+        LedgerWriter w = writer;
+        if (w == null || record == null) {
+            insertReporting(record);
+            return;
+        }
+        // The start is fixed now, as an immediate insert would have fixed it, so the day it counts for does not move.
+        CallRecord row = record.startedAt() != null ? record : new CallRecord(Instant.now(), record.context(), record.provider(),
+                record.modelId(), record.streamed(), record.usage(), record.costUsd(), record.latency(), record.timeToFirstToken(),
+                record.outcome(), record.errorKind(), record.error());
+        tally.queued(unwritten(row));
+        w.submit(row);
+    }
+
+    private void insertReporting(CallRecord record) {
         try {
-            insert(record);
+            store.write(handle -> bind(handle.createUpdate(INSERT), record).execute());
         } catch (RuntimeException e) {
             String model = record == null ? "?" : record.provider() + "/" + record.modelId();
             errors.println(redactor.redact("ensemble: could not record a call to " + model + " in the ledger ("
@@ -81,7 +121,39 @@ public final class Ledger implements CallObserver {
         }
     }
 
-    private void insert(CallRecord record) {
+    /**
+     * The writer thread's batch, in one transaction, committed under the tally's lock so that a
+     * budget check sees each row once: queued, or in the store. If it fails, row by row, so one bad
+     * row costs only itself.
+     */
+    private void writeBatch(List<CallRecord> rows) {
+        List<SpendTally.Unwritten> counted = rows.stream().map(this::unwritten).toList();
+        try {
+            store.write(handle -> {
+                handle.begin();
+                try {
+                    PreparedBatch batch = handle.prepareBatch(INSERT);
+                    for (CallRecord record : rows) bind(batch, record).add();
+                    batch.execute();
+                    tally.written(counted, handle::commit);
+                } catch (RuntimeException e) {
+                    if (handle.isInTransaction()) handle.rollback();
+                    throw e;
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            rows.forEach(this::insertReporting);
+            tally.written(counted, () -> { });
+        }
+    }
+
+    private SpendTally.Unwritten unwritten(CallRecord record) {
+        CallContext context = record.context() == null ? CallContext.NONE : record.context();
+        return new SpendTally.Unwritten(record.startedAt(), text(context.runId()), text(context.taskId()), record.costUsd());
+    }
+
+    private <S extends SqlStatement<S>> S bind(S statement, CallRecord record) {
         CallContext context = record.context() == null ? CallContext.NONE : record.context();
         Usage usage = record.usage() == null ? Usage.ZERO : record.usage();
         Instant startedAt = record.startedAt() == null ? Instant.now() : record.startedAt();
@@ -90,7 +162,7 @@ public final class Ledger implements CallObserver {
         // whole latency there, which would drag the mean towards plain latency.
         Long ttftMs = record.streamed() && record.timeToFirstToken() != null ? record.timeToFirstToken().toMillis() : null;
         String outcome = record.outcome() == CallRecord.Outcome.ERROR ? "error" : "ok";
-        store.write(handle -> handle.createUpdate(INSERT)
+        return statement
                 .bind("startedAt", UtcText.format(startedAt))
                 .bind("command", text(context.command()))
                 .bind("runId", text(context.runId()))
@@ -111,8 +183,7 @@ public final class Ledger implements CallObserver {
                 .bind("attempt", context.attempt())
                 .bind("fallbackStep", context.fallbackStep())
                 .bind("keyId", text(context.keyId()))
-                .bind("clientWire", text(context.clientWire()))
-                .execute());
+                .bind("clientWire", text(context.clientWire()));
     }
 
     /**
@@ -120,6 +191,7 @@ public final class Ledger implements CallObserver {
      * (then most calls, then by key).
      */
     public List<UsageRow> summarize(UsageQuery query) {
+        flush();
         String key = switch (query.by()) {
             case MODEL -> "model";
             case DAY -> "substr(started_at, 1, 10)";
@@ -143,6 +215,7 @@ public final class Ledger implements CallObserver {
 
     /** Every row since the instant (or ever) summed. */
     public Totals totals(Optional<Instant> since) {
+        flush();
         String sql = "SELECT " + SUMS + " FROM model_calls" + (since.isPresent() ? " WHERE started_at >= :since" : "");
         UsageRow sums = store.jdbi().withHandle(handle -> {
             var select = handle.createQuery(sql);
@@ -166,6 +239,7 @@ public final class Ledger implements CallObserver {
 
     /** USD spent by the calls of one task of a run (empty task id: 0). */
     public double costOfTask(String runId, String taskId) {
+        flush();
         if (taskId == null || taskId.isEmpty()) return 0;
         return store.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT COALESCE(SUM(cost_usd), 0) FROM model_calls WHERE run_id = :run AND task_id = :task")
@@ -174,6 +248,7 @@ public final class Ledger implements CallObserver {
     }
 
     private double cost(String where, String name, String value) {
+        flush();
         return store.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT COALESCE(SUM(cost_usd), 0) FROM model_calls WHERE " + where)
                 .bind(name, value).mapTo(Double.class).one());
@@ -186,6 +261,7 @@ public final class Ledger implements CallObserver {
 
     /** As {@link #runByModel(String)}, only the calls one command made (e.g. {@code plan}: the run's planning). */
     public List<UsageRow> runByModel(String runId, Optional<String> command) {
+        flush();
         if (runId == null || runId.isEmpty()) return List.of();
         List<UsageRow> rows = new ArrayList<>(store.jdbi().withHandle(handle -> {
             var select = handle.createQuery("SELECT model AS usage_key, " + SUMS + " FROM model_calls WHERE run_id = :run"
@@ -199,6 +275,7 @@ public final class Ledger implements CallObserver {
 
     /** The runs with the latest calls, newest first, each summed (key: the run id). */
     public List<UsageRow> recentRuns(int limit) {
+        flush();
         if (limit <= 0) return List.of();
         return store.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT run_id AS usage_key, " + SUMS + " FROM model_calls WHERE run_id <> ''"
@@ -210,6 +287,7 @@ public final class Ledger implements CallObserver {
 
     /** The latest rows, newest first. */
     public List<LedgerEntry> recent(int limit) {
+        flush();
         if (limit < 0) throw new IllegalArgumentException("limit cannot be negative");
         if (limit == 0) return List.of();
         return store.jdbi().withHandle(handle -> handle

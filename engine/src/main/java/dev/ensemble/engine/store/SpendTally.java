@@ -1,7 +1,9 @@
 package dev.ensemble.engine.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +31,9 @@ final class SpendTally {
     private double day;
     private final Map<String, Double> runs = lru();
     private final Map<String, Double> tasks = lru();
+    private final List<Unwritten> unwritten = new ArrayList<>();
+    private java.sql.Connection preparedOn;
+    private java.sql.PreparedStatement newer;
 
     SpendTally(Store store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -38,15 +43,39 @@ final class SpendTally {
     synchronized double[] spent(Instant dayStart, String runId, String taskId) {
         String run = runId == null ? "" : runId;
         String task = taskId == null ? "" : taskId;
-        if (store.isPostgres()) return full(dayStart, run, task);
+        double[] spent = store.isPostgres() ? full(dayStart, run, task) : stored(dayStart, run, task);
+        for (Unwritten row : unwritten) {
+            if (!row.startedAt().isBefore(dayStart)) spent[0] += row.usd();
+            if (!run.isEmpty() && run.equals(row.run())) {
+                spent[1] += row.usd();
+                if (!task.isEmpty() && task.equals(row.task())) spent[2] += row.usd();
+            }
+        }
+        return spent;
+    }
+
+    /** A row queued for the store: counted from now on, from memory until {@link #written} puts it there. */
+    synchronized void queued(Unwritten row) {
+        unwritten.add(row);
+    }
+
+    /**
+     * Runs {@code commit}, which makes {@code rows} visible in the store, and stops counting them
+     * from memory in the same step. When it throws, they stay counted from memory.
+     */
+    synchronized void written(List<Unwritten> rows, Runnable commit) {
+        commit.run();
+        for (Unwritten row : rows) unwritten.remove(row);
+    }
+
+    /** A row on its way to the store, as a budget counts it. */
+    record Unwritten(Instant startedAt, String run, String task, double usd) { }
+
+    private double[] stored(Instant dayStart, String run, String task) {
         return store.read(handle -> {
             if (lastId < 0) lastId = handle.createQuery("SELECT COALESCE(MAX(id), 0) FROM model_calls").mapTo(Long.class).one();
             // Rows newer than the last check go to every window already summed.
-            var newer = handle.createQuery("SELECT id, started_at, run_id, task_id, cost_usd FROM model_calls WHERE id > :last ORDER BY id")
-                    .bind("last", lastId)
-                    .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("started_at"), rs.getString("run_id"),
-                            rs.getString("task_id"), rs.getDouble("cost_usd")))
-                    .list();
+            List<Row> newer = newerRows(handle);
             String dayFrom = this.dayStart == null ? null : UtcText.format(this.dayStart);
             for (Row row : newer) {
                 if (dayFrom != null && row.startedAt().compareTo(dayFrom) >= 0) day += row.usd();
@@ -67,6 +96,32 @@ final class SpendTally {
     }
 
     private record Row(long id, String startedAt, String run, String task, double usd) { }
+
+    /**
+     * The rows after the last one seen, through one statement prepared once per connection: asked
+     * before every call, where preparing it afresh (and Jdbi's mapping) cost more than the read.
+     */
+    private List<Row> newerRows(org.jdbi.v3.core.Handle handle) {
+        try {
+            java.sql.Connection connection = handle.getConnection();
+            if (connection != preparedOn || newer == null) {
+                newer = connection.prepareStatement(
+                        "SELECT id, started_at, run_id, task_id, cost_usd FROM model_calls WHERE id > ? ORDER BY id");
+                preparedOn = connection;
+            }
+            newer.setLong(1, lastId);
+            List<Row> rows = new ArrayList<>();
+            try (java.sql.ResultSet rs = newer.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getDouble(5)));
+                }
+            }
+            return rows;
+        } catch (java.sql.SQLException e) {
+            newer = null;
+            throw new StoreException("cannot read the ledger's latest rows: " + e.getMessage(), e);
+        }
+    }
 
     /** A window's rows up to the last id seen: later rows are added by the next check, never twice. */
     private double sum(org.jdbi.v3.core.Handle handle, String where, String a, String b) {

@@ -37,7 +37,12 @@ abstract class LedgerContract {
     @BeforeEach
     void emptyLedger() {
         store().write(handle -> handle.execute("DELETE FROM model_calls"));
-        ledger = new Ledger(store(), Redactor.global(), new PrintStream(errors, true, StandardCharsets.UTF_8));
+        ledger = configured(new Ledger(store(), Redactor.global(), new PrintStream(errors, true, StandardCharsets.UTF_8)));
+    }
+
+    /** The ledger under test as a subclass wants it (e.g. writing behind). */
+    protected Ledger configured(Ledger fresh) {
+        return fresh;
     }
 
     @AfterEach
