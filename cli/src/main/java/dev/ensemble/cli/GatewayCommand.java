@@ -78,19 +78,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         ChatModels models = app.models();
         Catalog catalog = models.catalog();
-        List<Gatekeeper> keepers = new ArrayList<>();
-        token.ifPresent(keepers::add);
-        VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
-                line -> app.terminal().err().println(app.terminal().yellow(line)));
-        keepers.add(virtualKeys);
-        keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
-        GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
-        GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
-                .withAddress(bind, port)
-                .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
-                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
-                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
-                .withMetrics(metrics.scraper(), metrics);
+        GatewayOptions options = options(app, keyStore, token, gatewayRun, keyRequired).withAddress(bind, port);
         GatewayServer gateway;
         try {
             gateway = GatewayServer.start(options);
@@ -136,7 +124,29 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
 
-    private static Map<String, String> envOf(AppContext app) {
+    /**
+     * The gateway's options over the context's model stack: the operator token (when given), the
+     * virtual keys of {@code keyStore} and the budgets, asked in that order; the address is 127.0.0.1:0
+     * until set. What {@code ensemble gateway} serves, and what {@code ensemble serve} mounts.
+     */
+    static GatewayOptions options(AppContext app, KeyStore keyStore, Optional<OperatorToken> token, String gatewayRun, boolean keyRequired) {
+        ChatModels models = app.models();
+        Catalog catalog = models.catalog();
+        List<Gatekeeper> keepers = new ArrayList<>();
+        token.ifPresent(keepers::add);
+        VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
+                line -> app.terminal().err().println(app.terminal().yellow(line)));
+        keepers.add(virtualKeys);
+        keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
+        GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
+        return GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
+                .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
+                .withLedger(call -> app.ledger().onCall(call), Optional.of(app.attemptTap()))
+                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
+                .withMetrics(metrics.scraper(), metrics);
+    }
+
+    static Map<String, String> envOf(AppContext app) {
         String value = app.env(OperatorToken.VARIABLE);
         return value == null ? Map.of() : Map.of(OperatorToken.VARIABLE, value);
     }

@@ -1,0 +1,58 @@
+package dev.ensemble.cli.daemon;
+
+import dev.ensemble.gateway.OperatorToken;
+import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Asked before every request but the gateway's (which asks its own gatekeepers, the same token
+ * among them). A state-changing request from another origin (a web page the user has open) is
+ * refused before anything else; then every request needs the daemon's token, loopback or not:
+ * any local process of any user can reach a loopback port, and a token in a 0600 file is what
+ * keeps another user (or a page that rebinds a name to 127.0.0.1) from starting runs in your repositories.
+ */
+final class Security {
+    private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
+    public static final String HEADER = "X-Ensemble-Token";
+
+    private final OperatorToken token;
+    private final String host;
+
+    Security(OperatorToken token, String host) {
+        this.token = token;
+        this.host = host;
+    }
+
+    void check(Context ctx) {
+        String path = ctx.path();
+        if (path.startsWith("/v1/") || path.startsWith("/v1beta/") || path.equals("/metrics")) return;
+        String method = ctx.method().name().toUpperCase(Locale.ROOT);
+        if (!SAFE.contains(method)) {
+            String origin = ctx.header("Origin");
+            String site = ctx.header("Sec-Fetch-Site");
+            if ((origin != null && !sameOrigin(ctx, origin)) || (site != null && !site.equals("same-origin") && !site.equals("none"))) {
+                throw new ApiError(403, "cross-origin request refused");
+            }
+        }
+        Optional<String> presented = Optional.ofNullable(ctx.header(HEADER)).or(() -> bearer(ctx.header("Authorization")));
+        if (token.authenticate(presented).isEmpty()) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiError(401, presented.isEmpty()
+                    ? "this daemon needs its token: send it as Authorization: Bearer, or " + HEADER + " (the CLI reads it from the daemon's state file)"
+                    : "wrong token");
+        }
+    }
+
+    private static boolean sameOrigin(Context ctx, String origin) {
+        String hostHeader = ctx.header("Host");
+        return hostHeader != null && (origin.equals("http://" + hostHeader) || origin.equals("https://" + hostHeader));
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null) return Optional.empty();
+        String a = authorization.strip();
+        return a.regionMatches(true, 0, "Bearer ", 0, 7) ? Optional.of(a.substring(7).strip()) : Optional.empty();
+    }
+}
