@@ -6,7 +6,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "attach", mixinStandardHelpOptions = true,
-        description = {"Follow a run the daemon carries out, from its start, until it ends.",
+        description = {"Follow a daemon's run until it ends.",
+                "Prints its events from its start (or from its latest resume) as they come.",
                 "Exits with the run's own exit status (130 when it was cancelled)."})
 final class AttachCommand implements Callable<Integer> {
     @ParentCommand Main main;

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the daemon: detached runs, the JSON API and its event stream, and the gateway, on one port.",
+        description = {"Run the daemon: detached runs, the API and the gateway.",
+                "Detached runs, the JSON API under /api with its event stream, and the gateway, all on one port.",
                 "One per user, for all of that user's repositories. Runs handed over with `go --detach` outlive the terminal; "
                         + "on start it resumes the runs it had in flight when it stopped. Every request needs its token "
                         + "(ENSEMBLE_TOKEN, or one it makes and keeps in its 0600 state file, which the CLI reads). "

@@ -26,11 +26,15 @@ import tools.jackson.databind.node.ObjectNode;
  * event after it from the logs, then the live ones, none twice: the stream subscribes to the bus
  * before it reads the logs, and sends a live event only when its id is beyond the cursor (a gap,
  * from a writer whose event reached the bus later than a newer one, is filled from the log).
- * Without a cursor the stream starts now, or with a run, at that run's first event.
+ * Without a cursor the stream starts now, or with a run, at that run's latest {@code run.accepted}.
+ * Runs carried out in a terminal (not by this daemon) append to the same logs without telling the
+ * bus: a quiet stream reads the logs once a second, so their events arrive too, a second late at most.
  */
 final class EventStream {
     private static final Pattern CURSOR = Pattern.compile("([0-9a-f]{12}:\\d{1,18})(,[0-9a-f]{12}:\\d{1,18})*");
     private static final long KEEPALIVE_SECONDS = 10;
+    /** How long the stream waits for this daemon's own events before it reads the logs for other writers'. */
+    private static final long POLL_MILLIS = 1_000;
     private static final int PAGE = 500;
 
     /** What a stream of one run ends with when the run is not (or no longer) carried out here. */
@@ -74,8 +78,13 @@ final class EventStream {
         LinkedBlockingQueue<EventBus.Published> live = new LinkedBlockingQueue<>();
         try (AutoCloseable subscription = bus.subscribe(live::add)) {
             for (Map.Entry<String, Path> e : byId.entrySet()) {
-                // Without a cursor: from now, or from a run's start.
-                if (!cursor.containsKey(e.getKey())) cursor.put(e.getKey(), resumed || run.isPresent() ? 0L : log(e.getValue()).lastId());
+                // Without a cursor: from now, or from the run's latest hand-over to a daemon (a resumed
+                // run's earlier executions ended before it, with their own run.ended).
+                if (cursor.containsKey(e.getKey())) continue;
+                long from = resumed ? 0L : run.isPresent()
+                        ? log(e.getValue()).latest(run.get(), RunEvent.RUN_ACCEPTED).map(id -> id - 1).orElse(0L)
+                        : log(e.getValue()).lastId();
+                cursor.put(e.getKey(), from);
             }
             ctx.res().setStatus(200);
             ctx.res().setContentType("text/event-stream");
@@ -88,13 +97,22 @@ final class EventStream {
                 if (catchUp(out, e.getKey(), e.getValue(), cursor, run)) return;
             }
             if (run.isPresent() && endIfIdle(out, run.get())) return;
+            long quietSince = System.nanoTime();
             while (true) {
-                EventBus.Published p = live.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+                EventBus.Published p = live.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (p == null) {
-                    out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
+                    // Runs started in a terminal write to the same logs but not to this daemon's bus: read them from the logs.
+                    for (Map.Entry<String, Path> e : byId.entrySet()) {
+                        if (catchUp(out, e.getKey(), e.getValue(), cursor, run)) return;
+                    }
+                    if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS)) {
+                        out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        quietSince = System.nanoTime();
+                    }
                     continue;
                 }
+                quietSince = System.nanoTime();
                 Path repo = byId.get(p.repoId());
                 if (repo == null) {
                     if (!allRepos) continue;

@@ -1,5 +1,6 @@
 package dev.ensemble.cli.daemon;
 
+import dev.ensemble.gateway.BindPolicy;
 import dev.ensemble.gateway.OperatorToken;
 import io.javalin.http.Context;
 import java.util.Locale;
@@ -26,6 +27,10 @@ final class Security {
     }
 
     void check(Context ctx) {
+        if (!hostAllowed(ctx.header("Host"))) {
+            // A page whose name was rebound to 127.0.0.1 sends its own name: refused before anything else.
+            throw new ApiError(421, "this daemon answers only to " + String.join(", ", allowedHosts()) + " as Host");
+        }
         String path = ctx.path();
         if (path.startsWith("/v1/") || path.startsWith("/v1beta/") || path.equals("/metrics")) return;
         String method = ctx.method().name().toUpperCase(Locale.ROOT);
@@ -43,6 +48,32 @@ final class Security {
                     ? "this daemon needs its token: send it as Authorization: Bearer, or " + HEADER + " (the CLI reads it from the daemon's state file)"
                     : "wrong token");
         }
+    }
+
+    /**
+     * On a loopback bind, only the loopback names (or the bind address itself) are accepted as the
+     * Host: DNS rebinding makes a hostile page same-origin with 127.0.0.1 under its own name, and
+     * this is what tells the two apart. Other binds serve whatever name the network gives them.
+     */
+    boolean hostAllowed(String hostHeader) {
+        if (!BindPolicy.loopback(host)) return true;
+        if (hostHeader == null || hostHeader.isBlank()) return false;
+        return allowedHosts().contains(hostName(hostHeader.strip().toLowerCase(Locale.ROOT)));
+    }
+
+    private Set<String> allowedHosts() {
+        String bound = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return Set.of("localhost", "127.0.0.1", "[::1]", bound.toLowerCase(Locale.ROOT));
+    }
+
+    /** The name of a Host header without its port: {@code [::1]:7878} is {@code [::1]}, {@code localhost:7878} is {@code localhost}. */
+    static String hostName(String hostHeader) {
+        if (hostHeader.startsWith("[")) {
+            int end = hostHeader.indexOf(']');
+            return end < 0 ? hostHeader : hostHeader.substring(0, end + 1);
+        }
+        int colon = hostHeader.indexOf(':');
+        return colon < 0 ? hostHeader : hostHeader.substring(0, colon);
     }
 
     private static boolean sameOrigin(Context ctx, String origin) {

@@ -52,6 +52,12 @@ public final class EventLog {
                 .list());
     }
 
+    /** The id of the newest event of this kind of the run, if any (a resumed run's latest {@code run.accepted}). */
+    public Optional<Long> latest(String runId, String kind) {
+        return store.read(handle -> handle.createQuery("SELECT MAX(id) FROM events WHERE run_id = :runId AND kind = :kind")
+                .bind("runId", runId).bind("kind", kind).mapTo(Long.class).findOne());
+    }
+
     /** The newest id of this store's log, 0 when it is empty. */
     public long lastId() {
         return store.read(handle -> handle.createQuery("SELECT COALESCE(MAX(id), 0) FROM events").mapTo(Long.class).one());

@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record RunEvent(long id, Instant at, String runId, String taskId, String kind, String data) {
     public static final String RUN_ENDED = "run.ended";
+    public static final String RUN_ACCEPTED = "run.accepted";
 
     public RunEvent {
         Objects.requireNonNull(at, "at");
