@@ -3,6 +3,7 @@ package dev.ensemble.cli.daemon;
 import dev.ensemble.gateway.BindPolicy;
 import dev.ensemble.gateway.OperatorToken;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +64,9 @@ final class Security {
 
     private Set<String> allowedHosts() {
         String bound = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return Set.of("localhost", "127.0.0.1", "[::1]", bound.toLowerCase(Locale.ROOT));
+        Set<String> hosts = new java.util.LinkedHashSet<>(List.of("localhost", "127.0.0.1", "[::1]"));
+        hosts.add(bound.toLowerCase(Locale.ROOT));
+        return hosts;
     }
 
     /** The name of a Host header without its port: {@code [::1]:7878} is {@code [::1]}, {@code localhost:7878} is {@code localhost}. */
