@@ -137,6 +137,7 @@ class DaemonRunsTest {
         CliHarness.Run detached = cli.run(env, "go", "--detach", "--parallel", "1", "--test-command", testCommand, REQUEST);
         assertThat(detached.exitCode()).as(detached.all()).isZero();
         String runId = detached.out().strip();
+        assertThat(get("/api/runs/" + runId).path("run_id").asString()).as("found the moment it was handed over").isEqualTo(runId);
         await("the judge's command runs", () -> {
             assertThat(get("/api/daemon").path("active").toString()).as(daemonLog(runId)).contains(runId);
             return Files.exists(pidFile) && !read(pidFile).isBlank();

@@ -62,7 +62,18 @@ final class RunRoutes {
     }
 
     private Object get(Context ctx) {
-        Api.Found f = api.run(ctx.pathParam("run"));
+        String id = Api.checkRunId(ctx.pathParam("run"));
+        Optional<DetachedRuns.Running> here = api.runs.find(id);
+        if (here.isPresent() && api.store(here.get().repo()).find(id).isEmpty()) {
+            // Handed over a moment ago: `go` writes the run's row once it starts planning, and
+            // `attach` right after `go --detach` must find it all the same.
+            Path repo = here.get().repo();
+            ObjectNode n = HttpTransport.JSON.createObjectNode().put("run_id", id).put("repo", DaemonState.repoId(repo))
+                    .put("repo_path", repo.toString()).put("status", "accepted").put("active", true);
+            n.putArray("task_list");
+            return n;
+        }
+        Api.Found f = api.run(id);
         RunStore.RunInfo info = api.store(f.repo()).list().stream().filter(i -> i.runId().equals(f.state().runId())).findFirst().orElseThrow();
         ObjectNode n = Api.runJson(f.repo(), info, api.runs.find(info.runId()).isPresent());
         ArrayNode tasks = n.putArray("task_list");
