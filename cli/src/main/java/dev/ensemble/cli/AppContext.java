@@ -98,6 +98,9 @@ public final class AppContext implements AutoCloseable {
     private volatile GatewayMetrics metrics;
     /** The sandbox mechanism found here; set by tests to stand for a machine without one. */
     private Sandbox detectedSandbox;
+    /** Hears every run event once it is stored: the daemon's bus; nobody in a plain command. */
+    private java.util.function.Consumer<dev.ensemble.engine.event.RunEvent> eventSink = e -> {};
+    private dev.ensemble.engine.event.RunEvents runEvents;
     /** The launcher of this process's attempts, once a run command chose it ({@link #launcher()}). */
     private Launcher launcher;
 
@@ -492,6 +495,25 @@ public final class AppContext implements AutoCloseable {
     public synchronized AttemptTap attemptTap() {
         if (attemptTap == null) attemptTap = new AttemptTap(observers(call -> ledger().onCall(call)));
         return attemptTap;
+    }
+
+    /** Every run event this context stores is also handed to {@code sink} (the daemon's live stream); before {@link #runEvents()}. */
+    public synchronized void publishEventsTo(java.util.function.Consumer<dev.ensemble.engine.event.RunEvent> sink) {
+        this.eventSink = sink;
+        this.runEvents = null;
+    }
+
+    /** The run event log of this repository's store, publishing to the sink set by {@link #publishEventsTo}. */
+    public synchronized dev.ensemble.engine.event.RunEvents runEvents() {
+        if (runEvents == null) {
+            runEvents = new dev.ensemble.engine.event.RunEvents(new dev.ensemble.engine.event.EventLog(store(), clock(), eventSink));
+        }
+        return runEvents;
+    }
+
+    /** This context's whole environment (what a context it makes for another folder gets). */
+    public Map<String, String> environment() {
+        return env;
     }
 
     /** A variable of this context's environment (a test's, or the process's), or null. */

@@ -84,30 +84,10 @@ final class GatewayCommand implements Callable<Integer> {
         app.writeLedgerBehind();
         ChatModels models = app.models();
         Catalog catalog = models.catalog();
-        List<Gatekeeper> keepers = new ArrayList<>();
-        token.ifPresent(keepers::add);
-        VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
-                line -> app.terminal().err().println(app.terminal().yellow(line)));
-        keepers.add(virtualKeys);
-        // Runs elsewhere (gateway.url) mint their agents' attempt keys here with the operator token.
-        Optional<AttemptAdmin> admin = Optional.empty();
-        if (token.isPresent()) {
-            AttemptKeys attempts = new AttemptKeys(catalog, app.budget(), app.spendSource(), RunawayLimits.DEFAULT);
-            keepers.add(attempts);
-            admin = Optional.of(new AttemptAdmin(attempts, () -> RemoteAttempts.storeId(app.store().description())));
-        }
-        keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
-        GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
-        GatewayOptions options = GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
-                .withAddress(bind, port)
-                .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
-                // The byte-for-byte path's rows go where the stack's go: the ledger, the metrics and the spans.
-                .withLedger(app.attemptTap(), Optional.of(app.attemptTap()))
-                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
-                .withMetrics(metrics.scraper(), metrics);
+        GatewayOptions options = options(app, keyStore, token, gatewayRun, keyRequired).withAddress(bind, port);
         GatewayServer gateway;
         try {
-            gateway = GatewayServer.start(options, admin);
+            gateway = GatewayServer.start(options);
         } catch (IllegalArgumentException e) {
             keyStore.close();
             throw new UserInputException(e.getMessage());
@@ -151,7 +131,38 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
 
-    private static Map<String, String> envOf(AppContext app) {
+    /**
+     * The gateway's options over the context's model stack: the operator token (when given), the
+     * virtual keys of {@code keyStore} and the budgets, asked in that order; the address is 127.0.0.1:0
+     * until set. What {@code ensemble gateway} serves, and what {@code ensemble serve} mounts.
+     */
+    static GatewayOptions options(AppContext app, KeyStore keyStore, Optional<OperatorToken> token, String gatewayRun, boolean keyRequired) {
+        ChatModels models = app.models();
+        Catalog catalog = models.catalog();
+        List<Gatekeeper> keepers = new ArrayList<>();
+        token.ifPresent(keepers::add);
+        VirtualKeys virtualKeys = new VirtualKeys(keyStore, catalog, app.clock(), gatewayRun,
+                line -> app.terminal().err().println(app.terminal().yellow(line)));
+        keepers.add(virtualKeys);
+        // Runs elsewhere (gateway.url) mint their agents' attempt keys here with the operator token.
+        Optional<AttemptAdmin> admin = Optional.empty();
+        if (token.isPresent()) {
+            AttemptKeys attempts = new AttemptKeys(catalog, app.budget(), app.spendSource(), RunawayLimits.DEFAULT);
+            keepers.add(attempts);
+            admin = Optional.of(new AttemptAdmin(attempts, () -> RemoteAttempts.storeId(app.store().description())));
+        }
+        keepers.add(new BudgetGatekeeper(app.budgetGuard(), catalog));
+        GatewayMetrics metrics = app.metrics().addBudgetSource(virtualKeys::budgetsLeft);
+        return GatewayOptions.loopback(models, app.secrets(), app.config().timeouts(), WireCodecs.all())
+                .withGatekeeper(Gatekeeper.first(keepers), keyRequired)
+                // The byte-for-byte path's rows go where the stack's go: the ledger, the metrics and the spans.
+                .withLedger(app.attemptTap(), Optional.of(app.attemptTap()))
+                .withRouter(new Router(catalog.models().values(), app.routing(), app.evidence()))
+                .withMetrics(metrics.scraper(), metrics)
+                .withAttemptAdmin(admin);
+    }
+
+    static Map<String, String> envOf(AppContext app) {
         String value = app.env(OperatorToken.VARIABLE);
         return value == null ? Map.of() : Map.of(OperatorToken.VARIABLE, value);
     }

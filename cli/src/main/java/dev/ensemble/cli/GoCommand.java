@@ -33,22 +33,17 @@ import dev.ensemble.engine.store.StoreEvidence;
 import dev.ensemble.engine.transcript.SessionTranscripts;
 import dev.ensemble.llm.ChatModel;
 import dev.ensemble.llm.ModelAvailability;
-import dev.ensemble.llm.ModelException;
 import dev.ensemble.llm.http.HttpTransport;
 import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,7 +58,6 @@ import picocli.CommandLine.ParentCommand;
                         + "touched only with --apply.",
                 "Exit 0 when every task passed, 1 when any failed, 2 bad input."})
 final class GoCommand implements Callable<Integer> {
-    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'run-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     @ParentCommand Main main;
 
@@ -100,6 +94,14 @@ final class GoCommand implements Callable<Integer> {
     @Option(names = {"-y", "--yes"}, description = "Approve a forecast above the approve_above_usd budget limit without asking.")
     boolean yes;
 
+    @Option(names = "--detach", description = "Hand the run to the daemon (`ensemble serve`) and print its id at once; "
+            + "`ensemble attach <run>` follows it, `ensemble cancel <run>` stops it.")
+    boolean detach;
+
+    /** The id the daemon gave the run it accepted (so that it could answer with it at once). */
+    @Option(names = "--run-id", hidden = true, paramLabel = "ID")
+    String givenRunId;
+
     @Override
     public Integer call() throws IOException {
         AppContext app = main.app();
@@ -112,6 +114,8 @@ final class GoCommand implements Callable<Integer> {
             throw new UserInputException("--timeout: " + e.getMessage());
         }
         if (parallel != null && parallel < 1) throw new UserInputException("--parallel must be at least 1");
+        if (givenRunId != null && !RunIds.valid(givenRunId)) throw new UserInputException("--run-id: not a run id: " + givenRunId);
+        if (detach) return DaemonClient.detachGo(app, this);
         if (agent != null && app.agents().byName(agent).isEmpty()) {
             throw new UserInputException("unknown agent '" + agent + "' (known: " + String.join(", ", app.agents().names()) + ")");
         }
@@ -131,7 +135,7 @@ final class GoCommand implements Callable<Integer> {
         // A valid plan and no model at all: exit 3, not a run of failed tasks.
         if (filePlan != null) ModelErrors.requireAnyUsable(app);
         Planning planning = planFile == null ? Preflight.planner(app, plannerModel, null, request, yes) : null;
-        String runId = RUN_ID.format(Instant.now()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        String runId = givenRunId != null ? givenRunId : RunIds.next();
         RunStore runs = new RunStore(app.store());
         Plan plan;
         if (filePlan != null) {
@@ -280,7 +284,8 @@ final class GoCommand implements Callable<Integer> {
         return new Orchestrator(app.repoRoot(), catalog, new Enforcer(ExecCommand.policy(app)), new RunStore(app.store()),
                 app.ledger(), new SharedMemory(app.store()), assignment,
                 implementer -> new Judge(judging, reviewer(app, router, availability, implementer)), scheduling, taskTimeout,
-                new Progress(term), taskId -> AgentEventPrinter.forTask(term, taskId), app.models().gates());
+                new Progress(term), taskId -> AgentEventPrinter.forTask(term, taskId), app.models().gates())
+                .recordingEvents(app.runEvents());
     }
 
     /** A reviewer from another vendor than the implementer where one is usable; else the implementer's own model. */

@@ -38,8 +38,11 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = {"-y", "--yes"}, description = "Approve a forecast above the approve_above_usd budget limit without asking.")
     boolean yes;
 
-    @Option(names = "--json", description = "Print the report as JSON.")
+    @Option(names = "--json", description = "Print the report as JSON (with --detach: the run id as JSON).")
     boolean json;
+
+    @Option(names = "--detach", description = "Hand the run to the daemon (`ensemble serve`) and print its id at once.")
+    boolean detach;
 
     @Override
     public Integer call() {
@@ -49,6 +52,15 @@ final class ResumeCommand implements Callable<Integer> {
             limit = Durations.parse(timeout);
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--timeout: " + e.getMessage());
+        }
+        if (detach) {
+            if (last == (runId != null)) throw new UserInputException("give a run id, or --last");
+            String id = runId;
+            if (last) {
+                if (!app.storeExists()) throw new UserInputException("no runs to resume in " + app.repoRoot());
+                id = runId(new RunStore(app.store()));
+            }
+            return DaemonClient.detachResume(app, id, yes, timeout, json);
         }
         Preflight.repositoryWithCommit(app);
         // The run's sandbox, chosen before anything is written: policy.sandbox: required without one is exit 2 here.

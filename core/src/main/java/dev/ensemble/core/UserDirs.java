@@ -68,6 +68,16 @@ public final class UserDirs {
         return dataHome().resolve("ensemble");
     }
 
+    /** {@code $XDG_STATE_HOME} when it is an absolute path, else {@code home()/.local/state}. */
+    public Path stateHome() {
+        return absolute("XDG_STATE_HOME").orElseGet(() -> home().resolve(".local").resolve("state"));
+    }
+
+    /** ensemble's own state folder (the daemon's state file): {@code stateHome()/ensemble}. */
+    public Path stateDir() {
+        return stateHome().resolve("ensemble");
+    }
+
     public Path configDir() {
         return configHome().resolve("ensemble");
     }

@@ -28,7 +28,8 @@ import java.util.function.Supplier;
 public record GatewayOptions(String host, int port, ChatModels models, SecretResolver secrets, Timeouts timeouts,
                              Map<WireProtocol, WireCodec> codecs, Gatekeeper gatekeeper, boolean requireKey,
                              CallObserver ledger, Optional<AttemptTap> tap, Optional<Router> router,
-                             Optional<Supplier<String>> metrics, GatewayEvents events) {
+                             Optional<Supplier<String>> metrics, GatewayEvents events,
+                             Optional<AttemptAdmin> admin) {
     public GatewayOptions {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be within 0..65535");
@@ -42,36 +43,37 @@ public record GatewayOptions(String host, int port, ChatModels models, SecretRes
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(admin, "admin");
     }
 
     /** On 127.0.0.1, a free port, no keys asked for, the router built from the catalog for {@code auto}. */
     public static GatewayOptions loopback(ChatModels models, SecretResolver secrets, Timeouts timeouts,
                                           Map<WireProtocol, WireCodec> codecs) {
         return new GatewayOptions("127.0.0.1", 0, models, secrets, timeouts, codecs, Gatekeeper.first(List.of()), false,
-                CallObserver.NONE, Optional.empty(), Optional.empty(), Optional.empty(), GatewayEvents.NONE);
+                CallObserver.NONE, Optional.empty(), Optional.empty(), Optional.empty(), GatewayEvents.NONE, Optional.empty());
     }
 
     public GatewayOptions withAddress(String newHost, int newPort) {
-        return new GatewayOptions(newHost, newPort, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap, router, metrics, events);
+        return new GatewayOptions(newHost, newPort, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap, router, metrics, events, admin);
     }
 
     public GatewayOptions withGatekeeper(Gatekeeper newGatekeeper, boolean newRequireKey) {
-        return new GatewayOptions(host, port, models, secrets, timeouts, codecs, newGatekeeper, newRequireKey, ledger, tap, router, metrics, events);
+        return new GatewayOptions(host, port, models, secrets, timeouts, codecs, newGatekeeper, newRequireKey, ledger, tap, router, metrics, events, admin);
     }
 
     /** Where the byte-for-byte path's attempts go, and the tap the stack of {@code models} was built with (if any). */
     public GatewayOptions withLedger(CallObserver newLedger, Optional<AttemptTap> newTap) {
-        return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, newLedger, newTap, router, metrics, events);
+        return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, newLedger, newTap, router, metrics, events, admin);
     }
 
     public GatewayOptions withRouter(Router newRouter) {
         return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap,
-                Optional.of(newRouter), metrics, events);
+                Optional.of(newRouter), metrics, events, admin);
     }
 
     public GatewayOptions withMetrics(Supplier<String> scrape) {
         return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap, router,
-                Optional.of(scrape), events);
+                Optional.of(scrape), events, admin);
     }
 
     /**
@@ -80,6 +82,12 @@ public record GatewayOptions(String host, int port, ChatModels models, SecretRes
      */
     public GatewayOptions withMetrics(Supplier<String> scrape, GatewayEvents newEvents) {
         return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap, router,
-                Optional.of(scrape), newEvents);
+                Optional.of(scrape), newEvents, admin);
+    }
+
+    /** Serves {@code newAdmin}'s endpoints, where runs in other processes mint their agents' attempt keys (operator token only). */
+    public GatewayOptions withAttemptAdmin(Optional<AttemptAdmin> newAdmin) {
+        return new GatewayOptions(host, port, models, secrets, timeouts, codecs, gatekeeper, requireKey, ledger, tap, router,
+                metrics, events, newAdmin);
     }
 }

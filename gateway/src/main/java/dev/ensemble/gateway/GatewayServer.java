@@ -10,6 +10,7 @@ import dev.ensemble.llm.TokenEstimator;
 import dev.ensemble.llm.http.HttpTransport;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Optional;
@@ -46,41 +47,15 @@ public final class GatewayServer implements Gateway {
      * @throws IllegalArgumentException on a non-loopback address without a key requirement (nothing was started)
      */
     public static GatewayServer start(GatewayOptions options) {
-        return start(options, Optional.empty());
-    }
-
-    /** As {@link #start(GatewayOptions)}, also serving {@code admin}'s attempt keys to the operator (a run's {@code gateway.url}). */
-    public static GatewayServer start(GatewayOptions options, Optional<AttemptAdmin> admin) {
         BindPolicy.refusal(options.host(), options.requireKey()).ifPresent(reason -> {
             throw new IllegalArgumentException(reason);
         });
         Upstream upstream = new Upstream(options.models(), options.secrets(), options.timeouts(), options.ledger());
-        GatewayHandler handler = new GatewayHandler(options, upstream);
         Javalin app = Javalin.create(config -> {
-            config.concurrency.useVirtualThreads = true;
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            serverSettings(config);
             config.jetty.host = options.host();
             config.jetty.port = options.port();
-            config.routes.post("/v1/chat/completions", ctx -> handler.handle(ctx, WireProtocol.OPENAI_CHAT, "", false));
-            config.routes.post("/v1/responses", ctx -> handler.handle(ctx, WireProtocol.OPENAI_RESPONSES, "", false));
-            config.routes.post("/v1/messages", ctx -> handler.handle(ctx, WireProtocol.ANTHROPIC, "", false));
-            config.routes.post("/v1/messages/count_tokens", ctx -> countTokens(ctx, options, handler));
-            config.routes.post("/v1beta/models/{target}", ctx -> gemini(ctx, handler));
-            config.routes.get("/v1/models", ctx -> models(ctx, options, handler));
-            config.routes.get("/metrics", ctx -> metrics(ctx, options, handler));
-            admin.ifPresent(a -> {
-                config.routes.post(AttemptAdmin.PATH, ctx -> a.mint(ctx, options.gatekeeper()));
-                config.routes.get(AttemptAdmin.PATH + "/{id}", ctx -> a.poll(ctx, options.gatekeeper()));
-                config.routes.delete(AttemptAdmin.PATH + "/{id}", ctx -> a.revoke(ctx, options.gatekeeper()));
-            });
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                if (e instanceof ClientResponse.ClientGone) return;
-                ctx.status(500).contentType("application/json").result("{\"error\":{\"type\":\"server_error\",\"message\":"
-                        + HttpTransport.JSON.writeValueAsString(Redactor.global().redact("gateway error: " + e)) + "}}");
-            });
+            routes(config, options, upstream);
         });
         try {
             app.start();
@@ -89,6 +64,48 @@ public final class GatewayServer implements Gateway {
             throw e;
         }
         return new GatewayServer(app, upstream, options.host());
+    }
+
+    /**
+     * The gateway's routes ({@code /v1/...}, {@code /v1beta/...}, {@code /metrics}) on a server
+     * someone else configures and starts: the daemon ({@code ensemble serve}) serves them beside its
+     * API on one port. Every route asks the options' gatekeeper as the standalone gateway does; the
+     * caller closes the returned handle (the byte-for-byte path's HTTP client) after stopping its server.
+     */
+    public static AutoCloseable mount(JavalinConfig config, GatewayOptions options) {
+        Upstream upstream = new Upstream(options.models(), options.secrets(), options.timeouts(), options.ledger());
+        routes(config, options, upstream);
+        return upstream::close;
+    }
+
+    /** The server settings the gateway needs on any server it is mounted on: virtual threads, no compression, large bodies. */
+    public static void serverSettings(JavalinConfig config) {
+        config.concurrency.useVirtualThreads = true;
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.http.compressionStrategy = CompressionStrategy.NONE;
+        config.http.maxRequestSize = MAX_REQUEST_BYTES;
+    }
+
+    private static void routes(JavalinConfig config, GatewayOptions options, Upstream upstream) {
+        GatewayHandler handler = new GatewayHandler(options, upstream);
+        config.routes.post("/v1/chat/completions", ctx -> handler.handle(ctx, WireProtocol.OPENAI_CHAT, "", false));
+        config.routes.post("/v1/responses", ctx -> handler.handle(ctx, WireProtocol.OPENAI_RESPONSES, "", false));
+        config.routes.post("/v1/messages", ctx -> handler.handle(ctx, WireProtocol.ANTHROPIC, "", false));
+        config.routes.post("/v1/messages/count_tokens", ctx -> countTokens(ctx, options, handler));
+        config.routes.post("/v1beta/models/{target}", ctx -> gemini(ctx, handler));
+        config.routes.get("/v1/models", ctx -> models(ctx, options, handler));
+        config.routes.get("/metrics", ctx -> metrics(ctx, options, handler));
+        options.admin().ifPresent(a -> {
+            config.routes.post(AttemptAdmin.PATH, ctx -> a.mint(ctx, options.gatekeeper()));
+            config.routes.get(AttemptAdmin.PATH + "/{id}", ctx -> a.poll(ctx, options.gatekeeper()));
+            config.routes.delete(AttemptAdmin.PATH + "/{id}", ctx -> a.revoke(ctx, options.gatekeeper()));
+        });
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            if (e instanceof ClientResponse.ClientGone) return;
+            ctx.status(500).contentType("application/json").result("{\"error\":{\"type\":\"server_error\",\"message\":"
+                    + HttpTransport.JSON.writeValueAsString(Redactor.global().redact("gateway error: " + e)) + "}}");
+        });
     }
 
     @Override

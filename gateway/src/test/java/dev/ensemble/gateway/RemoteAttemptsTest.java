@@ -42,7 +42,7 @@ class RemoteAttemptsTest {
         fx.server.rule(Rule.text("answered"));
         AttemptKeys keys = new AttemptKeys(fx.catalog, Budget.DEFAULT, context -> Spent.NOTHING, RunawayLimits.DEFAULT);
         Gatekeeper door = Gatekeeper.first(List.of(new OperatorToken(TOKEN), keys));
-        gateway = GatewayServer.start(fx.options().withGatekeeper(door, true), Optional.of(new AttemptAdmin(keys, () -> "gateway-store")));
+        gateway = GatewayServer.start(fx.options().withGatekeeper(door, true).withAttemptAdmin(Optional.of(new AttemptAdmin(keys, () -> "gateway-store"))));
     }
 
     @AfterEach

@@ -76,6 +76,7 @@ public final class Orchestrator {
     private final SessionTranscripts transcripts;
     private final ProviderGates gates;
     private Optional<AgentGateway> gateway = Optional.empty();
+    private Optional<dev.ensemble.engine.event.RunEvents> events = Optional.empty();
 
     /** Without provider concurrency limits. */
     public Orchestrator(Path repoRoot, Catalog catalog, Enforcer enforcer, RunStore runs, Ledger ledger, SharedMemory memory,
@@ -113,6 +114,12 @@ public final class Orchestrator {
     /** CLI agents talk through this gateway, each attempt with a key of its own ({@link AgentTaskExecutor#throughGateway}). */
     public Orchestrator throughGateway(AgentGateway through) {
         this.gateway = Optional.of(through);
+        return this;
+    }
+
+    /** Every scheduler callback and agent action also goes to the run's event log (what the daemon's views follow). */
+    public Orchestrator recordingEvents(dev.ensemble.engine.event.RunEvents recorder) {
+        this.events = Optional.of(recorder);
         return this;
     }
 
@@ -191,9 +198,19 @@ public final class Orchestrator {
 
     private Scheduler scheduler(String runId, Plan plan, RunBranch branch) {
         AgentTaskExecutor executor = new AgentTaskExecutor(plan, branch, workspaces, enforcer, assignment, judges,
-                memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, agentEvents.apply(taskId)),
+                memory, agentRuns, outcomes, taskTimeout, taskId -> recordingSessions(runId, taskId, withEvents(runId, taskId)),
                 ledger, transcripts, gates).throughGateway(gateway);
-        return new Scheduler(runs, executor, schedulerSettings, listener);
+        return new Scheduler(runs, executor, schedulerSettings, events.map(e -> RunListener.both(listener, e)).orElse(listener));
+    }
+
+    private AgentListener withEvents(String runId, String taskId) {
+        AgentListener printed = agentEvents.apply(taskId);
+        if (events.isEmpty()) return printed;
+        AgentListener recorded = events.get().forTask(runId, taskId);
+        return event -> {
+            printed.onEvent(event);
+            recorded.onEvent(event);
+        };
     }
 
     /** Stores an agent's session id the moment it is named, before passing the event on. */

@@ -22,4 +22,34 @@ public interface RunListener {
     default void taskSkipped(String runId, TaskRecord task) {}
 
     default void runFinished(RunResult result) {}
+
+    /** Both listeners, {@code first} first. */
+    static RunListener both(RunListener first, RunListener second) {
+        return new RunListener() {
+            @Override public void taskStarted(String runId, PlanTask task, int attempt, int fallbackStep) {
+                first.taskStarted(runId, task, attempt, fallbackStep);
+                second.taskStarted(runId, task, attempt, fallbackStep);
+            }
+
+            @Override public void taskRetrying(String runId, TaskRecord failedAttempt) {
+                first.taskRetrying(runId, failedAttempt);
+                second.taskRetrying(runId, failedAttempt);
+            }
+
+            @Override public void taskFinished(String runId, TaskRecord task) {
+                first.taskFinished(runId, task);
+                second.taskFinished(runId, task);
+            }
+
+            @Override public void taskSkipped(String runId, TaskRecord task) {
+                first.taskSkipped(runId, task);
+                second.taskSkipped(runId, task);
+            }
+
+            @Override public void runFinished(RunResult result) {
+                first.runFinished(result);
+                second.runFinished(result);
+            }
+        };
+    }
 }

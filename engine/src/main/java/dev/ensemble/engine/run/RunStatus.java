@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** Where a run stands; stored lower-case in {@code runs.status}. */
 public enum RunStatus {
-    CREATED, PLANNING, RUNNING, DONE, FAILED;
+    CREATED, PLANNING, RUNNING, DONE, FAILED,
+    /** Stopped by `ensemble cancel`: its worktrees are kept; `resume` can still finish it. */
+    CANCELLED;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);
@@ -15,6 +17,6 @@ public enum RunStatus {
     }
 
     public boolean finished() {
-        return this == DONE || this == FAILED;
+        return this == DONE || this == FAILED || this == CANCELLED;
     }
 }

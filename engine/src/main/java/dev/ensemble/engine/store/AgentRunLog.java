@@ -96,6 +96,14 @@ public final class AgentRunLog {
                 .findOne());
     }
 
+    /** Every agent run recorded for a run's tasks, oldest first, as column name to value (what the daemon's API lists). */
+    public List<java.util.Map<String, Object>> attempts(String runId) {
+        return store.jdbi().withHandle(handle -> handle.createQuery("""
+                        SELECT id, started_at, task_id, agent, model, status, accepted, files, input_tokens, output_tokens,
+                               cost_usd, duration_ms, session_id, failure FROM agent_runs WHERE run_id = :runId ORDER BY id""")
+                .bind("runId", runId).mapToMap().list());
+    }
+
     public List<RecordedViolation> violations(String runId) {
         return store.jdbi().withHandle(handle -> handle.createQuery(
                         "SELECT at, run_id, task_id, agent, path, rule, detail FROM violations WHERE run_id = :runId ORDER BY id")
