@@ -2,6 +2,10 @@ package dev.ensemble.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ensemble.engine.approval.ApprovalKind;
+import dev.ensemble.engine.approval.ApprovalRequest;
+import dev.ensemble.engine.approval.ApprovalState;
+import dev.ensemble.engine.approval.Decision;
 import dev.ensemble.llm.http.HttpTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,6 +88,34 @@ class DaemonApiTest {
         assertThat(authed("GET", "/api/nothing", null).statusCode()).isEqualTo(404);
         assertThat(authed("POST", "/api/runs/run-20260101-000000-abcd/cancel", "{}").statusCode()).isEqualTo(404);
         assertThat(authed("GET", "/api/runs", null).body()).isEqualTo("[]");
+    }
+
+    @Test
+    void anApprovalIsAnsweredOnceOverTheApiAndTheLoserIsTold() throws Exception {
+        Map<String, String> env = Map.of("HOME", dir.resolve("home").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
+                "XDG_CONFIG_HOME", dir.resolve("home/.config").toString(), "XDG_DATA_HOME", dir.resolve("data").toString());
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        String id;
+        try (AppContext waiting = new AppContext(new Terminal(sink, sink, false), cli.repo, null, env)) {
+            id = waiting.approvals().request(new ApprovalRequest("20261206-000000-abcd", cli.repo.toString(), ApprovalKind.FORECAST,
+                    "run could cost up to $2.00, above budget.approve_above_usd $1.00", Duration.ofMinutes(5), Decision.REJECT)).id();
+        }
+        JsonNode pending = HttpTransport.JSON.readTree(authed("GET", "/api/approvals?state=pending", null).body());
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).path("id").asString()).isEqualTo(id);
+
+        HttpResponse<String> approved = authed("POST", "/api/approvals/" + id + "/approve", "{\"reason\":\"looks fine\"}");
+        assertThat(approved.statusCode()).isEqualTo(200);
+        assertThat(approved.body()).contains("\"approved\"", "\"api\"", "looks fine");
+
+        HttpResponse<String> late = authed("POST", "/api/approvals/" + id + "/reject", null);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(HttpTransport.JSON.readTree(late.body()).path("error").asString()).contains("already decided");
+        assertThat(authed("POST", "/api/approvals/apr-00000000/approve", null).statusCode()).isEqualTo(404);
+        assertThat(authed("GET", "/api/approvals?state=maybe", null).statusCode()).isEqualTo(400);
+        try (AppContext after = new AppContext(new Terminal(sink, sink, false), cli.repo, null, env)) {
+            assertThat(after.approvals().find(id).orElseThrow().state()).isEqualTo(ApprovalState.APPROVED);
+        }
     }
 
     @Test

@@ -66,6 +66,7 @@ public final class Daemon implements AutoCloseable {
                 }, "repo: a repository id or path", "run: one run's events, from its start", "after: a cursor, as Last-Event-ID"));
         all.addAll(new RunRoutes(api).routes());
         all.addAll(new ViewRoutes(api).routes());
+        all.addAll(new ApprovalRoutes(api).routes());
         this.routes = List.copyOf(all);
         Security security = new Security(token, options.host());
         this.server = Javalin.create(config -> {

@@ -186,7 +186,7 @@ class ConfigLoaderTest {
                         new ConfigError("environment variable ENSEMBLE_NONSENSE", 0, "nonsense",
                                 "unknown top-level key 'nonsense' (expected one of default_model, local_only, providers, "
                                         + "models, aliases, timeouts, retry, circuit_breaker, store, roles, routing, budget, "
-                                        + "policy, gateway, notifications, agents, pipelines, telemetry, telegram, server)")));
+                                        + "policy, gateway, approvals, notifications, agents, pipelines, telemetry, telegram, server)")));
     }
 
     @Test
