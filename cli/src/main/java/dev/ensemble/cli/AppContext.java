@@ -256,7 +256,9 @@ public final class AppContext implements AutoCloseable {
      * approvalListener} of each one this process records or decides.
      */
     public synchronized Approvals approvals() {
-        if (approvals == null) approvals = new Approvals(store()).withListener(approvalListener);
+        if (approvals == null) {
+            approvals = new Approvals(store()).withListener(new dev.ensemble.engine.approval.ApprovalEvents(runEvents(), approvalListener));
+        }
         return approvals;
     }
 
@@ -501,6 +503,7 @@ public final class AppContext implements AutoCloseable {
     public synchronized void publishEventsTo(java.util.function.Consumer<dev.ensemble.engine.event.RunEvent> sink) {
         this.eventSink = sink;
         this.runEvents = null;
+        this.approvals = null;
     }
 
     /** The run event log of this repository's store, publishing to the sink set by {@link #publishEventsTo}. */

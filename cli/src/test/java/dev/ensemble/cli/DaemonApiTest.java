@@ -115,6 +115,9 @@ class DaemonApiTest {
         assertThat(authed("GET", "/api/approvals?state=maybe", null).statusCode()).isEqualTo(400);
         try (AppContext after = new AppContext(new Terminal(sink, sink, false), cli.repo, null, env)) {
             assertThat(after.approvals().find(id).orElseThrow().state()).isEqualTo(ApprovalState.APPROVED);
+            // Asked in one process, answered in the daemon: both are in the run's event log, for every view.
+            assertThat(after.runEvents().log().after(0, java.util.Optional.of("20261206-000000-abcd"), 100))
+                    .extracting(dev.ensemble.engine.event.RunEvent::kind).containsExactly("approval.requested", "approval.decided");
         }
     }
 
