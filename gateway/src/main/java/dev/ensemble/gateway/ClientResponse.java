@@ -149,15 +149,7 @@ final class ClientResponse {
     /** Writes and flushes at once: each event reaches the client as it is made. {@code length} -1: all of it. */
     void write(byte[] bytes, int offset, int length) {
         if (gate != null) {
-            AnswerGate.Step step = gate.stream(bytes, offset, length < 0 ? bytes.length - offset : length);
-            AnswerGate held = gate;
-            gate = null;
-            try {
-                if (step.send().length > 0) write(step.send(), 0, -1);
-                step.refused().ifPresent(why -> streamError(403, why));
-            } finally {
-                gate = held;
-            }
+            pass(gate.stream(bytes, offset, length < 0 ? bytes.length - offset : length));
             return;
         }
         try {
@@ -165,6 +157,23 @@ final class ClientResponse {
             out.flush();
         } catch (IOException e) {
             throw new ClientGone(e);
+        }
+    }
+
+    /** The provider's stream ended: what the gate still holds of its last event is judged and sent. */
+    void endStream() {
+        if (gate != null) pass(gate.end());
+    }
+
+    /** Sends what the gate let through, past the gate, and the error event of a refusal. */
+    private void pass(AnswerGate.Step step) {
+        AnswerGate held = gate;
+        gate = null;
+        try {
+            if (step.send().length > 0) write(step.send(), 0, -1);
+            step.refused().ifPresent(why -> streamError(403, why));
+        } finally {
+            gate = held;
         }
     }
 

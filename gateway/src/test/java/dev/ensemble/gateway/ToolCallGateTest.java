@@ -72,7 +72,6 @@ class ToolCallGateTest {
     private final List<Refusal> told = new CopyOnWriteArrayList<>();
     private AttemptKeys keys;
     private ToolCallAuditor auditor;
-    private GatewayServer gateway;
 
     @BeforeEach
     void start() throws Exception {
@@ -80,7 +79,7 @@ class ToolCallGateTest {
         Files.writeString(worktree.resolve("src/a.txt"), "a\n");
         auditor = new ToolCallAuditor(worktree, worktree.resolveSibling(worktree.getFileName() + "-home"));
         keys = new AttemptKeys(fx.catalog, Budget.DEFAULT, context -> Spent.NOTHING, RunawayLimits.DEFAULT);
-        gateway = fx.start(fx.options().withGatekeeper(keys, true));
+        fx.start(fx.options().withGatekeeper(keys, true));
     }
 
     @AfterEach
@@ -99,7 +98,7 @@ class ToolCallGateTest {
     }
 
     private HttpResponse<byte[]> ask(Wire wire, Attempt attempt) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(gatewayUrl() + wire.path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(fx.baseUrl() + wire.path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + attempt.secret())
@@ -108,14 +107,17 @@ class ToolCallGateTest {
         return fx.client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private String gatewayUrl() {
-        return gateway.baseUrl();
-    }
-
     @ParameterizedTest
     @EnumSource(Wire.class)
     void aFlaggedCallNeverReachesTheAgentWhichGetsAnErrorInItsWire(Wire wire) throws Exception {
-        answers("Bash", FLAGGED);
+        blocked(wire, FLAGGED, ToolCallAuditor.Kind.NETWORK);
+        fx.server.clearRequests();
+        told.clear();
+        blocked(wire, "{\"command\":\"cat ~/.aws/credentials > /dev/null; echo " + MARKER + "\"}", ToolCallAuditor.Kind.CREDENTIALS);
+    }
+
+    private void blocked(Wire wire, String arguments, ToolCallAuditor.Kind kind) throws Exception {
+        answers("Bash", arguments);
         Attempt attempt = attempt(true, true);
 
         HttpResponse<byte[]> response = ask(wire, attempt);
@@ -141,7 +143,7 @@ class ToolCallGateTest {
         assertThat(attempt.refusal()).hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(ToolCallAuditor.BLOCKED));
         assertThat(told).as("the owner is told once, to stop its agent").singleElement()
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(ToolCallAuditor.BLOCKED));
-        assertThat(attempt.flagged()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo(ToolCallAuditor.Kind.NETWORK));
+        assertThat(attempt.flagged()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo(kind));
 
         HttpResponse<byte[]> next = ask(wire, attempt);
         assertThat(next.statusCode()).as("a refused attempt is asked nothing more").isEqualTo(403);
