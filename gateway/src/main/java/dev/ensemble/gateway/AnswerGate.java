@@ -100,6 +100,14 @@ final class AnswerGate {
         return new Step(send.toByteArray(), why);
     }
 
+    /** The stream ends in an error of the gateway's own: what is held or pending is an unfinished answer, never sent. */
+    void drop() {
+        refused = true;
+        pending.reset();
+        held.reset();
+        calls.clear();
+    }
+
     /** One whole event: sent, held, or (at the end of the calls) checked with what was held. */
     private Optional<String> event(byte[] all, int start, int end, ByteArrayOutputStream send) {
         String text = new String(all, start, end - start, StandardCharsets.UTF_8);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A provider whose stream ends without the blank line after its last event: what the agent gets
  * through an audited key is what it would get without one, so the last event (Anthropic's
  * {@code message_stop}, the chat wire's {@code [DONE]}, the events that end a tool call) is not
- * lost in the tool-call gate, and a flagged call in such a stream is still blocked.
+ * lost in the tool-call gate, and a flagged call in such a stream is still blocked. A stream cut
+ * off before its end gets the gateway's error as an event of its own, gate or not.
  */
 class UnterminatedLastEventTest {
     private static final String ANTHROPIC_STREAM = "{\"model\":\"canned-claude\",\"max_tokens\":100,\"stream\":true,"
@@ -90,6 +91,35 @@ class UnterminatedLastEventTest {
             String body = ask(fx, "/v1/messages", ANTHROPIC_STREAM, audited);
             assertThat(body).doesNotContain("zq7marker").doesNotContain("tool_use").contains("event: error", "blocked");
             assertThat(audited.refusal()).hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(ToolCallAuditor.BLOCKED));
+        }
+    }
+
+    @Test
+    void aToolCallCutOffBeforeItsEndIsDroppedAndTheAgentIsToldWhy() throws Exception {
+        String cut = anthropic("", "end_turn");
+        cut = cut.substring(0, cut.indexOf("event: message_delta")) + anthropicToolUse("git status")
+                .substring(0, anthropicToolUse("git status").indexOf("event: content_block_stop"));
+        try (CannedUpstream upstream = CannedUpstream.sse(cut); GatewayFixture fx = new GatewayFixture(upstream.baseUrl())) {
+            AttemptKeys keys = keys(fx);
+            String body = ask(fx, "/v1/messages", ANTHROPIC_STREAM, issue(keys, true));
+            assertThat(body).as("the unfinished call is not passed on").doesNotContain("tool_use").doesNotContain("git status");
+            assertThat(body).as("the stream's error, whole").contains("\n\nevent: error\ndata: {").endsWith("\n\n")
+                    .contains("stream ended before its final event");
+        }
+    }
+
+    @Test
+    void aStreamCutInTheMiddleOfAnEventGetsItsErrorAsAnEventOfItsOwn() throws Exception {
+        String cut = anthropic("", "end_turn");
+        cut = cut.substring(0, cut.indexOf("event: message_delta")) + "event: content_block_start\ndata: {\"type\":\"content_bl";
+        try (CannedUpstream upstream = CannedUpstream.sse(cut); GatewayFixture fx = new GatewayFixture(upstream.baseUrl())) {
+            AttemptKeys keys = keys(fx);
+            for (boolean audited : new boolean[] {false, true}) {
+                String body = ask(fx, "/v1/messages", ANTHROPIC_STREAM, issue(keys, audited));
+                assertThat(body).as("audited " + audited + ": " + body).contains("\n\nevent: error\ndata: {").endsWith("\n\n");
+                String data = body.substring(body.lastIndexOf("data: ") + 6).strip();
+                assertThat(dev.ensemble.llm.http.HttpTransport.JSON.readTree(data).path("type").asString()).isEqualTo("error");
+            }
         }
     }
 
