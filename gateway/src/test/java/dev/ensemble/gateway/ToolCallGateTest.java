@@ -52,6 +52,11 @@ class ToolCallGateTest {
         RESPONSES_STREAMED("/v1/responses", "{\"model\":\"resp-a\",\"stream\":true,\"input\":\"go\"}", true),
         GEMINI_PLAIN("/v1beta/models/gemini-a:generateContent", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"go\"}]}]}",
                 false),
+        GEMINI_STREAMED("/v1beta/models/gemini-a:streamGenerateContent?alt=sse",
+                "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"go\"}]}]}", true),
+        ANTHROPIC_PLAIN("/v1/messages",
+                "{\"model\":\"claude-a\",\"max_tokens\":500,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}", false),
+        RESPONSES_PLAIN("/v1/responses", "{\"model\":\"resp-a\",\"input\":\"go\"}", false),
         /** An Anthropic client on an OpenAI-chat model: the gateway encodes the call itself. */
         ANTHROPIC_TO_CHAT("/v1/messages",
                 "{\"model\":\"gpt-a\",\"max_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}", true);
