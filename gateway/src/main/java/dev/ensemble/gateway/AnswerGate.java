@@ -82,6 +82,32 @@ final class AnswerGate {
         return new Step(send.toByteArray(), Optional.empty());
     }
 
+    /**
+     * The provider's stream ended. Its last event, when it came without the closing blank line, is
+     * judged like any other and passed on as it came (a client's parser may still read it, as it
+     * would without the gate); calls still held then never reach the client.
+     */
+    Step end() {
+        if (refused || pending.size() == 0) return new Step(new byte[0], Optional.empty());
+        byte[] all = pending.toByteArray();
+        pending.reset();
+        ByteArrayOutputStream send = new ByteArrayOutputStream();
+        Optional<String> why = event(all, 0, all.length, send);
+        if (why.isPresent()) {
+            refused = true;
+            held.reset();
+        }
+        return new Step(send.toByteArray(), why);
+    }
+
+    /** The stream ends in an error of the gateway's own: what is held or pending is an unfinished answer, never sent. */
+    void drop() {
+        refused = true;
+        pending.reset();
+        held.reset();
+        calls.clear();
+    }
+
     /** One whole event: sent, held, or (at the end of the calls) checked with what was held. */
     private Optional<String> event(byte[] all, int start, int end, ByteArrayOutputStream send) {
         String text = new String(all, start, end - start, StandardCharsets.UTF_8);

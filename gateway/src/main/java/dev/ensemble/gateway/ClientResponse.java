@@ -30,6 +30,9 @@ final class ClientResponse {
     private long firstByteNanos;
     private int status;
     private AnswerGate gate;
+    /** Whether what was sent of the stream ends with a whole event (its blank line), and with a line end. */
+    private boolean eventEnded = true;
+    private boolean lineEnded = true;
 
     ClientResponse(Context ctx, WireCodec codec) {
         this.ctx = ctx;
@@ -149,32 +152,56 @@ final class ClientResponse {
     /** Writes and flushes at once: each event reaches the client as it is made. {@code length} -1: all of it. */
     void write(byte[] bytes, int offset, int length) {
         if (gate != null) {
-            AnswerGate.Step step = gate.stream(bytes, offset, length < 0 ? bytes.length - offset : length);
-            AnswerGate held = gate;
-            gate = null;
-            try {
-                if (step.send().length > 0) write(step.send(), 0, -1);
-                step.refused().ifPresent(why -> streamError(403, why));
-            } finally {
-                gate = held;
-            }
+            pass(gate.stream(bytes, offset, length < 0 ? bytes.length - offset : length));
             return;
         }
+        int n = length < 0 ? bytes.length - offset : length;
         try {
-            out.write(bytes, offset, length < 0 ? bytes.length - offset : length);
+            out.write(bytes, offset, n);
             out.flush();
+            for (int i = Math.max(offset, offset + n - 4); i < offset + n; i++) {
+                if (bytes[i] == '\r') continue;
+                eventEnded = bytes[i] == '\n' && lineEnded;
+                lineEnded = bytes[i] == '\n';
+            }
         } catch (IOException e) {
             throw new ClientGone(e);
+        }
+    }
+
+    /** The provider's stream ended: what the gate still holds of its last event is judged and sent. */
+    void endStream() {
+        if (gate != null) pass(gate.end());
+    }
+
+    /** Sends what the gate let through, past the gate, and the error event of a refusal. */
+    private void pass(AnswerGate.Step step) {
+        AnswerGate held = gate;
+        gate = null;
+        try {
+            if (step.send().length > 0) write(step.send(), 0, -1);
+            step.refused().ifPresent(why -> streamError(403, why));
+        } finally {
+            gate = held;
         }
     }
 
     /** A failure after the first byte: the wire's error event, then the end of the stream. */
     void streamError(int status, String message) {
         String redacted = Redactor.global().redact(message);
+        // The gateway's own error is no model answer: it passes the gate, and what the gate held (an unfinished
+        // tool call) is dropped, so the client learns why its stream ends instead of waiting on a call that never completes.
+        AnswerGate held = gate;
+        if (held != null) held.drop();
+        gate = null;
         try {
+            // A provider's stream cut in the middle of an event: end that event first, so the error is an event of its own.
+            if (!eventEnded) write(lineEnded ? "\n" : "\n\n");
             write(encoder.error(status, redacted));
         } catch (ClientGone ignored) {
             // The client left first; there is no one to tell.
+        } finally {
+            gate = held;
         }
     }
 

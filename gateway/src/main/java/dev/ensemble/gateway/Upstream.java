@@ -172,6 +172,8 @@ final class Upstream {
                 throw e;
             }
         }
+        attempt.sniffer.end();
+        out.endStream();
         if (!attempt.sniffer.finished()) {
             throw new ModelException(Kind.STREAM_CUT, attempt.who() + ": stream ended before its final event");
         }

@@ -44,6 +44,11 @@ final class UsageSniffer {
         if (from < end) line.write(bytes, from, end - from);
     }
 
+    /** The stream ended: a last line without its line end is read too (a provider's {@code data: [DONE]} at the very end). */
+    void end() {
+        lineDone();
+    }
+
     Usage usage() {
         return new Usage(input, output, Math.min(cached, input));
     }

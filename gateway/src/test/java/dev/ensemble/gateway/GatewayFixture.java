@@ -57,6 +57,19 @@ final class GatewayFixture implements AutoCloseable {
 
     /** With {@code retry} as every model's retry policy (the default: one attempt, no retry). */
     GatewayFixture(RetrySettings retry) {
+        this(retry, Optional.empty());
+    }
+
+    /**
+     * As {@link #GatewayFixture()}, plus models canned-claude (Anthropic) and canned-gpt (OpenAI chat)
+     * of a provider at {@code cannedBaseUrl}: an upstream that answers with fixed bytes.
+     */
+    GatewayFixture(String cannedBaseUrl) {
+        this(new RetrySettings(1, Duration.ofMillis(10), Duration.ofMillis(10), 1.0, 0.0, Duration.ofSeconds(5)),
+                Optional.of(cannedBaseUrl));
+    }
+
+    private GatewayFixture(RetrySettings retry, Optional<String> cannedBaseUrl) {
         Map<String, ProviderSpec> providers = new LinkedHashMap<>();
         providers.put("oa", provider("oa", WireProtocol.OPENAI_CHAT, server.baseUrl() + "/v1", "env:OA_KEY"));
         providers.put("an", provider("an", WireProtocol.ANTHROPIC, server.baseUrl(), "env:AN_KEY"));
@@ -68,6 +81,12 @@ final class GatewayFixture implements AutoCloseable {
                 {"resp-a", "rs"}, {"limited", "slow"}}) {
             specs.put(m[0], model(m[0], m[1]));
         }
+        cannedBaseUrl.ifPresent(base -> {
+            providers.put("canned-an", provider("canned-an", WireProtocol.ANTHROPIC, base, "env:AN_KEY"));
+            providers.put("canned-oa", provider("canned-oa", WireProtocol.OPENAI_CHAT, base + "/v1", "env:OA_KEY"));
+            specs.put("canned-claude", model("canned-claude", "canned-an"));
+            specs.put("canned-gpt", model("canned-gpt", "canned-oa"));
+        });
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         aliases.put("team", List.of("gpt-a", "gpt-b"));
         aliases.put("mixed", List.of("claude-a", "gpt-b"));
@@ -105,6 +124,11 @@ final class GatewayFixture implements AutoCloseable {
     GatewayServer start(GatewayOptions options) {
         gateway = GatewayServer.start(options);
         return gateway;
+    }
+
+    /** The started gateway's address. */
+    String baseUrl() {
+        return gateway.baseUrl();
     }
 
     HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {

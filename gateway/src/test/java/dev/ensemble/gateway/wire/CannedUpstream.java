@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback HTTP server that answers every request with bytes a codec encoded, so that a real
  * client of that wire (ensemble's own llm provider) reads them; it keeps the request bodies it got.
  */
-final class CannedUpstream implements AutoCloseable {
+public final class CannedUpstream implements AutoCloseable {
     private final HttpServer server;
     private final List<String> bodies = new CopyOnWriteArrayList<>();
 
@@ -39,11 +39,11 @@ final class CannedUpstream implements AutoCloseable {
         return new CannedUpstream(200, "application/json", body);
     }
 
-    static CannedUpstream sse(String events) {
+    public static CannedUpstream sse(String events) {
         return new CannedUpstream(200, "text/event-stream", events.getBytes(StandardCharsets.UTF_8));
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
