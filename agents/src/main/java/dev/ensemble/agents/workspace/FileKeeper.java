@@ -108,7 +108,7 @@ final class FileKeeper {
                 ":(glob)**/.env*", ":(glob).env*", ":(exclude).ensemble"));
         for (String glob : globs) args.add(":(glob)" + glob);
         Map<String, Snapshot.FileStamp> stamps = new TreeMap<>();
-        for (String path : git.check(git.exec(args, null)).fields()) {
+        for (String path : git.check(git.listWalkingWorktrees(args)).fields()) {
             // git 2.39 lists a nested repository (a task's worktree under .ensemble/worktrees/) as
             // "dir/" whatever the pathspec says: worktrees are guarded on their own, and a folder
             // has no content to stamp.

@@ -135,6 +135,19 @@ public final class Git {
         return check(exec(args)).out();
     }
 
+    /**
+     * An {@code ls-files --others} listing of the main repository. git walks {@code .ensemble/worktrees/}
+     * whatever the pathspec excludes, so a parallel task's worktree removed mid-walk fails the listing
+     * ("Invalid path …/.ensemble/worktrees/…"): a race, not an error; it is listed again (three times at most).
+     */
+    public Result listWalkingWorktrees(List<String> args) {
+        Result listing = exec(args, null);
+        for (int again = 0; !listing.ok() && again < 3 && listing.stderr().contains("/.ensemble/worktrees/"); again++) {
+            listing = exec(args, null);
+        }
+        return listing;
+    }
+
     public Result check(Result result) {
         if (!result.ok()) {
             throw new GitException(describe(result.command()) + " failed (exit " + result.exitCode() + "): "

@@ -439,7 +439,7 @@ public final class WorkspaceManager {
         List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--ignored", "--exclude-standard",
                 "--", ":(exclude).ensemble"));
         for (String glob : globs) args.add(":(glob)" + glob);
-        for (String path : git.check(git.exec(args, null)).fields()) {
+        for (String path : git.check(git.listWalkingWorktrees(args)).fields()) {
             if (path.isEmpty()) continue;
             Path from = repoRoot.resolve(path);
             Path to = dir.resolve(path).normalize();

@@ -180,7 +180,7 @@ class EscapeBatteryTest {
         main = Files.createDirectories(tmp.resolve("repo"));
         home = Files.createDirectories(tmp.resolve("home"));
         // Not under /tmp, which the auditor leaves to scratch work: a place outside the repository that matters.
-        out = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "escape-outside");
+        out = Files.createTempDirectory(Files.createDirectories(notScratch()), "escape-outside");
         markers = Files.createDirectories(tmp.resolve("markers"));
         Files.createDirectories(home.resolve(".aws"));
         Files.writeString(home.resolve(".aws/credentials"), "aws_secret_access_key = AKIAEXAMPLESECRET\n");
@@ -214,8 +214,22 @@ class EscapeBatteryTest {
         models = ScriptedModelServer.start();
     }
 
+    /** The module's target folder, or (where the checkout itself sits under /tmp, as CI's clone does) the user's cache. */
+    private static Path notScratch() {
+        Path target = Path.of("target").toAbsolutePath();
+        for (String scratch : List.of("/tmp", "/var/tmp", "/dev")) {
+            if (target.startsWith(scratch)) return Path.of(System.getProperty("user.home"), ".cache", "ensemble-tests");
+        }
+        return target;
+    }
+
     @AfterAll
-    void printTable() {
+    void printTable() throws IOException {
+        if (out.startsWith(Path.of(System.getProperty("user.home")))) {
+            try (var walk = Files.walk(out)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
         store.close();
         exfil.stop(0);
         models.close();
