@@ -281,7 +281,7 @@ public final class WorkspaceManager {
         }
         worktreeCommand("prune");
         if (!keepBranch) {
-            Git.Result deleted = git.exec("branch", "-D", "--quiet", ws.branch());
+            Git.Result deleted = underWorktreeLock(List.of("branch", "-D", "--quiet", ws.branch()));
             if (!deleted.ok() && git.exec("rev-parse", "--verify", "--quiet", "refs/heads/" + ws.branch()).ok()) {
                 git.check(deleted);
             }
@@ -470,6 +470,15 @@ public final class WorkspaceManager {
     private String worktreeCommand(String... args) {
         List<String> command = new ArrayList<>(List.of("worktree"));
         command.addAll(List.of(args));
+        return git.check(underWorktreeLock(command)).out();
+    }
+
+    /**
+     * A git command that reads every worktree's metadata ({@code worktree …}, {@code branch -D}, which
+     * checks no worktree has the branch out): one at a time per repository in this JVM, and retried
+     * when it caught a parallel {@code worktree add} half-way ("failed to read …/commondir").
+     */
+    private Git.Result underWorktreeLock(List<String> command) {
         ReentrantLock lock = WORKTREE_LOCKS.computeIfAbsent(commonDir, d -> new ReentrantLock());
         for (int attempt = 1; ; attempt++) {
             Git.Result result;
@@ -479,12 +488,12 @@ public final class WorkspaceManager {
             } finally {
                 lock.unlock();
             }
-            if (result.ok() || attempt == 3 || !result.stderr().contains("failed to read")) return git.check(result).out();
+            if (result.ok() || attempt == 3 || !result.stderr().contains("failed to read")) return result;
             try {
                 Thread.sleep(50L * attempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return git.check(result).out();
+                return result;
             }
         }
     }
