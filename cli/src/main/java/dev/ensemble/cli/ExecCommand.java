@@ -102,6 +102,8 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AppContext app = main.app();
+        // The sandbox's probe runs while the preflight, config and worktree work below do.
+        dev.ensemble.agents.process.SandboxProbe.prefetch();
         if (local) app.overrideLocalOnly(true);
         Terminal term = app.terminal();
         // Checked before the worktree, the run or .git/info/exclude is touched.

@@ -105,6 +105,8 @@ final class GoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AppContext app = main.app();
+        // The sandbox's probe (one bwrap run) overlaps planning and the checks instead of the first launch.
+        dev.ensemble.agents.process.SandboxProbe.prefetch();
         Terminal term = app.terminal();
         if (planFile == null && (request == null || request.isBlank())) throw new UserInputException("give a request, or --plan FILE");
         Duration limit;

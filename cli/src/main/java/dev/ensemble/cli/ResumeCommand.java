@@ -47,6 +47,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AppContext app = main.app();
+        // The sandbox's probe (one bwrap run) overlaps planning and the checks instead of the first launch.
+        dev.ensemble.agents.process.SandboxProbe.prefetch();
         Duration limit;
         try {
             limit = Durations.parse(timeout);

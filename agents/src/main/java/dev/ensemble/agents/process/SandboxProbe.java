@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,17 +20,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SandboxProbe {
     private static volatile Sandbox cached;
+    private static CompletableFuture<Sandbox> pending;
 
     private SandboxProbe() {}
 
     /** The usable mechanism here, or {@link Sandbox.None} with the reason there is none. */
     public static Sandbox detect() {
         Sandbox s = cached;
-        if (s == null) {
-            s = detect(System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-            cached = s;
-        }
+        if (s != null) return s;
+        CompletableFuture<Sandbox> running = prefetch();
+        s = running.join();
+        cached = s;
         return s;
+    }
+
+    /**
+     * Starts the probe on a virtual thread unless it ran or runs already. A run command calls this
+     * first thing, so the probe's bwrap run (15-25 ms) overlaps the command's config and git work
+     * instead of adding to the first agent's launch.
+     */
+    public static synchronized CompletableFuture<Sandbox> prefetch() {
+        if (cached != null) return CompletableFuture.completedFuture(cached);
+        if (pending == null) {
+            String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+            pending = CompletableFuture.supplyAsync(() -> detect(path), task -> Thread.ofVirtual().name("sandbox-probe").start(task));
+        }
+        return pending;
     }
 
     static Sandbox detect(String path) {
